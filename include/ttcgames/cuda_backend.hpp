@@ -1,0 +1,28 @@
+// Entry points of the CUDA backend (cuda/). Host-only declarations: plain structs and host pointers, no CUDA
+// headers, so the rest of the project compiles with g++ alone. In a build without CUDA these throw InputError.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "ttcgames/enumeration.hpp"
+#include "ttcgames/enumeration_math.hpp"
+#include "ttcgames/game_math.hpp"
+
+namespace ttcg::cuda {
+
+int device_count();               //!< 0 when no usable device (or no CUDA build)
+std::string device_description();  //!< name and compute capability of device 0, or the reason there is none
+
+struct BestProfile {
+  double welfare = -INFINITY;
+  std::int64_t index = -1;
+};
+
+//! Exhaustive social optimum; g and last point to host memory (copied to the device).
+BestProfile exhaustive_optimum(const GameView& g, const LastProviderLevels& last);
+
+//! All pure NE at tolerance log_tol = log(1 + tol); same result layout as the CPU path.
+EquilibriumSet enumerate_equilibria(const GameView& g, double log_tol, std::int64_t max_stored);
+
+}  // namespace ttcg::cuda

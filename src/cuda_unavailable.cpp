@@ -1,0 +1,24 @@
+// The CUDA entry points in a build without CUDA (TTCG_USE_CUDA=OFF): no device, and a clear error if called.
+#include "ttcgames/backend.hpp"
+#include "ttcgames/cuda_backend.hpp"
+#include "ttcgames/error.hpp"
+
+namespace ttcg {
+
+bool cuda_built() { return false; }
+
+namespace cuda {
+
+namespace {
+[[noreturn]] void not_built() {
+  throw InputError("this ttcgames was built without CUDA (TTCG_USE_CUDA=OFF); use --backend cpu");
+}
+}  // namespace
+
+int device_count() { return 0; }
+std::string device_description() { return "built without CUDA"; }
+BestProfile exhaustive_optimum(const GameView&, const LastProviderLevels&) { not_built(); }
+EquilibriumSet enumerate_equilibria(const GameView&, double, std::int64_t) { not_built(); }
+
+}  // namespace cuda
+}  // namespace ttcg
