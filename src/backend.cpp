@@ -5,6 +5,14 @@
 
 namespace ttcg {
 
+bool cuda_built() {
+#ifdef TTCG_HAVE_CUDA
+  return true;
+#else
+  return false;
+#endif
+}
+
 const char* to_string(Backend backend) { return backend == Backend::cpu ? "cpu" : "cuda"; }
 
 BackendRequest parse_backend_request(const std::string& text) {

@@ -5,8 +5,6 @@
 
 namespace ttcg {
 
-bool cuda_built() { return false; }
-
 namespace cuda {
 
 namespace {

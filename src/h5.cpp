@@ -1,0 +1,1 @@
+// Placeholder: the HDF5 layer is being written.
