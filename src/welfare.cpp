@@ -61,11 +61,15 @@ Optimum exact_optimum(const Game& game) {
       if (g.xs(i, k) > g.xs(i, opt.profile[i])) opt.profile[i] = k;
   opt.welfare = social_welfare(g, opt.profile.data());
 
+  // Dinkelbach on F(λ) = max_k Σ_i e^{x_i}(W_i − λ) (outside option included), kept as signed log-sums. F(λ) > 0
+  // exactly when some profile beats λ. When the maximizer's welfare does not exceed λ in double precision (a
+  // dominant provider with W_i = λ hides a better profile behind a step below one ulp), λ moves up by one ulp so
+  // that such terms turn negative; the best profile seen is kept. On exit F(λ) ≤ 0 certifies SW* ≤ λ.
+  double lambda = opt.welfare;
   Profile next(g.n);
-  SignedLogSum f;
+  bool certified = false;
   for (opt.iterations = 1; opt.iterations <= DINKELBACH_MAX_ITERATIONS; ++opt.iterations) {
-    const double lambda = opt.welfare;
-    f = SignedLogSum{};
+    SignedLogSum f;
     const double diff0 = g.v0 - lambda;
     if (diff0 != 0.0) f.add(g.x0 + std::log(std::fabs(diff0)), diff0 > 0.0);
     for (int i = 0; i < g.n; ++i) {
@@ -73,14 +77,18 @@ Optimum exact_optimum(const Game& game) {
       next[i] = t.level;
       if (std::isfinite(t.log_magnitude)) f.add(t.log_magnitude, t.positive);
     }
+    if (!(f.pos.value() > f.neg.value())) {
+      certified = true;
+      break;
+    }
     const double candidate = social_welfare(g, next.data());
-    if (!(candidate > lambda)) break;
-    opt.profile = next;
-    opt.welfare = candidate;
+    if (candidate > opt.welfare) {
+      opt.welfare = candidate;
+      opt.profile = next;
+    }
+    lambda = candidate > lambda ? candidate : std::nextafter(lambda, INFINITY);
   }
-  // gap = F(λ)/D(k*): how much any profile could still beat λ, in USD; ~0 certifies the optimum.
-  const double log_den = log_aggregate(g, opt.profile.data(), -1);
-  opt.gap = std::exp(f.pos.value() - log_den) - std::exp(f.neg.value() - log_den);
+  opt.gap = certified ? lambda - opt.welfare : INFINITY;
   opt.profiles_evaluated = opt.iterations;
   return opt;
 }

@@ -2,8 +2,8 @@
 //
 // exact_optimum solves it for any n by fractional programming (Dinkelbach): SW is a ratio of separable sums, so for
 // a trial value λ each provider independently maximizes e_i (W_i − λ); the signed sums are kept in log space so that
-// no β overflows. It returns a certificate: log of the largest N − λD found at the final λ, which must not exceed λ's
-// own (zero) gap. exhaustive_optimum enumerates every profile (OpenMP, or the CUDA kernel) and is the test oracle.
+// no β overflows. It returns a certificate: the final λ with F(λ) ≤ 0 bounds SW* from above, so SW* − SW(found) ≤
+// gap, a few ulps. exhaustive_optimum enumerates every profile (OpenMP, or the CUDA kernel) and is the test oracle.
 #pragma once
 
 #include <cstdint>
@@ -18,7 +18,8 @@ struct Optimum {
   double welfare = 0.0;  //!< SW at profile (USD)
   int iterations = 0;    //!< Dinkelbach iterations (0 for enumeration)
   std::int64_t profiles_evaluated = 0;
-  //! Dinkelbach only: max_k [N(k) − λ D(k)] / max_k D(k) at the final λ (≤ ~1e-16·λ certifies optimality).
+  //! Dinkelbach only: certified bound on SW* − welfare (USD): a few ulps of welfare at most; +inf if the iteration
+  //! limit stopped it uncertified.
   double gap = 0.0;
 };
 

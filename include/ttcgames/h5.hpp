@@ -1,0 +1,245 @@
+// A thin RAII layer over the HDF5 C API, used to write and read the project's result files.
+//
+// Handles own one hid_t each and close it with the matching H5*close; File, Group, Dataset and Handle are
+// non-copyable and movable. HDF5 keeps a file open while any of its objects is open: a file is complete on
+// disk once its File and every Group/Dataset taken from it are gone (or File::close() was called with none
+// left).
+//
+// Every dataset gets the string attributes `units` ("USD", "token", "1", "s") and `description`. Numbers are
+// stored little-endian (f64, f32, i32, i64, u8); strings are variable-length UTF-8 (h5py decodes them as
+// str). Datasets of more than LARGE_DATASET_ELEMENTS elements are chunked and compressed (shuffle + deflate
+// level DEFLATE_LEVEL); smaller ones are contiguous. Readers convert through the HDF5 memory type (an i32
+// dataset reads as i64 or f64); a string/number mismatch, an integer read from floating-point data, a value
+// outside the range of the requested integer type, or a wrong shape is an InputError naming
+// "file:/object/path" ("file:/object/path@name" for an attribute). A dims argument that does not match the
+// data when writing is a std::logic_error (a bug, not bad input).
+//
+// HDF5's automatic error-stack printing is turned off when a file is created or opened: failures surface only
+// as exceptions, carrying the innermost HDF5 message. The serial HDF5 library is not thread-safe: use one
+// thread.
+#pragma once
+
+#include <hdf5.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ttcg::h5 {
+
+//! Shape of a dataset or attribute; empty means 0-d (scalar).
+using Dims = std::vector<hsize_t>;
+
+//! Datasets with more elements than this are chunked and compressed.
+constexpr std::size_t LARGE_DATASET_ELEMENTS = std::size_t{64} * 1024;
+//! Deflate (gzip) level of compressed datasets.
+constexpr unsigned DEFLATE_LEVEL = 4;
+
+//! Turns off HDF5's automatic printing of its error stack (idempotent; done by File::create/open_read).
+void silence_error_printing();
+
+//! Owns one HDF5 identifier (file, group, dataset, dataspace, datatype, attribute, property list).
+class Handle {
+ public:
+  Handle() = default;
+  //! Takes ownership of `id` (a negative id makes an empty handle).
+  explicit Handle(hid_t id) noexcept : id_(id) {}
+  ~Handle() { reset(); }
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  Handle(Handle&& other) noexcept : id_(other.release()) {}
+  Handle& operator=(Handle&& other) noexcept;
+
+  //! The identifier, for direct HDF5 calls (still owned by the handle).
+  hid_t get() const { return id_; }
+  //! Whether the handle owns an identifier.
+  bool valid() const { return id_ >= 0; }
+  //! Gives up ownership without closing.
+  hid_t release() noexcept;
+  //! Closes the identifier (errors ignored) and leaves the handle empty.
+  void reset() noexcept;
+
+ private:
+  hid_t id_ = H5I_INVALID_HID;
+};
+
+//! What groups and datasets share: a name in a file, and attributes.
+//! Attribute writers replace an existing attribute of the same name.
+class Object {
+ public:
+  //! The identifier, for direct HDF5 calls (still owned by the object).
+  hid_t id() const { return handle_.get(); }
+  //! Path inside the file, e.g. "/market/gsm8k-majority".
+  std::string path() const;
+  //! Name of the file, as it was created or opened.
+  std::string file_name() const;
+  //! "file:/path[/child]", the location used in error messages.
+  std::string where(const std::string& child = {}) const;
+
+  //! Whether the attribute exists.
+  bool has_attribute(const std::string& name) const;
+  //! Names of all attributes, sorted.
+  std::vector<std::string> attribute_names() const;
+
+  //! Attribute writers: strings as variable-length UTF-8, numbers as f64 / i64 / i32; vectors are 1-D.
+  void write_attribute_string(const std::string& name, const std::string& value);
+  void write_attribute_f64(const std::string& name, double value);
+  void write_attribute_i64(const std::string& name, std::int64_t value);
+  void write_attribute_vector_f64(const std::string& name, std::span<const double> values);
+  void write_attribute_vector_i64(const std::string& name, std::span<const std::int64_t> values);
+  void write_attribute_vector_i32(const std::string& name, std::span<const std::int32_t> values);
+
+  //! Attribute readers, converting through the HDF5 memory type (InputError if missing or of the wrong kind).
+  //! Scalar readers accept a 0-d or one-element attribute; vector readers a 0-d or 1-d one.
+  std::string read_attribute_string(const std::string& name) const;
+  double read_attribute_f64(const std::string& name) const;
+  std::int64_t read_attribute_i64(const std::string& name) const;
+  std::vector<double> read_attribute_vector_f64(const std::string& name) const;
+  std::vector<std::int64_t> read_attribute_vector_i64(const std::string& name) const;
+  std::vector<std::int32_t> read_attribute_vector_i32(const std::string& name) const;
+
+ protected:
+  Object() = default;
+  explicit Object(Handle handle) : handle_(std::move(handle)) {}
+
+ private:
+  Handle open_attribute(const std::string& name) const;
+  //! Writes a scalar attribute (size == nullptr) or a 1-D one of *size elements, replacing any existing one.
+  void write_attribute_raw(const std::string& name, hid_t file_type, hid_t memory_type, const hsize_t* size,
+                           const void* data);
+  Handle handle_;
+};
+
+//! An open dataset: its shape, and its attributes (units, description and any other).
+class Dataset : public Object {
+ public:
+  //! Takes ownership of a dataset identifier.
+  explicit Dataset(Handle handle) : Object(std::move(handle)) {}
+  //! Shape; empty for a 0-d dataset.
+  Dims dims() const;
+};
+
+//! An open group (the root group included). Paths may have several components ("market/gsm8k-majority").
+class Group : public Object {
+ public:
+  //! Takes ownership of a group identifier.
+  explicit Group(Handle handle) : Object(std::move(handle)) {}
+
+  //! Creates the group and any missing intermediate groups; InputError if it already exists.
+  Group create_group(const std::string& path);
+  //! InputError if the group does not exist.
+  Group open_group(const std::string& path) const;
+  //! Whether a group or dataset exists at `path` (intermediate components may be missing).
+  bool exists(const std::string& path) const;
+  //! Names of the direct children (groups and datasets), sorted.
+  std::vector<std::string> list() const;
+  //! InputError if the dataset does not exist or `name` is not a dataset.
+  Dataset open_dataset(const std::string& name) const;
+
+  //! Writes a dataset of shape `dims` (empty: 1-D of data.size()) in row-major order, with its `units` and
+  //! `description` attributes. std::logic_error if the product of dims differs from data.size(); InputError
+  //! if the name is taken. Missing intermediate groups in `name` are created.
+  Dataset write(const std::string& name, std::span<const double> data, const Dims& dims,
+                const std::string& units, const std::string& description);
+  Dataset write(const std::string& name, std::span<const float> data, const Dims& dims,
+                const std::string& units, const std::string& description);
+  Dataset write(const std::string& name, std::span<const std::int32_t> data, const Dims& dims,
+                const std::string& units, const std::string& description);
+  Dataset write(const std::string& name, std::span<const std::int64_t> data, const Dims& dims,
+                const std::string& units, const std::string& description);
+  Dataset write(const std::string& name, std::span<const std::uint8_t> data, const Dims& dims,
+                const std::string& units, const std::string& description);
+  //! Strings are written as variable-length UTF-8 (an embedded NUL ends a string).
+  Dataset write(const std::string& name, std::span<const std::string> data, const Dims& dims,
+                const std::string& units, const std::string& description);
+
+  //! Writes a 0-d dataset with its `units` and `description` attributes.
+  Dataset write_scalar(const std::string& name, double value, const std::string& units,
+                       const std::string& description);
+  Dataset write_scalar(const std::string& name, float value, const std::string& units,
+                       const std::string& description);
+  Dataset write_scalar(const std::string& name, std::int32_t value, const std::string& units,
+                       const std::string& description);
+  Dataset write_scalar(const std::string& name, std::int64_t value, const std::string& units,
+                       const std::string& description);
+  Dataset write_scalar(const std::string& name, std::uint8_t value, const std::string& units,
+                       const std::string& description);
+  Dataset write_scalar(const std::string& name, const std::string& value, const std::string& units,
+                       const std::string& description);
+
+  //! Reads a whole dataset in row-major order; `dims` (when given) receives its shape (empty for 0-d).
+  //! read_f64 accepts integer and floating-point data; the integer readers accept integer data whose values
+  //! fit.
+  std::vector<double> read_f64(const std::string& name, Dims* dims = nullptr) const;
+  std::vector<std::int32_t> read_i32(const std::string& name, Dims* dims = nullptr) const;
+  std::vector<std::int64_t> read_i64(const std::string& name, Dims* dims = nullptr) const;
+  std::vector<std::uint8_t> read_u8(const std::string& name, Dims* dims = nullptr) const;
+  //! Variable-length or fixed-length strings.
+  std::vector<std::string> read_strings(const std::string& name, Dims* dims = nullptr) const;
+
+  //! Read a dataset holding exactly one element (0-d or one-element); InputError otherwise.
+  double read_scalar_f64(const std::string& name) const;
+  std::int64_t read_scalar_i64(const std::string& name) const;
+  std::string read_scalar_string(const std::string& name) const;
+};
+
+//! An open HDF5 file.
+class File {
+ public:
+  //! Creates (truncating) a file for writing; InputError naming the path on failure.
+  static File create(const std::string& path);
+  //! Opens an existing file read-only; InputError naming the path if it is missing or not HDF5.
+  static File open_read(const std::string& path);
+
+  //! The root group "/".
+  Group root() const;
+  //! The path the file was created or opened with.
+  const std::string& path() const { return path_; }
+  //! The file identifier, for direct HDF5 calls.
+  hid_t id() const { return handle_.get(); }
+  //! Closes the file now, reporting failures (the destructor ignores them). std::logic_error if a group or
+  //! dataset of this file is still open (the file would stay open on disk).
+  void close();
+
+ private:
+  File(Handle handle, std::string path) : handle_(std::move(handle)), path_(std::move(path)) {}
+  Handle handle_;
+  std::string path_;
+};
+
+//! Write-then-rename: a crash never leaves a half-written file under the final name.
+//!
+//!     h5::AtomicOutput out(path);
+//!     { auto file = h5::File::create(out.temp_path()); ... }  // every File/Group/Dataset closed here
+//!     out.commit();
+class AtomicOutput {
+ public:
+  //! Creates the parent directory of `final_path` if missing (InputError on failure).
+  explicit AtomicOutput(const std::string& final_path);
+  //! Removes the temporary file unless committed.
+  ~AtomicOutput();
+  AtomicOutput(const AtomicOutput&) = delete;
+  AtomicOutput& operator=(const AtomicOutput&) = delete;
+  AtomicOutput(AtomicOutput&& other) noexcept;
+  AtomicOutput& operator=(AtomicOutput&&) = delete;
+
+  //! "<final>.tmp-<pid>", in the final file's directory (so that the rename is atomic).
+  const std::string& temp_path() const { return temp_path_; }
+  //! The path the file gets on commit().
+  const std::string& final_path() const { return final_path_; }
+  //! Whether commit() succeeded.
+  bool committed() const { return committed_; }
+  //! Renames the temporary file to the final path (replacing it). std::logic_error if already committed, if
+  //! the temporary file is missing or still open in HDF5; InputError if the rename fails.
+  void commit();
+
+ private:
+  std::string final_path_;
+  std::string temp_path_;
+  bool committed_ = false;
+};
+
+}  // namespace ttcg::h5

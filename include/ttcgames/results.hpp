@@ -1,0 +1,55 @@
+// Result files (HDF5, format "ttcgames-results" 1.0, specified in docs/hdf5-format.md) and the paper-style summary
+// tables printed from them. A file is written to a temporary name and renamed when complete.
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "ttcgames/run.hpp"
+
+namespace ttcg {
+
+constexpr const char* RESULTS_FORMAT = "ttcgames-results";
+constexpr int RESULTS_FORMAT_MAJOR = 1;
+constexpr int RESULTS_FORMAT_MINOR = 0;
+
+//! Run-level facts recorded as root attributes.
+struct RunInfo {
+  std::string backend = "cpu";
+  int threads = 1;
+  int ranks = 1;
+  std::string command_line;
+};
+
+//! Writes every scenario's market and auction groups; throws InputError when the file cannot be written, leaving
+//! no partial file behind.
+void write_results(const std::string& path, const std::vector<ScenarioResult>& results, const RunInfo& info);
+
+//! What `ttcgames summary` prints for one scenario.
+struct SummaryRow {
+  double beta = 0.0;
+  MarketStats stats;
+  double optimal_welfare = 0.0, equilibrium_welfare = 0.0, price_of_anarchy = 0.0, max_regret = 0.0;
+  std::int64_t num_equilibria = -1;  //!< −1 when not enumerated
+  double price_of_anarchy_worst = 0.0, price_of_stability = 0.0;
+};
+struct ScenarioSummary {
+  std::string name, description, value_curve;
+  int n = 0, K = 0;
+  double alpha = 0.0, markup = 0.0, v0 = 0.0;
+  std::vector<SummaryRow> rows;   //!< the listed β values (all β when none were listed)
+  std::vector<SummaryRow> sweep;  //!< every β, for the sweep line
+  bool has_auction = false;
+  std::string winner, runner_up, reserve;
+  double winner_score = 0.0, runner_up_score = 0.0;
+  double auction_welfare = 0.0, user_value = 0.0, price = 0.0, winner_utility = 0.0;
+  double seconds = 0.0;
+};
+
+ScenarioSummary summarize(const ScenarioResult& result);
+std::vector<ScenarioSummary> read_summaries(const std::string& path);
+void print_summary(std::ostream& out, const ScenarioSummary& s);
+
+}  // namespace ttcg

@@ -1,0 +1,75 @@
+// Scenario files (TOML, format "ttcgames-scenario", docs/scenario.md): one market, where its providers come from,
+// the β values to solve it at, the dynamics, the equilibrium enumeration, the auction and the output. Loading
+// validates everything and resolves defaults and relative paths; unknown keys are errors naming the closest valid
+// key. resolved_toml() writes the scenario back with every default made explicit (it is stored in each result).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ttcgames/auction.hpp"
+#include "ttcgames/enumeration.hpp"
+#include "ttcgames/equilibrium.hpp"
+#include "ttcgames/market.hpp"
+
+namespace ttcg {
+
+constexpr const char* SCENARIO_FORMAT = "ttcgames-scenario";
+constexpr int SCENARIO_VERSION = 1;
+
+//! An evenly spaced (linear or logarithmic) β sweep, endpoints included.
+struct BetaSweep {
+  double from = 1.0;
+  double to = 1.0;
+  int points = 1;
+  bool logarithmic = true;
+  std::vector<double> values() const;
+};
+
+//! Where the providers came from (kept for the resolved scenario text).
+struct ProviderSource {
+  std::string curves;  //!< curves CSV path ("" for inline providers)
+  std::string prices;  //!< prices CSV path
+  std::vector<std::string> models;
+};
+
+enum class StartKind { lowest, highest, explicit_profile };
+
+struct Scenario {
+  std::string name;
+  std::string description;
+  std::string path;  //!< the scenario file ("" when parsed from text)
+
+  MarketParams market;
+  ProviderSource source;
+  ProviderSet providers;
+
+  std::vector<double> beta_values;  //!< listed values, solved first and tabulated by `summary`
+  std::optional<BetaSweep> sweep;   //!< solved after the listed values
+  std::vector<double> betas() const;
+
+  DynamicsOptions dynamics;  //!< start already resolved to a profile
+  StartKind start = StartKind::lowest;
+
+  bool enumerate = false;
+  EnumerationOptions enumeration;
+
+  Reserve reserve = Reserve::none;
+  std::string output;  //!< default output file ("" if none given)
+
+  //! The scenario with every default made explicit, as TOML text.
+  std::string resolved_toml() const;
+};
+
+//! Loads and validates a scenario file; paths inside are relative to the file's directory.
+Scenario load_scenario(const std::string& path);
+//! Parses scenario text; `origin` names it in error messages and anchors relative paths (its directory).
+Scenario parse_scenario(std::string_view text, const std::string& origin);
+
+//! The closest of `candidates` to `word` by edit distance ("" when none is reasonably close).
+std::string closest_match(const std::string& word, const std::vector<std::string>& candidates);
+
+}  // namespace ttcg

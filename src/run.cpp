@@ -1,0 +1,91 @@
+#include "ttcgames/run.hpp"
+
+#include <omp.h>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <mutex>
+
+namespace ttcg {
+
+double welfare_ratio(double optimum, double welfare) {
+  if (welfare > 0.0) return optimum / welfare;
+  if (optimum == welfare) return 1.0;
+  return std::numeric_limits<double>::infinity();
+}
+
+double BetaResult::price_of_anarchy_worst() const {
+  if (!equilibria || equilibria->count == 0) return std::numeric_limits<double>::quiet_NaN();
+  return welfare_ratio(optimum.welfare, equilibria->worst_welfare);
+}
+
+double BetaResult::price_of_stability() const {
+  if (!equilibria || equilibria->count == 0) return std::numeric_limits<double>::quiet_NaN();
+  return welfare_ratio(optimum.welfare, equilibria->best_welfare);
+}
+
+BetaResult solve_beta(const MarketTable& table, double beta, const DynamicsOptions& dynamics) {
+  const Game game(table, beta);
+  BetaResult r;
+  r.beta = beta;
+  r.dynamics = run_dynamics(game, dynamics);
+  const Profile& k = r.dynamics.profile;
+  r.welfare = game.welfare(k);
+  r.shares = game.shares(k);
+  r.outside_share = game.outside_share(k);
+  r.potential = game.potential(k);
+  r.certificate = certify(game, k);
+  r.optimum = exact_optimum(game);
+  r.price_of_anarchy = welfare_ratio(r.optimum.welfare, r.welfare);
+  r.stats = market_stats(game, k);
+  return r;
+}
+
+ScenarioResult run_scenario(const Scenario& scenario, const RunOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  ScenarioResult out;
+  out.scenario = scenario;
+  out.backend = options.backend;
+  out.table = build_market_table(scenario.providers, scenario.market);
+  const std::vector<double> betas = options.betas ? *options.betas : scenario.betas();
+  const bool enumerate = options.enumerate.value_or(scenario.enumerate);
+  const std::int64_t B = static_cast<std::int64_t>(betas.size());
+  out.betas.resize(B);
+
+  std::atomic<std::size_t> solved{0};
+  std::mutex progress_mutex;
+  auto report = [&] {
+    const std::size_t done = ++solved;
+    if (options.progress) {
+      const std::lock_guard<std::mutex> lock(progress_mutex);
+      options.progress(done, static_cast<std::size_t>(B));
+    }
+  };
+  auto enumerate_one = [&](std::int64_t j, Backend backend) {
+    const Game game(out.table, betas[j]);
+    out.betas[j].equilibria = enumerate_equilibria(game, scenario.enumeration, backend);
+  };
+
+  // Cheap stages for every β in parallel; with enumeration on the CPU, each β enumerates inside its own iteration
+  // (the enumeration's own parallel region then runs on one thread), keeping both cores busy over many β.
+  const bool cpu_enumeration = enumerate && options.backend == Backend::cpu;
+#pragma omp parallel for schedule(dynamic, 1)
+  for (std::int64_t j = 0; j < B; ++j) {
+    out.betas[j] = solve_beta(out.table, betas[j], scenario.dynamics);
+    if (cpu_enumeration && B > 1) enumerate_one(j, Backend::cpu);
+    if (!enumerate || (cpu_enumeration && B > 1)) report();
+  }
+  if (enumerate && !(cpu_enumeration && B > 1)) {
+    for (std::int64_t j = 0; j < B; ++j) {  // one β at a time, each enumeration parallel on its own
+      enumerate_one(j, options.backend);
+      report();
+    }
+  }
+  out.auction = run_auction(out.table, scenario.reserve);
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return out;
+}
+
+}  // namespace ttcg

@@ -1,0 +1,554 @@
+#include "ttcgames/scenario.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <set>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "ttcgames/curves_io.hpp"
+#include "ttcgames/error.hpp"
+
+namespace ttcg {
+
+namespace fs = std::filesystem;
+
+std::vector<double> BetaSweep::values() const {
+  // The arithmetic of numpy.linspace / numpy.logspace (start + j·step, last point exact), so that the paper's
+  // logspace(0, 6, 100) is reproduced bit for bit.
+  const double lo = logarithmic ? std::log10(from) : from;
+  const double hi = logarithmic ? std::log10(to) : to;
+  const double step = points > 1 ? (hi - lo) / (points - 1) : 0.0;
+  std::vector<double> v(points);
+  for (int j = 0; j < points; ++j) {
+    const double y = j + 1 == points && points > 1 ? hi : j * step + lo;
+    v[j] = logarithmic ? std::pow(10.0, y) : y;
+  }
+  if (logarithmic) v.front() = from, v.back() = to;
+  return v;
+}
+
+std::vector<double> Scenario::betas() const {
+  std::vector<double> all = beta_values;
+  if (sweep) {
+    const std::vector<double> s = sweep->values();
+    all.insert(all.end(), s.begin(), s.end());
+  }
+  return all;
+}
+
+std::string closest_match(const std::string& word, const std::vector<std::string>& candidates) {
+  std::string best;
+  std::size_t best_distance = std::numeric_limits<std::size_t>::max();
+  for (const std::string& c : candidates) {
+    std::vector<std::size_t> row(c.size() + 1);
+    for (std::size_t j = 0; j <= c.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= word.size(); ++i) {
+      std::size_t diagonal = row[0];
+      row[0] = i;
+      for (std::size_t j = 1; j <= c.size(); ++j) {
+        const std::size_t up = row[j];
+        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (word[i - 1] == c[j - 1] ? 0 : 1)});
+        diagonal = up;
+      }
+    }
+    if (row[c.size()] < best_distance) best_distance = row[c.size()], best = c;
+  }
+  return best_distance <= std::max<std::size_t>(2, word.size() / 2) ? best : std::string();
+}
+
+namespace {
+
+SourceLocation location(const std::string& file, const toml::source_region& r) {
+  return SourceLocation{file, static_cast<int>(r.begin.line), static_cast<int>(r.begin.column)};
+}
+
+//! Reads one TOML table, remembering which keys were used, so that leftovers can be reported as unknown.
+class TableReader {
+ public:
+  TableReader(const toml::table& table, std::string prefix, std::string file)
+      : table_(table), prefix_(std::move(prefix)), file_(std::move(file)) {}
+
+  const std::string& file() const { return file_; }
+  std::string key_path(const std::string& key) const { return prefix_.empty() ? key : prefix_ + "." + key; }
+
+  const toml::node* get(const std::string& key) {
+    seen_.insert(key);
+    return table_.get(key);
+  }
+  bool has(const std::string& key) const { return table_.contains(key); }
+
+  [[noreturn]] void fail(const toml::node& node, const std::string& key, const std::string& what) const {
+    throw input_error(location(file_, node.source()), "'" + key_path(key) + "' " + what);
+  }
+  [[noreturn]] void fail_missing(const std::string& key, const std::string& what) const {
+    throw input_error(location(file_, table_.source()), "missing key '" + key_path(key) + "': " + what);
+  }
+
+  std::optional<double> number(const std::string& key) {
+    const toml::node* n = get(key);
+    if (!n) return std::nullopt;
+    if (const auto v = n->value<double>(); v && (n->is_floating_point() || n->is_integer())) {
+      if (!std::isfinite(*v)) fail(*n, key, "must be a finite number");
+      return *v;
+    }
+    fail(*n, key, "must be a number");
+  }
+  double number(const std::string& key, double fallback) { return number(key).value_or(fallback); }
+  double required_number(const std::string& key, const std::string& what) {
+    const auto v = number(key);
+    if (!v) fail_missing(key, what);
+    return *v;
+  }
+  std::optional<std::int64_t> integer(const std::string& key) {
+    const toml::node* n = get(key);
+    if (!n) return std::nullopt;
+    if (n->is_integer()) return *n->value<std::int64_t>();
+    if (n->is_floating_point()) {  // accept 1e8 written as a float when it is integral
+      const double v = *n->value<double>();
+      if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 9.0e18) return static_cast<std::int64_t>(v);
+    }
+    fail(*n, key, "must be an integer");
+  }
+  std::optional<std::string> string(const std::string& key) {
+    const toml::node* n = get(key);
+    if (!n) return std::nullopt;
+    if (!n->is_string()) fail(*n, key, "must be a string");
+    return *n->value<std::string>();
+  }
+  std::optional<bool> boolean(const std::string& key) {
+    const toml::node* n = get(key);
+    if (!n) return std::nullopt;
+    if (!n->is_boolean()) fail(*n, key, "must be true or false");
+    return *n->value<bool>();
+  }
+  std::string choice(const std::string& key, const std::vector<std::string>& allowed, const std::string& fallback) {
+    const toml::node* n = table_.get(key);
+    const auto v = string(key);
+    if (!v) return fallback;
+    if (std::find(allowed.begin(), allowed.end(), *v) != allowed.end()) return *v;
+    std::string list;
+    for (const auto& a : allowed) list += (list.empty() ? "\"" : ", \"") + a + "\"";
+    const std::string hint = closest_match(*v, allowed);
+    fail(*n, key, "is \"" + *v + "\"; valid values: " + list + (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)"));
+  }
+  std::optional<std::vector<double>> numbers(const std::string& key) {
+    const toml::node* n = get(key);
+    if (!n) return std::nullopt;
+    const toml::array* a = n->as_array();
+    if (!a) fail(*n, key, "must be an array of numbers");
+    std::vector<double> out;
+    for (const toml::node& e : *a) {
+      const auto v = e.value<double>();
+      if (!v || !(e.is_integer() || e.is_floating_point()) || !std::isfinite(*v))
+        throw input_error(location(file_, e.source()), "'" + key_path(key) + "' must contain only finite numbers");
+      out.push_back(*v);
+    }
+    return out;
+  }
+  std::optional<std::vector<std::string>> strings(const std::string& key) {
+    const toml::node* n = get(key);
+    if (!n) return std::nullopt;
+    const toml::array* a = n->as_array();
+    if (!a) fail(*n, key, "must be an array of strings");
+    std::vector<std::string> out;
+    for (const toml::node& e : *a) {
+      if (!e.is_string())
+        throw input_error(location(file_, e.source()), "'" + key_path(key) + "' must contain only strings");
+      out.push_back(*e.value<std::string>());
+    }
+    return out;
+  }
+  std::optional<TableReader> table(const std::string& key) {
+    const toml::node* n = get(key);
+    if (!n) return std::nullopt;
+    if (!n->is_table()) fail(*n, key, "must be a table");
+    return TableReader(*n->as_table(), key_path(key), file_);
+  }
+
+  //! Every key not read is an error naming the closest valid key.
+  void reject_unknown(const std::vector<std::string>& valid) const {
+    for (auto&& [k, v] : table_) {
+      const std::string key(k.str());
+      if (seen_.count(key) || std::find(valid.begin(), valid.end(), key) != valid.end()) continue;
+      const std::string hint = closest_match(key, valid);
+      std::string list;
+      for (const auto& s : valid) list += (list.empty() ? "" : ", ") + s;
+      throw input_error(location(file_, k.source()),
+                        "unknown key '" + key_path(key) + "'" +
+                            (hint.empty() ? "" : " (did you mean '" + key_path(hint) + "'?)") + "; valid keys" +
+                            (prefix_.empty() ? "" : " in [" + prefix_ + "]") + ": " + list);
+    }
+  }
+
+ private:
+  const toml::table& table_;
+  std::string prefix_;
+  std::string file_;
+  std::set<std::string> seen_;
+};
+
+std::string resolve_path(const std::string& base_dir, const std::string& p) {
+  if (p.empty() || fs::path(p).is_absolute() || base_dir.empty()) return p;
+  return (fs::path(base_dir) / p).lexically_normal().string();
+}
+
+void read_market(TableReader t, Scenario& s) {
+  MarketParams& m = s.market;
+  m.alpha = t.required_number("alpha", "the dollar value of a query (USD), e.g. alpha = 0.008");
+  m.baseline = t.number("baseline", m.baseline);
+  m.markup = t.number("markup", m.markup);
+  m.v0 = t.number("v0", m.v0);
+  if (m.alpha < 0.0) t.fail(*t.get("alpha"), "alpha", "must be >= 0 (USD per query)");
+  if (m.baseline < 0.0 || m.baseline > 1.0) t.fail(*t.get("baseline"), "baseline", "must lie in [0, 1]");
+  if (m.markup <= -1.0) t.fail(*t.get("markup"), "markup", "must be > -1 (cost = price / (1 + markup))");
+
+  if (const toml::node* n = t.get("value_curve")) {
+    std::string kind;
+    std::optional<TableReader> params;
+    if (n->is_string()) kind = *n->value<std::string>();
+    else if (n->is_table()) {
+      params.emplace(*n->as_table(), t.key_path("value_curve"), t.file());
+      kind = params->choice("kind", {"linear", "power", "exp"}, "linear");
+    } else {
+      t.fail(*n, "value_curve", "must be \"linear\", \"power\", \"exp\" or a table {kind = ..., gamma/kappa = ...}");
+    }
+    if (kind == "linear") m.value_curve.kind = ValueCurveKind::linear;
+    else if (kind == "power") m.value_curve.kind = ValueCurveKind::power;
+    else if (kind == "exp") m.value_curve.kind = ValueCurveKind::exp;
+    else {
+      const std::string hint = closest_match(kind, {"linear", "power", "exp"});
+      t.fail(*n, "value_curve", "is \"" + kind + "\"; valid: \"linear\", \"power\", \"exp\"" +
+                                     (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)"));
+    }
+    if (params) {
+      m.value_curve.gamma = params->number("gamma", m.value_curve.gamma);
+      m.value_curve.kappa = params->number("kappa", m.value_curve.kappa);
+      std::vector<std::string> valid{"kind"};
+      if (m.value_curve.kind == ValueCurveKind::power) valid.push_back("gamma");
+      if (m.value_curve.kind == ValueCurveKind::exp) valid.push_back("kappa");
+      params->reject_unknown(valid);
+    }
+  }
+  t.reject_unknown({"alpha", "baseline", "markup", "v0", "value_curve"});
+}
+
+void read_providers(TableReader t, Scenario& s, const std::string& base_dir) {
+  const bool has_curves = t.has("curves");
+  const bool has_inline = t.has("inline");
+  if (has_curves == has_inline)
+    t.fail_missing("curves", "give either curves = \"file.csv\" (with prices = \"prices.csv\") or [[providers.inline]] "
+                             "tables, not both");
+  if (has_curves) {
+    s.source.curves = resolve_path(base_dir, *t.string("curves"));
+    const auto prices = t.string("prices");
+    if (!prices) t.fail_missing("prices", "a prices CSV (model,usd_per_million_tokens) for the curves' models");
+    s.source.prices = resolve_path(base_dir, *prices);
+    s.source.models = t.strings("models").value_or(std::vector<std::string>{});
+    t.reject_unknown({"curves", "prices", "models"});
+    s.providers = read_curves_csv(s.source.curves, read_prices_csv(s.source.prices), s.source.models);
+    return;
+  }
+  const auto theta = t.numbers("theta");
+  if (!theta || theta->empty()) t.fail_missing("theta", "the shared test-time-compute levels of inline providers");
+  s.providers.theta = *theta;
+  const toml::node* list = t.get("inline");
+  const toml::array* arr = list->as_array();
+  if (!arr || !arr->is_array_of_tables() || arr->empty())
+    t.fail(*list, "inline", "must be an array of tables [[providers.inline]] with name, usd_per_million_tokens, "
+                            "accuracy and tokens");
+  std::set<std::string> names;
+  for (const toml::node& e : *arr) {
+    TableReader p(*e.as_table(), t.key_path("inline"), t.file());
+    ProviderCurves pc;
+    const auto name = p.string("name");
+    if (!name || name->empty()) p.fail_missing("name", "each inline provider needs a name");
+    pc.name = *name;
+    if (!names.insert(pc.name).second) p.fail(*p.get("name"), "name", "repeats provider '" + pc.name + "'");
+    pc.usd_per_million_tokens = p.required_number("usd_per_million_tokens", "the provider's price (USD per 1M tokens)");
+    if (pc.usd_per_million_tokens < 0.0)
+      p.fail(*p.get("usd_per_million_tokens"), "usd_per_million_tokens", "must be >= 0");
+    const auto acc = p.numbers("accuracy");
+    const auto tok = p.numbers("tokens");
+    if (!acc) p.fail_missing("accuracy", "one accuracy per level in theta");
+    if (!tok) p.fail_missing("tokens", "one token count per level in theta");
+    if (acc->size() != theta->size())
+      p.fail(*p.get("accuracy"), "accuracy", "has " + std::to_string(acc->size()) + " values for " +
+                                                 std::to_string(theta->size()) + " levels in theta");
+    if (tok->size() != theta->size())
+      p.fail(*p.get("tokens"), "tokens", "has " + std::to_string(tok->size()) + " values for " +
+                                             std::to_string(theta->size()) + " levels in theta");
+    for (const double a : *acc)
+      if (a < 0.0 || a > 1.0) p.fail(*p.get("accuracy"), "accuracy", "values must lie in [0, 1]");
+    for (const double x : *tok)
+      if (x < 0.0) p.fail(*p.get("tokens"), "tokens", "values must be >= 0");
+    pc.accuracy = *acc;
+    pc.tokens = *tok;
+    p.reject_unknown({"name", "usd_per_million_tokens", "accuracy", "tokens"});
+    s.providers.providers.push_back(std::move(pc));
+  }
+  t.reject_unknown({"theta", "inline"});
+}
+
+void read_beta(TableReader t, Scenario& s) {
+  if (auto v = t.numbers("values")) {
+    for (const double b : *v)
+      if (b < 0.0) t.fail(*t.get("values"), "values", "must be >= 0 (beta is an inverse temperature)");
+    s.beta_values = *v;
+  }
+  if (auto sw = t.table("sweep")) {
+    BetaSweep b;
+    b.from = sw->required_number("from", "the first beta of the sweep");
+    b.to = sw->required_number("to", "the last beta of the sweep");
+    const auto points = sw->integer("points");
+    if (!points) sw->fail_missing("points", "the number of sweep points (>= 1)");
+    if (*points < 1 || *points > 10'000'000) sw->fail(*sw->get("points"), "points", "must lie in 1..10000000");
+    b.points = static_cast<int>(*points);
+    b.logarithmic = sw->choice("spacing", {"log", "linear"}, "log") == "log";
+    if (b.from < 0.0 || b.to < b.from) sw->fail(*sw->get("to"), "to", "must be >= from >= 0");
+    if (b.logarithmic && b.from <= 0.0) sw->fail(*sw->get("from"), "from", "must be > 0 for a log sweep");
+    sw->reject_unknown({"from", "to", "points", "spacing"});
+    s.sweep = b;
+  }
+  t.reject_unknown({"values", "sweep"});
+}
+
+void read_dynamics(TableReader t, Scenario& s) {
+  DynamicsOptions& d = s.dynamics;
+  d.rule = t.choice("rule", {"reference", "best-response"}, "reference") == "reference" ? DynamicsRule::reference
+                                                                                        : DynamicsRule::best_response;
+  const std::string order = t.choice("order", {"reference", "random", "fixed"}, "reference");
+  d.order = order == "reference" ? ProviderOrder::reference
+            : order == "random"  ? ProviderOrder::random
+                                 : ProviderOrder::fixed;
+  if (const auto seed = t.integer("seed")) {
+    if (*seed < 0) t.fail(*t.get("seed"), "seed", "must be >= 0");
+    d.seed = static_cast<std::uint64_t>(*seed);
+  }
+  d.relative_tolerance = t.number("tolerance", d.relative_tolerance);
+  d.absolute_tolerance = t.number("absolute_tolerance", d.absolute_tolerance);
+  if (d.relative_tolerance < 0.0) t.fail(*t.get("tolerance"), "tolerance", "must be >= 0");
+  if (d.absolute_tolerance <= 0.0) t.fail(*t.get("absolute_tolerance"), "absolute_tolerance", "must be > 0 (USD)");
+  if (const auto rounds = t.integer("max_rounds")) {
+    if (*rounds < 1 || *rounds > 100'000'000) t.fail(*t.get("max_rounds"), "max_rounds", "must lie in 1..1e8");
+    d.max_rounds = static_cast<int>(*rounds);
+  }
+  d.record_history = t.boolean("record_history").value_or(false);
+
+  const int n = static_cast<int>(s.providers.providers.size());
+  const int K = static_cast<int>(s.providers.theta.size());
+  if (const toml::node* start = t.get("start")) {
+    if (start->is_string()) {
+      const std::string v = *start->value<std::string>();
+      if (v == "lowest") s.start = StartKind::lowest;
+      else if (v == "highest") s.start = StartKind::highest, d.start.assign(n, K - 1);
+      else t.fail(*start, "start", "is \"" + v + "\"; valid: \"lowest\", \"highest\" or a list of level indices");
+    } else if (const toml::array* a = start->as_array()) {
+      s.start = StartKind::explicit_profile;
+      for (const toml::node& e : *a) {
+        const auto k = e.value<std::int64_t>();
+        if (!e.is_integer() || *k < 0 || *k >= K)
+          throw input_error(location(t.file(), e.source()),
+                            "'" + t.key_path("start") + "' entries must be level indices in 0.." + std::to_string(K - 1));
+        d.start.push_back(static_cast<int>(*k));
+      }
+      if (static_cast<int>(d.start.size()) != n)
+        t.fail(*start, "start", "has " + std::to_string(d.start.size()) + " entries for " + std::to_string(n) +
+                                    " providers");
+    } else {
+      t.fail(*start, "start", "must be \"lowest\", \"highest\" or a list of level indices");
+    }
+  }
+  t.reject_unknown({"rule", "order", "seed", "start", "tolerance", "absolute_tolerance", "max_rounds",
+                    "record_history"});
+}
+
+void read_equilibria(TableReader t, Scenario& s) {
+  s.enumerate = t.boolean("enumerate").value_or(false);
+  s.enumeration.relative_tolerance = t.number("tolerance", s.dynamics.relative_tolerance);
+  if (s.enumeration.relative_tolerance < 0.0) t.fail(*t.get("tolerance"), "tolerance", "must be >= 0");
+  if (const auto v = t.integer("max_profiles")) {
+    if (*v < 1) t.fail(*t.get("max_profiles"), "max_profiles", "must be >= 1");
+    s.enumeration.max_profiles = *v;
+  }
+  if (const auto v = t.integer("max_stored")) {
+    if (*v < 0) t.fail(*t.get("max_stored"), "max_stored", "must be >= 0");
+    s.enumeration.max_stored = *v;
+  }
+  t.reject_unknown({"enumerate", "tolerance", "max_profiles", "max_stored"});
+}
+
+}  // namespace
+
+Scenario parse_scenario(std::string_view text, const std::string& origin) {
+  toml::table root;
+  try {
+    root = toml::parse(text, origin);
+  } catch (const toml::parse_error& e) {
+    throw input_error(location(origin, e.source()), "invalid TOML: " + std::string(e.description()));
+  }
+  const std::string base_dir = origin.empty() ? std::string() : fs::path(origin).parent_path().string();
+  TableReader top(root, "", origin);
+  Scenario s;
+  s.path = origin;
+
+  const auto format = top.string("format");
+  if (!format) top.fail_missing("format", std::string("every scenario starts with format = \"") + SCENARIO_FORMAT + "\"");
+  if (*format != SCENARIO_FORMAT)
+    top.fail(*top.get("format"), "format", "is \"" + *format + "\", expected \"" + SCENARIO_FORMAT + "\"");
+  const auto version = top.integer("version");
+  if (!version) top.fail_missing("version", "the scenario format version, version = 1");
+  if (*version != SCENARIO_VERSION)
+    top.fail(*top.get("version"), "version",
+             "is " + std::to_string(*version) + "; this ttcgames reads version " + std::to_string(SCENARIO_VERSION));
+  const auto name = top.string("name");
+  if (!name) top.fail_missing("name", "a short scenario name such as \"gsm8k-majority\"");
+  if (name->empty() || name->find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
+                           std::string::npos)
+    top.fail(*top.get("name"), "name", "must be non-empty and use only letters, digits, '.', '_' and '-'");
+  s.name = *name;
+  s.description = top.string("description").value_or("");
+
+  auto market = top.table("market");
+  if (!market) top.fail_missing("market", "a [market] table with at least alpha");
+  read_market(*market, s);
+  auto providers = top.table("providers");
+  if (!providers) top.fail_missing("providers", "a [providers] table (curves + prices, or inline providers)");
+  read_providers(*providers, s, base_dir);
+  auto beta = top.table("beta");
+  if (!beta) top.fail_missing("beta", "a [beta] table with values = [...] and/or sweep = {from, to, points}");
+  read_beta(*beta, s);
+  if (s.betas().empty()) top.fail(*top.get("beta"), "beta", "gives no beta values");
+  if (auto d = top.table("dynamics")) read_dynamics(*d, s);
+  s.enumeration.relative_tolerance = s.dynamics.relative_tolerance;
+  if (auto e = top.table("equilibria")) read_equilibria(*e, s);
+  if (auto a = top.table("auction")) {
+    s.reserve = a->choice("reserve", {"none", "outside-option"}, "none") == "none" ? Reserve::none
+                                                                                   : Reserve::outside_option;
+    a->reject_unknown({"reserve"});
+  }
+  if (auto o = top.table("output")) {
+    s.output = o->string("path").value_or("");
+    o->reject_unknown({"path"});
+  }
+  top.reject_unknown({"format", "version", "name", "description", "market", "providers", "beta", "dynamics",
+                      "equilibria", "auction", "output"});
+
+  // Validate the market itself now, so that errors point at the scenario.
+  try {
+    build_market_table(s.providers, s.market);
+  } catch (const InputError& e) {
+    throw InputError(origin + ": " + e.what());
+  }
+  return s;
+}
+
+Scenario load_scenario(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path + ": cannot open scenario file");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return parse_scenario(buffer.str(), path);
+}
+
+std::string Scenario::resolved_toml() const {
+  toml::table root;
+  root.insert("format", SCENARIO_FORMAT);
+  root.insert("version", SCENARIO_VERSION);
+  root.insert("name", name);
+  if (!description.empty()) root.insert("description", description);
+
+  toml::table m;
+  m.insert("alpha", market.alpha);
+  m.insert("baseline", market.baseline);
+  m.insert("markup", market.markup);
+  m.insert("v0", market.v0);
+  toml::table vc;
+  vc.insert("kind", to_string(market.value_curve.kind));
+  if (market.value_curve.kind == ValueCurveKind::power) vc.insert("gamma", market.value_curve.gamma);
+  if (market.value_curve.kind == ValueCurveKind::exp) vc.insert("kappa", market.value_curve.kappa);
+  m.insert("value_curve", std::move(vc));
+  root.insert("market", std::move(m));
+
+  toml::table p;
+  if (!source.curves.empty()) {
+    p.insert("curves", source.curves);
+    p.insert("prices", source.prices);
+    toml::array models;
+    for (const auto& pc : providers.providers) models.push_back(pc.name);
+    p.insert("models", std::move(models));
+  } else {
+    toml::array theta;
+    for (const double t : providers.theta) theta.push_back(t);
+    p.insert("theta", std::move(theta));
+    toml::array list;
+    for (const auto& pc : providers.providers) {
+      toml::table e;
+      e.insert("name", pc.name);
+      e.insert("usd_per_million_tokens", pc.usd_per_million_tokens);
+      toml::array acc, tok;
+      for (const double a : pc.accuracy) acc.push_back(a);
+      for (const double x : pc.tokens) tok.push_back(x);
+      e.insert("accuracy", std::move(acc));
+      e.insert("tokens", std::move(tok));
+      list.push_back(std::move(e));
+    }
+    p.insert("inline", std::move(list));
+  }
+  root.insert("providers", std::move(p));
+
+  toml::table b;
+  toml::array values;
+  for (const double v : beta_values) values.push_back(v);
+  b.insert("values", std::move(values));
+  if (sweep) {
+    toml::table sw;
+    sw.insert("from", sweep->from);
+    sw.insert("to", sweep->to);
+    sw.insert("points", sweep->points);
+    sw.insert("spacing", sweep->logarithmic ? "log" : "linear");
+    b.insert("sweep", std::move(sw));
+  }
+  root.insert("beta", std::move(b));
+
+  toml::table d;
+  d.insert("rule", to_string(dynamics.rule));
+  d.insert("order", to_string(dynamics.order));
+  d.insert("seed", static_cast<std::int64_t>(dynamics.seed));
+  if (start == StartKind::explicit_profile) {
+    toml::array st;
+    for (const int k : dynamics.start) st.push_back(k);
+    d.insert("start", std::move(st));
+  } else {
+    d.insert("start", start == StartKind::lowest ? "lowest" : "highest");
+  }
+  d.insert("tolerance", dynamics.relative_tolerance);
+  d.insert("absolute_tolerance", dynamics.absolute_tolerance);
+  d.insert("max_rounds", dynamics.max_rounds);
+  d.insert("record_history", dynamics.record_history);
+  root.insert("dynamics", std::move(d));
+
+  toml::table e;
+  e.insert("enumerate", enumerate);
+  e.insert("tolerance", enumeration.relative_tolerance);
+  e.insert("max_profiles", enumeration.max_profiles);
+  e.insert("max_stored", enumeration.max_stored);
+  root.insert("equilibria", std::move(e));
+
+  toml::table a;
+  a.insert("reserve", to_string(reserve));
+  root.insert("auction", std::move(a));
+  if (!output.empty()) {
+    toml::table o;
+    o.insert("path", output);
+    root.insert("output", std::move(o));
+  }
+  std::ostringstream out;
+  out << root << '\n';
+  return out.str();
+}
+
+}  // namespace ttcg
