@@ -4,6 +4,13 @@
 // (1 + tol) by a unilateral deviation; comparisons are made between log-utilities, so they stay exact where shares
 // underflow double precision. The enumeration walks prefixes of the first n−1 providers: the last provider's best
 // responses follow from the prefix aggregate alone, and only those completions are checked for the others.
+//
+// The definition is equilibrium_completions (enumeration_math.hpp), which the CUDA kernel runs as it is. The CPU
+// "windows" algorithm returns the same set faster: the game is aggregative, so whether level k is a (tol-)best
+// response of provider i depends only on L = log A_{−i}, and the set of such L is an interval. Each interval is
+// computed once per game with certified margins; a profile is classified by comparing L with them, and the direct
+// test runs only when L falls inside a margin. L itself comes from prefix log-sum-exps that are bit-identical to
+// those of the direct test.
 #pragma once
 
 #include <cstdint>
@@ -14,10 +21,16 @@
 
 namespace ttcg {
 
+enum class EnumerationAlgorithm {
+  windows,  //!< CPU: best-response windows in log A_{−i} with the direct test as fallback (default)
+  direct,   //!< CPU: the direct test of every completion (the definition; what the CUDA kernel runs)
+};
+
 struct EnumerationOptions {
   double relative_tolerance = 1e-8;         //!< same meaning as DynamicsOptions::relative_tolerance
   std::int64_t max_stored = 100000;         //!< equilibria kept in `profiles` (the count is always exact)
   std::int64_t max_profiles = 1ll << 40;    //!< refuse larger games (K^n profiles)
+  EnumerationAlgorithm algorithm = EnumerationAlgorithm::windows;
 };
 
 struct EquilibriumSet {

@@ -163,3 +163,24 @@ TEST(MarketProperties, ResultsDoNotDependOnTheThreadCount) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(MarketProperties, WindowEnumerationEqualsTheDirectTest) {
+  for (std::uint64_t seed = 0; seed < RANDOM_MARKETS; ++seed) {
+    const ttcg::MarketTable t = random_market(seed, {.min_providers = 2, .max_providers = 6});
+    const double beta = seed % 10 == 0 ? 0.0 : random_beta(seed, -3.0, 9.0);
+    const ttcg::Game game(t, beta);
+    ttcg::EnumerationOptions fast, direct;
+    direct.algorithm = ttcg::EnumerationAlgorithm::direct;
+    fast.relative_tolerance = direct.relative_tolerance = seed % 3 == 0 ? 0.0 : EQUILIBRIUM_TOLERANCE;
+    const ttcg::EquilibriumSet a = ttcg::enumerate_equilibria(game, fast);
+    const ttcg::EquilibriumSet b = ttcg::enumerate_equilibria(game, direct);
+    ASSERT_EQ(a.count, b.count) << "seed " << seed << " beta " << beta;
+    ASSERT_EQ(a.indices, b.indices) << "seed " << seed;
+    ASSERT_EQ(a.worst_index, b.worst_index) << "seed " << seed;
+    ASSERT_EQ(a.best_index, b.best_index) << "seed " << seed;
+  }
+}
+
+}  // namespace
