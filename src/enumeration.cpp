@@ -194,7 +194,8 @@ EquilibriumSet enumerate_equilibria(const Game& game, const EnumerationOptions& 
   const double log_tol = std::log1p(options.relative_tolerance);
   if (backend == Backend::cuda) return cuda::enumerate_equilibria(g, log_tol, options.max_stored);
 
-  const bool windows = options.algorithm == EnumerationAlgorithm::windows;
+  const bool windows = options.algorithm == EnumerationAlgorithm::windows ||
+                       (options.algorithm == EnumerationAlgorithm::automatic && total >= WINDOWS_MIN_PROFILES);
   std::vector<Window> window(windows ? static_cast<std::size_t>(g.n) * g.K : 0);
   if (windows) {
     for (int i = 0; i < g.n; ++i)

@@ -22,7 +22,8 @@
 namespace ttcg {
 
 enum class EnumerationAlgorithm {
-  windows,  //!< CPU: best-response windows in log A_{−i} with the direct test as fallback (default)
+  automatic,  //!< windows when the game has at least WINDOWS_MIN_PROFILES profiles, else direct
+  windows,  //!< CPU: best-response windows in log A_{−i} with the direct test as fallback
   direct,   //!< CPU: the direct test of every completion (the definition; what the CUDA kernel runs)
 };
 
@@ -30,8 +31,11 @@ struct EnumerationOptions {
   double relative_tolerance = 1e-8;         //!< same meaning as DynamicsOptions::relative_tolerance
   std::int64_t max_stored = 100000;         //!< equilibria kept in `profiles` (the count is always exact)
   std::int64_t max_profiles = 1ll << 40;    //!< refuse larger games (K^n profiles)
-  EnumerationAlgorithm algorithm = EnumerationAlgorithm::windows;
+  EnumerationAlgorithm algorithm = EnumerationAlgorithm::automatic;
 };
+
+//! Below this many profiles, computing the windows (O(n K^2) root finds) costs more than it saves.
+constexpr std::int64_t WINDOWS_MIN_PROFILES = 100'000;
 
 struct EquilibriumSet {
   std::int64_t count = 0;
