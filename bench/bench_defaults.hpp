@@ -1,0 +1,31 @@
+// Shared sizes and inputs of the benchmark programs: the paper's markets from inputs/paper.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ttcgames/market.hpp"
+#include "ttcgames/scenario.hpp"
+
+namespace ttcg::bench {
+
+//! The nine paper scenarios, in a fixed order.
+inline const std::vector<std::string> PAPER_SCENARIOS = {
+    "gsm8k-majority", "gsm8k-best-of-n", "gsm8k-reasoning", "aime-majority", "aime-best-of-n",
+    "aime-reasoning", "gpqa-majority",   "gpqa-best-of-n",  "gpqa-reasoning"};
+
+//! The instruct market used for the 9×6 enumeration benchmarks (6^9 ≈ 1.0e7 profiles).
+inline const char* const ENUMERATION_MARKET = "gsm8k-majority";
+//! β of the single-market benchmarks (one of the paper's table values).
+constexpr double DEFAULT_BETA = 1000.0;
+
+inline Scenario paper_scenario(const std::string& name) {
+  return load_scenario(std::string(TTCG_INPUTS_DIR) + "/paper/" + name + ".toml");
+}
+
+inline MarketTable paper_table(const std::string& name) {
+  const Scenario s = paper_scenario(name);
+  return build_market_table(s.providers, s.market);
+}
+
+}  // namespace ttcg::bench
