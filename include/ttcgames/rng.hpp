@@ -33,7 +33,7 @@ TTCG_HD inline void mulhilo32(std::uint32_t a, std::uint32_t b, std::uint32_t& h
 
 //! Philox4x32 with R rounds (10 is the standard, crush-resistant choice).
 template <int R = 10>
-TTCG_HD inline Philox4x32Ctr philox4x32(Philox4x32Ctr ctr, Philox4x32Key key) {
+TTCG_HD inline Philox4x32Ctr philox_4x32(Philox4x32Ctr ctr, Philox4x32Key key) {
   for (int r = 0; r < R; ++r) {
     if (r > 0) {
       key.v[0] += detail::PHILOX_W0;
@@ -71,7 +71,7 @@ TTCG_HD constexpr Philox4x32Key make_key(std::uint64_t seed, std::uint64_t strea
 //! Four 32-bit words at logical coordinates (replicate, round, entity, draw) of a keyed stream.
 TTCG_HD inline Philox4x32Ctr draw(Philox4x32Key key, std::uint32_t replicate, std::uint32_t round,
                                   std::uint32_t entity, std::uint32_t index) {
-  return philox4x32<10>(Philox4x32Ctr{{replicate, round, entity, index}}, key);
+  return philox_4x32<10>(Philox4x32Ctr{{replicate, round, entity, index}}, key);
 }
 
 //! A double in [0, 1) with 53 random bits, from two 32-bit words.

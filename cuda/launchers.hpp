@@ -1,0 +1,90 @@
+// Interface between the CUDA entry points (cuda/entry_points.cpp, host C++20, implements cuda_backend.hpp)
+// and the kernels' launchers (cuda/*.cu, CUDA C++17). It is plain C++17 without CUDA headers so that both
+// sides include it: the public headers reach <span> (C++20) through game.hpp, which nvcc in C++17 mode cannot
+// compile, so the .cu files see only this header and the TTCG_HD math headers.
+//
+// The reductions are over (welfare, profile index) pairs with a total order (welfare first, then the LOWER
+// index on ties); an index of −1 marks "none" and is the identity. The result is therefore the same for any
+// launch configuration, batch split or reduction tree.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ttcgames/enumeration_math.hpp"
+#include "ttcgames/game_math.hpp"
+#include "ttcgames/hd.hpp"
+
+namespace ttcg::cuda::detail {
+
+//! Largest number of providers the kernels accept (bound of their per-thread profile array).
+constexpr int MAX_PROVIDERS = 64;
+
+//! A profile index with its welfare; index −1 means none.
+struct Candidate {
+  double welfare;
+  std::int64_t index;
+};
+
+//! The higher welfare; the lower index on equal welfare. Welfare must not be NaN.
+TTCG_HD inline Candidate higher_welfare(const Candidate& a, const Candidate& b) {
+  if (a.index < 0) return b;
+  if (b.index < 0) return a;
+  if (a.welfare != b.welfare) return a.welfare > b.welfare ? a : b;
+  return a.index < b.index ? a : b;
+}
+
+//! The lower welfare; the lower index on equal welfare. Welfare must not be NaN.
+TTCG_HD inline Candidate lower_welfare(const Candidate& a, const Candidate& b) {
+  if (a.index < 0) return b;
+  if (b.index < 0) return a;
+  if (a.welfare != b.welfare) return a.welfare < b.welfare ? a : b;
+  return a.index < b.index ? a : b;
+}
+
+//! Count and welfare extremes of a set of pure Nash equilibria.
+struct EquilibriumStats {
+  std::int64_t count;
+  Candidate worst;
+  Candidate best;
+};
+
+TTCG_HD inline EquilibriumStats empty_stats() {
+  return EquilibriumStats{0, {INFINITY, -1}, {-INFINITY, -1}};
+}
+
+//! Adds one equilibrium; within one caller indices must arrive in increasing order. Same rule as the CPU
+//! loop: strict comparisons, so a NaN welfare is counted but never becomes the worst or the best.
+TTCG_HD inline void add_equilibrium(EquilibriumStats& s, std::int64_t index, double welfare) {
+  ++s.count;
+  if (welfare < s.worst.welfare) s.worst = Candidate{welfare, index};
+  if (welfare > s.best.welfare) s.best = Candidate{welfare, index};
+}
+
+TTCG_HD inline EquilibriumStats merge_stats(const EquilibriumStats& a, const EquilibriumStats& b) {
+  return EquilibriumStats{a.count + b.count, lower_welfare(a.worst, b.worst), higher_welfare(a.best, b.best)};
+}
+
+//! Everything the enumeration produces besides the bookkeeping of EquilibriumSet.
+struct EquilibriumScan {
+  EquilibriumStats stats = empty_stats();
+  std::vector<std::int64_t> indices;  //!< first max_stored equilibria, ascending
+};
+
+//! Number of devices; 0 on any error (no driver, driver too old). Never throws.
+int query_device_count() noexcept;
+//! "NAME (sm_XY, N SMs, M GiB)" for the current device, or why there is none. Never throws.
+std::string describe_device() noexcept;
+
+//! Best completion over prefixes [0, prefixes) of providers 0..n−2; g and last point to host memory.
+//! Requires 1 ≤ n ≤ MAX_PROVIDERS.
+Candidate launch_exhaustive_optimum(const GameView& g, const LastProviderLevels& last, std::int64_t prefixes);
+
+//! All pure NE over prefixes [0, prefixes); g points to host memory. Requires 1 ≤ n ≤ MAX_PROVIDERS and
+//! 1 ≤ K ≤ ENUMERATION_MAX_LEVELS.
+EquilibriumScan launch_enumerate_equilibria(const GameView& g, double log_tol, std::int64_t max_stored,
+                                            std::int64_t prefixes);
+
+}  // namespace ttcg::cuda::detail
