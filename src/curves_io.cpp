@@ -54,7 +54,8 @@ struct CsvTable {
     const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
     if (ec != std::errc() || ptr != s.data() + s.size() || s.empty())
       throw input_error({path, lines[row], 0}, std::string(what) + " '" + s + "' is not a number");
-    if (!std::isfinite(v)) throw input_error({path, lines[row], 0}, std::string(what) + " is " + s + ", expected a finite number");
+    if (!std::isfinite(v))
+      throw input_error({path, lines[row], 0}, std::string(what) + " is " + s + ", expected a finite number");
     return v;
   }
 };
@@ -68,6 +69,7 @@ CsvTable read_csv(const std::string& path) {
   int number = 0;
   while (std::getline(in, line)) {
     ++number;
+    if (number == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // a UTF-8 byte-order mark
     if (trim(line).empty() || trim(line)[0] == '#') continue;
     std::vector<std::string> fields = split(line);
     if (t.header.empty()) {
@@ -109,6 +111,9 @@ ProviderSet read_curves_csv(const std::string& path, const PriceTable& prices,
   const int c_acc = t.column("accuracy", true);
   const int c_tok = t.column("tokens", true);
   const int c_acc_sd = t.column("accuracy_sd", false);
+  std::ostringstream slack_stream;
+  slack_stream << ACCURACY_SD_SLACK;
+  const std::string slack_text = slack_stream.str();
 
   struct Rows {
     std::vector<double> theta, accuracy, tokens;
@@ -123,12 +128,15 @@ ProviderSet read_curves_csv(const std::string& path, const PriceTable& prices,
     const double theta = t.number(r, c_theta, "theta");
     const double acc = t.number(r, c_acc, "accuracy");
     const double tok = t.number(r, c_tok, "tokens");
-    const double slack = c_acc_sd >= 0 ? ACCURACY_SD_SLACK * std::fabs(t.number(r, c_acc_sd, "accuracy_sd")) : 0.0;
+    const double slack =
+        c_acc_sd >= 0 ? ACCURACY_SD_SLACK * std::fabs(t.number(r, c_acc_sd, "accuracy_sd")) : 0.0;
     if (acc < -slack || acc > 1.0 + slack)
-      throw input_error(at, "accuracy " + t.rows[r][c_acc] + " of model '" + name +
-                                "' is outside [0, 1]" +
-                                (slack > 0 ? " (even allowing " + std::to_string(ACCURACY_SD_SLACK) + " accuracy_sd)" : ""));
-    if (tok < 0.0) throw input_error(at, "tokens " + t.rows[r][c_tok] + " of model '" + name + "' is negative");
+      throw input_error(
+          at,
+          "accuracy " + t.rows[r][c_acc] + " of model '" + name + "' is outside [0, 1]" +
+              (slack > 0 ? " (even allowing " + slack_text + " x accuracy_sd for digitized curves)" : ""));
+    if (tok < 0.0)
+      throw input_error(at, "tokens " + t.rows[r][c_tok] + " of model '" + name + "' is negative");
     auto [it, inserted] = by_model.try_emplace(name);
     if (inserted) order.push_back(name);
     Rows& rows = it->second;
@@ -140,34 +148,42 @@ ProviderSet read_curves_csv(const std::string& path, const PriceTable& prices,
     rows.lines.push_back(t.lines[r]);
   }
 
+  // The grid: every level any model lists, in the order first seen. Every model must list all of them, in
+  // order.
+  std::vector<double> grid;
+  for (const std::string& name : order)
+    for (const double th : by_model.at(name).theta)
+      if (std::find(grid.begin(), grid.end(), th) == grid.end()) grid.push_back(th);
+
   const std::vector<std::string>& wanted = models.empty() ? order : models;
   ProviderSet set;
-  set.theta = by_model.at(order.front()).theta;
+  set.theta = grid;
   std::set<std::string> seen;
   for (const std::string& name : wanted) {
     const auto it = by_model.find(name);
     if (it == by_model.end()) {
       std::string have;
       for (const auto& m : order) have += (have.empty() ? "" : ", ") + m;
-      throw input_error({path, 0, 0}, "no curves for model '" + name + "' (models in the file: " + have + ")");
+      throw input_error({path, 0, 0},
+                        "no curves for model '" + name + "' (models in the file: " + have + ")");
     }
     if (!seen.insert(name).second) throw InputError("providers: model '" + name + "' is listed twice");
     const Rows& rows = it->second;
-    if (rows.theta != set.theta) {
-      for (const double th : set.theta)
-        if (std::find(rows.theta.begin(), rows.theta.end(), th) == rows.theta.end()) {
-          std::ostringstream s;
-          s << "model '" << name << "' has no row for level theta = " << th
-            << " (every model must list the same levels as '" << order.front() << "')";
-          throw input_error({path, rows.lines.back(), 0}, s.str());
-        }
+    for (const double th : grid)
+      if (std::find(rows.theta.begin(), rows.theta.end(), th) == rows.theta.end()) {
+        std::ostringstream s;
+        s << "model '" << name << "' has no row for level theta = " << th
+          << " (other models list it; every model must list the same levels)";
+        throw input_error({path, rows.lines.back(), 0}, s.str());
+      }
+    if (rows.theta != grid)
       throw input_error({path, rows.lines.front(), 0},
-                        "model '" + name + "' lists levels in a different order or extra levels compared with '" +
-                            order.front() + "'");
-    }
+                        "model '" + name + "' lists its levels in a different order than the first model ('" +
+                            order.front() + "'); list them in the same order");
     const auto price = prices.find(name);
     if (price == prices.end())
-      throw input_error({path, rows.lines.front(), 0}, "no price for model '" + name + "' in the prices table");
+      throw input_error({path, rows.lines.front(), 0},
+                        "no price for model '" + name + "' in the prices table");
     set.providers.push_back(ProviderCurves{name, rows.accuracy, rows.tokens, price->second});
   }
   return set;

@@ -61,9 +61,10 @@ Verdict classify(const Window& w, double L) {
   return Verdict::undecided;
 }
 
-//! Margins of the windows. The direct test compares log-utilities of magnitude |log u| ≲ 1e3 with rounding error
-//! ~1e-13 at most; a window edge is trusted only MARGIN_GAIN beyond that, and only where the pairwise difference
-//! moves fast enough in L (slope ≥ MIN_SLOPE) that its curvature (|d''| ≤ 1/2) cannot undo the margin.
+//! Margins of the windows. The direct test compares log-utilities of magnitude |log u| ≲ 1e3 with rounding
+//! error ~1e-13 at most; a window edge is trusted only MARGIN_GAIN beyond that, and only where the pairwise
+//! difference moves fast enough in L (slope ≥ MIN_SLOPE) that its curvature (|d''| ≤ 1/2) cannot undo the
+//! margin.
 constexpr double MARGIN_GAIN = 1e-10;
 constexpr double MIN_SLOPE = 1e-3;
 constexpr int BISECTION_STEPS = 200;
@@ -95,18 +96,22 @@ Window level_window(const GameView& g, int i, int k, double log_tol) {
     }
     if ((da >= 0.0) == (db >= 0.0)) {  // same verdict over the whole range (the ends are the limits)
       if (da < 0.0 && db < 0.0) w.lo_possible = INFINITY;
-      if (std::fmin(std::fabs(da), std::fabs(db)) <= MARGIN_GAIN) w.lo_certain = INFINITY, w.hi_certain = -INFINITY;
+      if (std::fmin(std::fabs(da), std::fabs(db)) <= MARGIN_GAIN)
+        w.lo_certain = INFINITY, w.hi_certain = -INFINITY;
       continue;
     }
     double lo = a, hi = b;  // invariant: d(lo) and d(hi) straddle 0
     for (int step = 0; step < BISECTION_STEPS && hi - lo > 4e-16 * (1.0 + std::fabs(lo)); ++step) {
       const double mid = 0.5 * (lo + hi);
-      if ((pair_margin(g, i, k, j, mid, log_tol) >= 0.0) == (da >= 0.0)) lo = mid;
-      else hi = mid;
+      if ((pair_margin(g, i, k, j, mid, log_tol) >= 0.0) == (da >= 0.0))
+        lo = mid;
+      else
+        hi = mid;
     }
     const double root = 0.5 * (lo + hi);
     const double slope = std::fabs(1.0 / (1.0 + std::exp(xj - root)) - 1.0 / (1.0 + std::exp(xk - root)));
-    const double delta = slope >= MIN_SLOPE ? 2.0 * MARGIN_GAIN / slope + 1e-12 * (1.0 + std::fabs(root)) : INFINITY;
+    const double delta =
+        slope >= MIN_SLOPE ? 2.0 * MARGIN_GAIN / slope + 1e-12 * (1.0 + std::fabs(root)) : INFINITY;
     if (increasing) {  // k beats j for L ≥ root
       w.lo_possible = std::fmax(w.lo_possible, root - delta);
       w.lo_certain = std::fmax(w.lo_certain, root + delta);
@@ -130,8 +135,8 @@ struct WindowScanner {
   const GameView& g;
   const std::vector<Window>& windows;  // [i*K + k]
   double log_tol;
-  std::vector<int> digits;             // the profile; digits[n−1] is the completion under test
-  std::vector<LogSumExp> lse;          // lse[d]: x_0 then providers 0..d−1 (the canonical summation order)
+  std::vector<int> digits;     // the profile; digits[n−1] is the completion under test
+  std::vector<LogSumExp> lse;  // lse[d]: x_0 then providers 0..d−1 (the canonical summation order)
   std::int64_t direct_tests = 0;
 
   WindowScanner(const GameView& gv, const std::vector<Window>& w, double tol)
@@ -168,7 +173,8 @@ struct WindowScanner {
       digits[last] = k;
       if (!responds(last, L_last)) continue;
       bool ok = true;
-      for (int i = last - 1; ok && i >= 0; --i) {  // log A_{−i}: the prefix before i, then i+1..n−1, as canonical
+      for (int i = last - 1; ok && i >= 0;
+           --i) {  // log A_{−i}: the prefix before i, then i+1..n−1, as canonical
         LogSumExp a = lse[i];
         for (int j = i + 1; j < g.n; ++j) a.add(g.xs(j, digits[j]));
         ok = responds(i, a.value());
@@ -181,21 +187,28 @@ struct WindowScanner {
 
 }  // namespace
 
+void check_enumeration_limits(int n, int K, const EnumerationOptions& options) {
+  const std::int64_t total = profile_count(n, K);
+  if (total < 0 || total > options.max_profiles)
+    throw InputError("equilibrium enumeration: " + std::to_string(K) + "^" + std::to_string(n) +
+                     " profiles exceed the limit of " + std::to_string(options.max_profiles) +
+                     " (raise [equilibria] max_profiles, or set enumerate = false)");
+  if (K > ENUMERATION_MAX_LEVELS)
+    throw InputError("equilibrium enumeration supports at most " + std::to_string(ENUMERATION_MAX_LEVELS) +
+                     " levels per provider, got " + std::to_string(K) +
+                     " (set [equilibria] enumerate = false)");
+}
+
 EquilibriumSet enumerate_equilibria(const Game& game, const EnumerationOptions& options, Backend backend) {
   const GameView g = game.view();
+  check_enumeration_limits(g.n, g.K, options);
   const std::int64_t total = profile_count(g.n, g.K);
-  if (total < 0 || total > options.max_profiles)
-    throw InputError("equilibrium enumeration: " + std::to_string(g.K) + "^" + std::to_string(g.n) +
-                     " profiles exceed the limit of " + std::to_string(options.max_profiles) +
-                     " ([equilibria] max_profiles)");
-  if (g.K > ENUMERATION_MAX_LEVELS)
-    throw InputError("equilibrium enumeration supports at most " + std::to_string(ENUMERATION_MAX_LEVELS) +
-                     " levels per provider, got " + std::to_string(g.K));
   const double log_tol = std::log1p(options.relative_tolerance);
   if (backend == Backend::cuda) return cuda::enumerate_equilibria(g, log_tol, options.max_stored);
 
-  const bool windows = options.algorithm == EnumerationAlgorithm::windows ||
-                       (options.algorithm == EnumerationAlgorithm::automatic && total >= WINDOWS_MIN_PROFILES);
+  const bool windows =
+      options.algorithm == EnumerationAlgorithm::windows ||
+      (options.algorithm == EnumerationAlgorithm::automatic && total >= WINDOWS_MIN_PROFILES);
   std::vector<Window> window(windows ? static_cast<std::size_t>(g.n) * g.K : 0);
   if (windows) {
     for (int i = 0; i < g.n; ++i)

@@ -9,17 +9,22 @@ namespace ttcg {
 
 const char* to_string(ValueCurveKind kind) {
   switch (kind) {
-    case ValueCurveKind::linear: return "linear";
-    case ValueCurveKind::power: return "power";
-    case ValueCurveKind::exp: return "exp";
+    case ValueCurveKind::linear:
+      return "linear";
+    case ValueCurveKind::power:
+      return "power";
+    case ValueCurveKind::exp:
+      return "exp";
   }
   return "?";
 }
 
 double ValueCurve::operator()(double a) const {
   switch (kind) {
-    case ValueCurveKind::linear: return a;
-    case ValueCurveKind::power: return std::pow(a, gamma);
+    case ValueCurveKind::linear:
+      return a;
+    case ValueCurveKind::power:
+      return std::pow(a, gamma);
     case ValueCurveKind::exp: {
       const double denom = std::expm1(kappa);
       return denom != 0.0 ? std::expm1(kappa * a) / denom : a;
@@ -74,6 +79,10 @@ MarketTable build_market_table(const ProviderSet& set, const MarketParams& param
       t.p[at] = tokens * per_token;
       t.c[at] = t.p[at] / (1.0 + params.markup);
       t.q[at] = params.alpha * (b + (1.0 - b) * params.value_curve(a));
+      if (!std::isfinite(t.q[at]))
+        throw InputError("market: provider '" + pc.name + "' level " + std::to_string(k) +
+                         ": the value curve " + params.value_curve.describe() +
+                         " gives a non-finite quality at accuracy " + std::to_string(a));
       t.V[at] = t.q[at] - t.p[at];
       t.W[at] = t.q[at] - t.c[at];
       t.margin[at] = t.p[at] - t.c[at];

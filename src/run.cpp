@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <exception>
 #include <limits>
 #include <mutex>
 
@@ -68,15 +69,26 @@ ScenarioResult run_scenario(const Scenario& scenario, const RunOptions& options)
     out.betas[j].equilibria = enumerate_equilibria(game, scenario.enumeration, backend);
   };
 
-  // Cheap stages for every β in parallel; with enumeration on the CPU, each β enumerates inside its own iteration
-  // (the enumeration's own parallel region then runs on one thread), keeping both cores busy over many β.
+  if (enumerate) check_enumeration_limits(out.table.n, out.table.K, scenario.enumeration);
+
+  // Cheap stages for every β in parallel; with enumeration on the CPU, each β enumerates inside its own
+  // iteration (the enumeration's own parallel region then runs on one thread), keeping both cores busy over
+  // many β. An exception must not leave an OpenMP region: the first one is kept and rethrown after it.
   const bool cpu_enumeration = enumerate && options.backend == Backend::cpu;
+  std::exception_ptr failure;
+  std::mutex failure_mutex;
 #pragma omp parallel for schedule(dynamic, 1)
   for (std::int64_t j = 0; j < B; ++j) {
-    out.betas[j] = solve_beta(out.table, betas[j], scenario.dynamics);
-    if (cpu_enumeration && B > 1) enumerate_one(j, Backend::cpu);
-    if (!enumerate || (cpu_enumeration && B > 1)) report();
+    try {
+      out.betas[j] = solve_beta(out.table, betas[j], scenario.dynamics);
+      if (cpu_enumeration && B > 1) enumerate_one(j, Backend::cpu);
+      if (!enumerate || (cpu_enumeration && B > 1)) report();
+    } catch (...) {
+      const std::lock_guard<std::mutex> lock(failure_mutex);
+      if (!failure) failure = std::current_exception();
+    }
   }
+  if (failure) std::rethrow_exception(failure);
   if (enumerate && !(cpu_enumeration && B > 1)) {
     for (std::int64_t j = 0; j < B; ++j) {  // one β at a time, each enumeration parallel on its own
       enumerate_one(j, options.backend);

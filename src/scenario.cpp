@@ -1,5 +1,6 @@
 #include "ttcgames/scenario.hpp"
 
+#include <toml++/toml.h>
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -7,7 +8,6 @@
 #include <limits>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "ttcgames/curves_io.hpp"
 #include "ttcgames/error.hpp"
@@ -27,7 +27,10 @@ std::vector<double> BetaSweep::values() const {
     const double y = j + 1 == points && points > 1 ? hi : j * step + lo;
     v[j] = logarithmic ? std::pow(10.0, y) : y;
   }
-  if (logarithmic) v.front() = from, v.back() = to;
+  if (logarithmic) {  // exact endpoints (pow(10, log10(x)) may differ from x in the last bit)
+    v.back() = to;
+    v.front() = from;
+  }
   return v;
 }
 
@@ -109,7 +112,8 @@ class TableReader {
     if (n->is_integer()) return *n->value<std::int64_t>();
     if (n->is_floating_point()) {  // accept 1e8 written as a float when it is integral
       const double v = *n->value<double>();
-      if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 9.0e18) return static_cast<std::int64_t>(v);
+      if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 9.0e18)
+        return static_cast<std::int64_t>(v);
     }
     fail(*n, key, "must be an integer");
   }
@@ -125,7 +129,8 @@ class TableReader {
     if (!n->is_boolean()) fail(*n, key, "must be true or false");
     return *n->value<bool>();
   }
-  std::string choice(const std::string& key, const std::vector<std::string>& allowed, const std::string& fallback) {
+  std::string choice(const std::string& key, const std::vector<std::string>& allowed,
+                     const std::string& fallback) {
     const toml::node* n = table_.get(key);
     const auto v = string(key);
     if (!v) return fallback;
@@ -133,7 +138,9 @@ class TableReader {
     std::string list;
     for (const auto& a : allowed) list += (list.empty() ? "\"" : ", \"") + a + "\"";
     const std::string hint = closest_match(*v, allowed);
-    fail(*n, key, "is \"" + *v + "\"; valid values: " + list + (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)"));
+    fail(*n, key,
+         "is \"" + *v + "\"; valid values: " + list +
+             (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)"));
   }
   std::optional<std::vector<double>> numbers(const std::string& key) {
     const toml::node* n = get(key);
@@ -144,7 +151,8 @@ class TableReader {
     for (const toml::node& e : *a) {
       const auto v = e.value<double>();
       if (!v || !(e.is_integer() || e.is_floating_point()) || !std::isfinite(*v))
-        throw input_error(location(file_, e.source()), "'" + key_path(key) + "' must contain only finite numbers");
+        throw input_error(location(file_, e.source()),
+                          "'" + key_path(key) + "' must contain only finite numbers");
       out.push_back(*v);
     }
     return out;
@@ -179,8 +187,8 @@ class TableReader {
       for (const auto& s : valid) list += (list.empty() ? "" : ", ") + s;
       throw input_error(location(file_, k.source()),
                         "unknown key '" + key_path(key) + "'" +
-                            (hint.empty() ? "" : " (did you mean '" + key_path(hint) + "'?)") + "; valid keys" +
-                            (prefix_.empty() ? "" : " in [" + prefix_ + "]") + ": " + list);
+                            (hint.empty() ? "" : " (did you mean '" + key_path(hint) + "'?)") +
+                            "; valid keys" + (prefix_.empty() ? "" : " in [" + prefix_ + "]") + ": " + list);
     }
   }
 
@@ -191,12 +199,24 @@ class TableReader {
   std::set<std::string> seen_;
 };
 
+std::string format_number(double v) {
+  std::ostringstream s;
+  s << v;
+  return s.str();
+}
+
+std::string count_of(std::size_t n, const std::string& noun) {
+  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+}
+
 std::string resolve_path(const std::string& base_dir, const std::string& p) {
   if (p.empty() || fs::path(p).is_absolute() || base_dir.empty()) return p;
   return (fs::path(base_dir) / p).lexically_normal().string();
 }
 
 void read_market(TableReader t, Scenario& s) {
+  t.reject_unknown(
+      {"alpha", "baseline", "markup", "v0", "value_curve"});  // before "missing": a typo shows as such
   MarketParams& m = s.market;
   m.alpha = t.required_number("alpha", "the dollar value of a query (USD), e.g. alpha = 0.008");
   m.baseline = t.number("baseline", m.baseline);
@@ -209,57 +229,98 @@ void read_market(TableReader t, Scenario& s) {
   if (const toml::node* n = t.get("value_curve")) {
     std::string kind;
     std::optional<TableReader> params;
-    if (n->is_string()) kind = *n->value<std::string>();
+    if (n->is_string())
+      kind = *n->value<std::string>();
     else if (n->is_table()) {
       params.emplace(*n->as_table(), t.key_path("value_curve"), t.file());
       kind = params->choice("kind", {"linear", "power", "exp"}, "linear");
     } else {
-      t.fail(*n, "value_curve", "must be \"linear\", \"power\", \"exp\" or a table {kind = ..., gamma/kappa = ...}");
+      t.fail(*n, "value_curve",
+             "must be \"linear\", \"power\", \"exp\" or a table {kind = ..., gamma/kappa = ...}");
     }
-    if (kind == "linear") m.value_curve.kind = ValueCurveKind::linear;
-    else if (kind == "power") m.value_curve.kind = ValueCurveKind::power;
-    else if (kind == "exp") m.value_curve.kind = ValueCurveKind::exp;
+    if (kind == "linear")
+      m.value_curve.kind = ValueCurveKind::linear;
+    else if (kind == "power")
+      m.value_curve.kind = ValueCurveKind::power;
+    else if (kind == "exp")
+      m.value_curve.kind = ValueCurveKind::exp;
     else {
       const std::string hint = closest_match(kind, {"linear", "power", "exp"});
-      t.fail(*n, "value_curve", "is \"" + kind + "\"; valid: \"linear\", \"power\", \"exp\"" +
-                                     (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)"));
+      t.fail(*n, "value_curve",
+             "is \"" + kind + "\"; valid: \"linear\", \"power\", \"exp\"" +
+                 (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)"));
     }
     if (params) {
-      m.value_curve.gamma = params->number("gamma", m.value_curve.gamma);
-      m.value_curve.kappa = params->number("kappa", m.value_curve.kappa);
       std::vector<std::string> valid{"kind"};
-      if (m.value_curve.kind == ValueCurveKind::power) valid.push_back("gamma");
-      if (m.value_curve.kind == ValueCurveKind::exp) valid.push_back("kappa");
-      params->reject_unknown(valid);
+      if (m.value_curve.kind == ValueCurveKind::power) {
+        valid.push_back("gamma");
+        m.value_curve.gamma = params->number("gamma", m.value_curve.gamma);
+        if (!(m.value_curve.gamma > 0.0))
+          params->fail(*params->get("gamma"), "gamma", "must be > 0 (f(a) = a^gamma)");
+      }
+      if (m.value_curve.kind == ValueCurveKind::exp) {
+        valid.push_back("kappa");
+        m.value_curve.kappa = params->number("kappa", m.value_curve.kappa);
+        if (std::fabs(m.value_curve.kappa) > 700.0)
+          params->fail(*params->get("kappa"), "kappa",
+                       "must lie in [-700, 700] (f(a) = (e^{kappa a} - 1)/(e^kappa - 1))");
+      }
+      params->reject_unknown(valid);  // e.g. gamma with kind = "exp" is an error, not silently ignored
     }
   }
   t.reject_unknown({"alpha", "baseline", "markup", "v0", "value_curve"});
 }
 
 void read_providers(TableReader t, Scenario& s, const std::string& base_dir) {
+  t.reject_unknown({"curves", "prices", "models", "theta", "inline"});
   const bool has_curves = t.has("curves");
   const bool has_inline = t.has("inline");
-  if (has_curves == has_inline)
-    t.fail_missing("curves", "give either curves = \"file.csv\" (with prices = \"prices.csv\") or [[providers.inline]] "
-                             "tables, not both");
+  if (has_curves && has_inline)
+    t.fail(*t.get("inline"), "inline",
+           "cannot be combined with providers.curves: give either curves = \"file.csv\" "
+           "(with prices) or [[providers.inline]] tables");
+  if (!has_curves && !has_inline)
+    t.fail_missing("curves",
+                   "give either curves = \"file.csv\" (with prices = \"prices.csv\") or [[providers.inline]] "
+                   "tables");
   if (has_curves) {
     s.source.curves = resolve_path(base_dir, *t.string("curves"));
     const auto prices = t.string("prices");
-    if (!prices) t.fail_missing("prices", "a prices CSV (model,usd_per_million_tokens) for the curves' models");
+    if (!prices)
+      t.fail_missing("prices", "a prices CSV (model,usd_per_million_tokens) for the curves' models");
     s.source.prices = resolve_path(base_dir, *prices);
     s.source.models = t.strings("models").value_or(std::vector<std::string>{});
+    std::set<std::string> listed;
+    for (const std::string& m : s.source.models)
+      if (!listed.insert(m).second) t.fail(*t.get("models"), "models", "lists model '" + m + "' twice");
     t.reject_unknown({"curves", "prices", "models"});
-    s.providers = read_curves_csv(s.source.curves, read_prices_csv(s.source.prices), s.source.models);
+    PriceTable prices_table;
+    try {
+      prices_table = read_prices_csv(s.source.prices);
+    } catch (const InputError& e) {
+      t.fail(*t.get("prices"), "prices", std::string("cannot be used: ") + e.what());
+    }
+    try {
+      s.providers = read_curves_csv(s.source.curves, prices_table, s.source.models);
+    } catch (const InputError& e) {
+      t.fail(*t.get("curves"), "curves", std::string("cannot be used: ") + e.what());
+    }
     return;
   }
   const auto theta = t.numbers("theta");
-  if (!theta || theta->empty()) t.fail_missing("theta", "the shared test-time-compute levels of inline providers");
+  if (!theta || theta->empty())
+    t.fail_missing("theta", "the shared test-time-compute levels of inline providers");
+  for (std::size_t a = 0; a < theta->size(); ++a)
+    for (std::size_t b = 0; b < a; ++b)
+      if ((*theta)[a] == (*theta)[b])
+        t.fail(*t.get("theta"), "theta", "lists the level " + format_number((*theta)[a]) + " twice");
   s.providers.theta = *theta;
   const toml::node* list = t.get("inline");
   const toml::array* arr = list->as_array();
   if (!arr || !arr->is_array_of_tables() || arr->empty())
-    t.fail(*list, "inline", "must be an array of tables [[providers.inline]] with name, usd_per_million_tokens, "
-                            "accuracy and tokens");
+    t.fail(*list, "inline",
+           "must be an array of tables [[providers.inline]] with name, usd_per_million_tokens, "
+           "accuracy and tokens");
   std::set<std::string> names;
   for (const toml::node& e : *arr) {
     TableReader p(*e.as_table(), t.key_path("inline"), t.file());
@@ -268,7 +329,8 @@ void read_providers(TableReader t, Scenario& s, const std::string& base_dir) {
     if (!name || name->empty()) p.fail_missing("name", "each inline provider needs a name");
     pc.name = *name;
     if (!names.insert(pc.name).second) p.fail(*p.get("name"), "name", "repeats provider '" + pc.name + "'");
-    pc.usd_per_million_tokens = p.required_number("usd_per_million_tokens", "the provider's price (USD per 1M tokens)");
+    pc.usd_per_million_tokens =
+        p.required_number("usd_per_million_tokens", "the provider's price (USD per 1M tokens)");
     if (pc.usd_per_million_tokens < 0.0)
       p.fail(*p.get("usd_per_million_tokens"), "usd_per_million_tokens", "must be >= 0");
     const auto acc = p.numbers("accuracy");
@@ -276,11 +338,13 @@ void read_providers(TableReader t, Scenario& s, const std::string& base_dir) {
     if (!acc) p.fail_missing("accuracy", "one accuracy per level in theta");
     if (!tok) p.fail_missing("tokens", "one token count per level in theta");
     if (acc->size() != theta->size())
-      p.fail(*p.get("accuracy"), "accuracy", "has " + std::to_string(acc->size()) + " values for " +
-                                                 std::to_string(theta->size()) + " levels in theta");
+      p.fail(
+          *p.get("accuracy"), "accuracy",
+          "has " + count_of(acc->size(), "value") + " for " + count_of(theta->size(), "level") + " in theta");
     if (tok->size() != theta->size())
-      p.fail(*p.get("tokens"), "tokens", "has " + std::to_string(tok->size()) + " values for " +
-                                             std::to_string(theta->size()) + " levels in theta");
+      p.fail(
+          *p.get("tokens"), "tokens",
+          "has " + count_of(tok->size(), "value") + " for " + count_of(theta->size(), "level") + " in theta");
     for (const double a : *acc)
       if (a < 0.0 || a > 1.0) p.fail(*p.get("accuracy"), "accuracy", "values must lie in [0, 1]");
     for (const double x : *tok)
@@ -294,6 +358,7 @@ void read_providers(TableReader t, Scenario& s, const std::string& base_dir) {
 }
 
 void read_beta(TableReader t, Scenario& s) {
+  t.reject_unknown({"values", "sweep"});
   if (auto v = t.numbers("values")) {
     for (const double b : *v)
       if (b < 0.0) t.fail(*t.get("values"), "values", "must be >= 0 (beta is an inverse temperature)");
@@ -305,7 +370,8 @@ void read_beta(TableReader t, Scenario& s) {
     b.to = sw->required_number("to", "the last beta of the sweep");
     const auto points = sw->integer("points");
     if (!points) sw->fail_missing("points", "the number of sweep points (>= 1)");
-    if (*points < 1 || *points > 10'000'000) sw->fail(*sw->get("points"), "points", "must lie in 1..10000000");
+    if (*points < 1 || *points > 10'000'000)
+      sw->fail(*sw->get("points"), "points", "must lie in 1..10000000");
     b.points = static_cast<int>(*points);
     b.logarithmic = sw->choice("spacing", {"log", "linear"}, "log") == "log";
     if (b.from < 0.0 || b.to < b.from) sw->fail(*sw->get("to"), "to", "must be >= from >= 0");
@@ -317,9 +383,12 @@ void read_beta(TableReader t, Scenario& s) {
 }
 
 void read_dynamics(TableReader t, Scenario& s) {
+  t.reject_unknown(
+      {"rule", "order", "seed", "start", "tolerance", "absolute_tolerance", "max_rounds", "record_history"});
   DynamicsOptions& d = s.dynamics;
-  d.rule = t.choice("rule", {"reference", "best-response"}, "reference") == "reference" ? DynamicsRule::reference
-                                                                                        : DynamicsRule::best_response;
+  d.rule = t.choice("rule", {"reference", "best-response"}, "reference") == "reference"
+               ? DynamicsRule::reference
+               : DynamicsRule::best_response;
   const std::string order = t.choice("order", {"reference", "random", "fixed"}, "reference");
   d.order = order == "reference" ? ProviderOrder::reference
             : order == "random"  ? ProviderOrder::random
@@ -331,9 +400,11 @@ void read_dynamics(TableReader t, Scenario& s) {
   d.relative_tolerance = t.number("tolerance", d.relative_tolerance);
   d.absolute_tolerance = t.number("absolute_tolerance", d.absolute_tolerance);
   if (d.relative_tolerance < 0.0) t.fail(*t.get("tolerance"), "tolerance", "must be >= 0");
-  if (d.absolute_tolerance <= 0.0) t.fail(*t.get("absolute_tolerance"), "absolute_tolerance", "must be > 0 (USD)");
+  if (d.absolute_tolerance <= 0.0)
+    t.fail(*t.get("absolute_tolerance"), "absolute_tolerance", "must be > 0 (USD)");
   if (const auto rounds = t.integer("max_rounds")) {
-    if (*rounds < 1 || *rounds > 100'000'000) t.fail(*t.get("max_rounds"), "max_rounds", "must lie in 1..1e8");
+    if (*rounds < 1 || *rounds > 100'000'000)
+      t.fail(*t.get("max_rounds"), "max_rounds", "must lie in 1..1e8");
     d.max_rounds = static_cast<int>(*rounds);
   }
   d.record_history = t.boolean("record_history").value_or(false);
@@ -343,30 +414,36 @@ void read_dynamics(TableReader t, Scenario& s) {
   if (const toml::node* start = t.get("start")) {
     if (start->is_string()) {
       const std::string v = *start->value<std::string>();
-      if (v == "lowest") s.start = StartKind::lowest;
-      else if (v == "highest") s.start = StartKind::highest, d.start.assign(n, K - 1);
-      else t.fail(*start, "start", "is \"" + v + "\"; valid: \"lowest\", \"highest\" or a list of level indices");
+      if (v == "lowest")
+        s.start = StartKind::lowest, d.start.clear();
+      else if (v == "highest")
+        s.start = StartKind::highest, d.start.assign(n, K - 1);
+      else
+        t.fail(*start, "start",
+               "is \"" + v + "\"; valid: \"lowest\", \"highest\" or a list of level indices");
     } else if (const toml::array* a = start->as_array()) {
       s.start = StartKind::explicit_profile;
       for (const toml::node& e : *a) {
         const auto k = e.value<std::int64_t>();
         if (!e.is_integer() || *k < 0 || *k >= K)
-          throw input_error(location(t.file(), e.source()),
-                            "'" + t.key_path("start") + "' entries must be level indices in 0.." + std::to_string(K - 1));
+          throw input_error(
+              location(t.file(), e.source()),
+              "'" + t.key_path("start") + "' entries must be level indices in 0.." + std::to_string(K - 1));
         d.start.push_back(static_cast<int>(*k));
       }
       if (static_cast<int>(d.start.size()) != n)
-        t.fail(*start, "start", "has " + std::to_string(d.start.size()) + " entries for " + std::to_string(n) +
-                                    " providers");
+        t.fail(*start, "start",
+               "has " + std::to_string(d.start.size()) + " entries for " + std::to_string(n) + " providers");
     } else {
       t.fail(*start, "start", "must be \"lowest\", \"highest\" or a list of level indices");
     }
   }
-  t.reject_unknown({"rule", "order", "seed", "start", "tolerance", "absolute_tolerance", "max_rounds",
-                    "record_history"});
+  t.reject_unknown(
+      {"rule", "order", "seed", "start", "tolerance", "absolute_tolerance", "max_rounds", "record_history"});
 }
 
 void read_equilibria(TableReader t, Scenario& s) {
+  t.reject_unknown({"enumerate", "tolerance", "max_profiles", "max_stored"});
   s.enumerate = t.boolean("enumerate").value_or(false);
   s.enumeration.relative_tolerance = t.number("tolerance", s.dynamics.relative_tolerance);
   if (s.enumeration.relative_tolerance < 0.0) t.fail(*t.get("tolerance"), "tolerance", "must be >= 0");
@@ -392,22 +469,29 @@ Scenario parse_scenario(std::string_view text, const std::string& origin) {
   }
   const std::string base_dir = origin.empty() ? std::string() : fs::path(origin).parent_path().string();
   TableReader top(root, "", origin);
+  top.reject_unknown({"format", "version", "name", "description", "market", "providers", "beta", "dynamics",
+                      "equilibria", "auction", "output"});
   Scenario s;
   s.path = origin;
+  s.dynamics.order = ProviderOrder::reference;  // scenario default: the reference implementation's order
 
   const auto format = top.string("format");
-  if (!format) top.fail_missing("format", std::string("every scenario starts with format = \"") + SCENARIO_FORMAT + "\"");
+  if (!format)
+    top.fail_missing("format",
+                     std::string("every scenario starts with format = \"") + SCENARIO_FORMAT + "\"");
   if (*format != SCENARIO_FORMAT)
     top.fail(*top.get("format"), "format", "is \"" + *format + "\", expected \"" + SCENARIO_FORMAT + "\"");
   const auto version = top.integer("version");
   if (!version) top.fail_missing("version", "the scenario format version, version = 1");
   if (*version != SCENARIO_VERSION)
     top.fail(*top.get("version"), "version",
-             "is " + std::to_string(*version) + "; this ttcgames reads version " + std::to_string(SCENARIO_VERSION));
+             "is " + std::to_string(*version) + "; this ttcgames reads version " +
+                 std::to_string(SCENARIO_VERSION));
   const auto name = top.string("name");
   if (!name) top.fail_missing("name", "a short scenario name such as \"gsm8k-majority\"");
-  if (name->empty() || name->find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
-                           std::string::npos)
+  if (name->empty() ||
+      name->find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
+          std::string::npos)
     top.fail(*top.get("name"), "name", "must be non-empty and use only letters, digits, '.', '_' and '-'");
   s.name = *name;
   s.description = top.string("description").value_or("");
@@ -440,6 +524,9 @@ Scenario parse_scenario(std::string_view text, const std::string& origin) {
   // Validate the market itself now, so that errors point at the scenario.
   try {
     build_market_table(s.providers, s.market);
+    if (s.enumerate)
+      check_enumeration_limits(static_cast<int>(s.providers.providers.size()),
+                               static_cast<int>(s.providers.theta.size()), s.enumeration);
   } catch (const InputError& e) {
     throw InputError(origin + ": " + e.what());
   }
@@ -475,8 +562,8 @@ std::string Scenario::resolved_toml() const {
 
   toml::table p;
   if (!source.curves.empty()) {
-    p.insert("curves", source.curves);
-    p.insert("prices", source.prices);
+    p.insert("curves", fs::absolute(source.curves).lexically_normal().string());  // re-runnable from anywhere
+    p.insert("prices", fs::absolute(source.prices).lexically_normal().string());
     toml::array models;
     for (const auto& pc : providers.providers) models.push_back(pc.name);
     p.insert("models", std::move(models));

@@ -51,6 +51,10 @@ struct EquilibriumSet {
 EquilibriumSet enumerate_equilibria(const Game& game, const EnumerationOptions& options = {},
                                     Backend backend = Backend::cpu);
 
+//! Throws InputError when an n×K game cannot be enumerated under `options` (K^n above max_profiles, or K above
+//! ENUMERATION_MAX_LEVELS); naming the [equilibria] keys that change it.
+void check_enumeration_limits(int n, int K, const EnumerationOptions& options);
+
 //! Number of profiles K^n, or −1 when it exceeds 2^62.
 std::int64_t profile_count(int n, int K);
 
