@@ -10,9 +10,9 @@
 namespace ttcg::bench {
 
 //! The nine paper scenarios, in a fixed order.
-inline const std::vector<std::string> PAPER_SCENARIOS = {
-    "gsm8k-majority", "gsm8k-best-of-n", "gsm8k-reasoning", "aime-majority", "aime-best-of-n",
-    "aime-reasoning", "gpqa-majority",   "gpqa-best-of-n",  "gpqa-reasoning"};
+inline const std::vector<std::string> PAPER_SCENARIOS = {"gsm8k-majority", "gsm8k-best-of-n", "gsm8k-reasoning",
+                                                         "aime-majority",  "aime-best-of-n",  "aime-reasoning",
+                                                         "gpqa-majority",  "gpqa-best-of-n",  "gpqa-reasoning"};
 
 //! The instruct market used for the 9×6 enumeration benchmarks (6^9 ≈ 1.0e7 profiles).
 inline const char* const ENUMERATION_MARKET = "gsm8k-majority";

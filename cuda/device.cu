@@ -35,8 +35,8 @@ std::string describe_device() noexcept {
     if (e == cudaSuccess) e = cudaGetDeviceProperties(&prop, device);
     if (e != cudaSuccess) {
       static_cast<void>(cudaGetLastError());
-      return std::string("CUDA device ") + std::to_string(device) + " cannot be queried (" +
-             cudaGetErrorString(e) + ")";
+      return std::string("CUDA device ") + std::to_string(device) + " cannot be queried (" + cudaGetErrorString(e) +
+             ")";
     }
     char memory[32];
     std::snprintf(memory, sizeof memory, "%.1f GiB",

@@ -39,8 +39,7 @@ struct HigherWelfare {
 };
 
 struct MergeStats {
-  __host__ __device__ EquilibriumStats operator()(const EquilibriumStats& a,
-                                                  const EquilibriumStats& b) const {
+  __host__ __device__ EquilibriumStats operator()(const EquilibriumStats& a, const EquilibriumStats& b) const {
     return merge_stats(a, b);
   }
 };
@@ -56,9 +55,7 @@ struct DeviceGame {
     view.log_margin = log_margin.data();
     view.W = W.data();
   }
-  static std::size_t size(const GameView& g) {
-    return static_cast<std::size_t>(g.n) * static_cast<std::size_t>(g.K);
-  }
+  static std::size_t size(const GameView& g) { return static_cast<std::size_t>(g.n) * static_cast<std::size_t>(g.K); }
 };
 
 //! Largest grid the launchers use: enough resident blocks to fill the current device.
@@ -85,8 +82,7 @@ __device__ std::int64_t grid_stride() {
 
 //! Writes to block_best[blockIdx.x] the best (welfare, profile index) over prefixes [begin, end).
 __global__ void __launch_bounds__(THREADS_PER_BLOCK)
-    optimum_kernel(GameView g, LastProviderLevels last, std::int64_t begin, std::int64_t end,
-                   Candidate* block_best) {
+    optimum_kernel(GameView g, LastProviderLevels last, std::int64_t begin, std::int64_t end, Candidate* block_best) {
   using BlockReduce = cub::BlockReduce<Candidate, THREADS_PER_BLOCK>;
   __shared__ typename BlockReduce::TempStorage temp;
   int profile[MAX_PROVIDERS];
@@ -129,34 +125,32 @@ __global__ void __launch_bounds__(THREADS_PER_BLOCK)
 //! Stream compaction of one batch: the prefixes whose completion mask is nonzero, in order, with their masks.
 class PrefixCompactor {
  public:
-  explicit PrefixCompactor(std::size_t capacity)
-      : prefixes_(capacity), masks_(capacity), selected_(1), temp_(0) {}
+  explicit PrefixCompactor(std::size_t capacity) : prefixes_(capacity), masks_(capacity), selected_(1), temp_(0) {}
 
   //! Selects among prefixes [begin, begin + count) those with masks[prefix − begin] != 0; returns how many.
   std::int64_t run(const std::uint32_t* masks, std::int64_t begin, std::int64_t count) {
     const thrust::counting_iterator<std::int64_t> first(begin);
     std::size_t bytes_prefixes = 0;
     std::size_t bytes_masks = 0;
-    TTCG_CUDA_CHECK(cub::DeviceSelect::Flagged(nullptr, bytes_prefixes, first, masks, prefixes_.data(),
-                                               selected_.data(), count));
-    TTCG_CUDA_CHECK(cub::DeviceSelect::Flagged(nullptr, bytes_masks, masks, masks, masks_.data(),
-                                               selected_.data(), count));
+    TTCG_CUDA_CHECK(
+        cub::DeviceSelect::Flagged(nullptr, bytes_prefixes, first, masks, prefixes_.data(), selected_.data(), count));
+    TTCG_CUDA_CHECK(
+        cub::DeviceSelect::Flagged(nullptr, bytes_masks, masks, masks, masks_.data(), selected_.data(), count));
     const std::size_t bytes = std::max(bytes_prefixes, bytes_masks);
     if (bytes > temp_.size()) temp_ = DeviceArray<unsigned char>(bytes);
     bytes_prefixes = temp_.size();
     TTCG_CUDA_CHECK(cub::DeviceSelect::Flagged(temp_.data(), bytes_prefixes, first, masks, prefixes_.data(),
                                                selected_.data(), count));
     bytes_masks = temp_.size();
-    TTCG_CUDA_CHECK(cub::DeviceSelect::Flagged(temp_.data(), bytes_masks, masks, masks, masks_.data(),
-                                               selected_.data(), count));
+    TTCG_CUDA_CHECK(
+        cub::DeviceSelect::Flagged(temp_.data(), bytes_masks, masks, masks, masks_.data(), selected_.data(), count));
     std::int64_t selected = 0;
     selected_.copy_to_host(&selected, 1);
     return selected;
   }
 
   //! Copies the first `count` selected prefixes and their masks to the host.
-  void copy_to_host(std::int64_t count, std::vector<std::int64_t>& prefixes,
-                    std::vector<std::uint32_t>& masks) const {
+  void copy_to_host(std::int64_t count, std::vector<std::int64_t>& prefixes, std::vector<std::uint32_t>& masks) const {
     prefixes.resize(static_cast<std::size_t>(count));
     masks.resize(static_cast<std::size_t>(count));
     prefixes_.copy_to_host(prefixes.data(), prefixes.size());
@@ -197,8 +191,8 @@ Candidate launch_exhaustive_optimum(const GameView& host_game, const LastProvide
   return best;
 }
 
-EquilibriumScan launch_enumerate_equilibria(const GameView& host_game, double log_tol,
-                                            std::int64_t max_stored, std::int64_t prefixes) {
+EquilibriumScan launch_enumerate_equilibria(const GameView& host_game, double log_tol, std::int64_t max_stored,
+                                            std::int64_t prefixes) {
   const DeviceGame game(host_game);
   const int blocks_max = max_blocks();
   DeviceArray<EquilibriumStats> block_stats(static_cast<std::size_t>(blocks_max));
@@ -217,12 +211,11 @@ EquilibriumScan launch_enumerate_equilibria(const GameView& host_game, double lo
     const std::int64_t stored = static_cast<std::int64_t>(scan.indices.size());
     const bool need_indices = stored < max_stored;
     const int blocks = grid_size(end - begin, blocks_max);
-    equilibria_kernel<<<blocks, THREADS_PER_BLOCK>>>(
-        game.view, log_tol, begin, end, need_indices ? masks.data() : nullptr, block_stats.data());
+    equilibria_kernel<<<blocks, THREADS_PER_BLOCK>>>(game.view, log_tol, begin, end,
+                                                     need_indices ? masks.data() : nullptr, block_stats.data());
     TTCG_CUDA_CHECK_LAUNCH(equilibria_kernel);
     block_stats.copy_to_host(host_stats.data(), static_cast<std::size_t>(blocks));
-    for (int b = 0; b < blocks; ++b)
-      scan.stats = merge_stats(scan.stats, host_stats[static_cast<std::size_t>(b)]);
+    for (int b = 0; b < blocks; ++b) scan.stats = merge_stats(scan.stats, host_stats[static_cast<std::size_t>(b)]);
     if (!need_indices) continue;
 
     // Each selected prefix holds at least one equilibrium, so max_stored − stored prefixes are enough.

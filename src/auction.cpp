@@ -8,15 +8,16 @@
 
 namespace ttcg {
 
-const char* to_string(Reserve reserve) { return reserve == Reserve::none ? "none" : "outside-option"; }
+const char* to_string(Reserve reserve) {
+  return reserve == Reserve::none ? "none" : "outside-option";
+}
 
 Clearing clear_auction(const std::vector<Bid>& bids, Reserve reserve, double v0) {
   Clearing c;
   // Highest score first; ties keep input order.
   std::vector<int> order(bids.size());
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](int a, int b) { return bids[a].score() > bids[b].score(); });
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return bids[a].score() > bids[b].score(); });
   if (order.empty()) {
     c.winning_score = v0;
     c.second_score = v0;
@@ -70,8 +71,8 @@ AuctionOutcome run_auction(const MarketTable& t, Reserve reserve) {
   return out;
 }
 
-double provider_auction_utility(const MarketTable& t, int i, const Bid& bid, int served,
-                                const std::vector<Bid>& others, Reserve reserve) {
+double provider_auction_utility(const MarketTable& t, int i, const Bid& bid, int served, const std::vector<Bid>& others,
+                                Reserve reserve) {
   std::vector<Bid> bids = others;
   bids[i] = bid;
   const Clearing c = clear_auction(bids, reserve, t.params.v0);

@@ -13,7 +13,9 @@ bool cuda_built() {
 #endif
 }
 
-const char* to_string(Backend backend) { return backend == Backend::cpu ? "cpu" : "cuda"; }
+const char* to_string(Backend backend) {
+  return backend == Backend::cpu ? "cpu" : "cuda";
+}
 
 BackendRequest parse_backend_request(const std::string& text) {
   if (text == "auto") return BackendRequest::automatic;
@@ -22,14 +24,20 @@ BackendRequest parse_backend_request(const std::string& text) {
   throw InputError("backend '" + text + "' is not one of auto, cpu, cuda");
 }
 
-bool cuda_device_available() { return cuda_built() && cuda::device_count() > 0; }
+bool cuda_device_available() {
+  return cuda_built() && cuda::device_count() > 0;
+}
 
-std::string cuda_device_description() { return cuda::device_description(); }
+std::string cuda_device_description() {
+  return cuda::device_description();
+}
 
 Backend resolve_backend(BackendRequest request) {
   switch (request) {
-    case BackendRequest::cpu: return Backend::cpu;
-    case BackendRequest::automatic: return cuda_device_available() ? Backend::cuda : Backend::cpu;
+    case BackendRequest::cpu:
+      return Backend::cpu;
+    case BackendRequest::automatic:
+      return cuda_device_available() ? Backend::cuda : Backend::cpu;
     case BackendRequest::cuda:
       if (!cuda_device_available())
         throw InputError("--backend cuda: " + cuda_device_description() + "; use --backend cpu or auto");

@@ -13,10 +13,18 @@ namespace {
 }
 }  // namespace
 
-int device_count() { return 0; }
-std::string device_description() { return "built without CUDA"; }
-BestProfile exhaustive_optimum(const GameView&, const LastProviderLevels&) { not_built(); }
-EquilibriumSet enumerate_equilibria(const GameView&, double, std::int64_t) { not_built(); }
+int device_count() {
+  return 0;
+}
+std::string device_description() {
+  return "built without CUDA";
+}
+BestProfile exhaustive_optimum(const GameView&, const LastProviderLevels&) {
+  not_built();
+}
+EquilibriumSet enumerate_equilibria(const GameView&, double, std::int64_t) {
+  not_built();
+}
 
 }  // namespace cuda
 }  // namespace ttcg

@@ -103,8 +103,7 @@ PriceTable read_prices_csv(const std::string& path) {
   return prices;
 }
 
-ProviderSet read_curves_csv(const std::string& path, const PriceTable& prices,
-                            const std::vector<std::string>& models) {
+ProviderSet read_curves_csv(const std::string& path, const PriceTable& prices, const std::vector<std::string>& models) {
   const CsvTable t = read_csv(path);
   const int c_model = t.column("model", true);
   const int c_theta = t.column("theta", true);
@@ -128,15 +127,12 @@ ProviderSet read_curves_csv(const std::string& path, const PriceTable& prices,
     const double theta = t.number(r, c_theta, "theta");
     const double acc = t.number(r, c_acc, "accuracy");
     const double tok = t.number(r, c_tok, "tokens");
-    const double slack =
-        c_acc_sd >= 0 ? ACCURACY_SD_SLACK * std::fabs(t.number(r, c_acc_sd, "accuracy_sd")) : 0.0;
+    const double slack = c_acc_sd >= 0 ? ACCURACY_SD_SLACK * std::fabs(t.number(r, c_acc_sd, "accuracy_sd")) : 0.0;
     if (acc < -slack || acc > 1.0 + slack)
       throw input_error(
-          at,
-          "accuracy " + t.rows[r][c_acc] + " of model '" + name + "' is outside [0, 1]" +
-              (slack > 0 ? " (even allowing " + slack_text + " x accuracy_sd for digitized curves)" : ""));
-    if (tok < 0.0)
-      throw input_error(at, "tokens " + t.rows[r][c_tok] + " of model '" + name + "' is negative");
+          at, "accuracy " + t.rows[r][c_acc] + " of model '" + name + "' is outside [0, 1]" +
+                  (slack > 0 ? " (even allowing " + slack_text + " x accuracy_sd for digitized curves)" : ""));
+    if (tok < 0.0) throw input_error(at, "tokens " + t.rows[r][c_tok] + " of model '" + name + "' is negative");
     auto [it, inserted] = by_model.try_emplace(name);
     if (inserted) order.push_back(name);
     Rows& rows = it->second;
@@ -164,8 +160,7 @@ ProviderSet read_curves_csv(const std::string& path, const PriceTable& prices,
     if (it == by_model.end()) {
       std::string have;
       for (const auto& m : order) have += (have.empty() ? "" : ", ") + m;
-      throw input_error({path, 0, 0},
-                        "no curves for model '" + name + "' (models in the file: " + have + ")");
+      throw input_error({path, 0, 0}, "no curves for model '" + name + "' (models in the file: " + have + ")");
     }
     if (!seen.insert(name).second) throw InputError("providers: model '" + name + "' is listed twice");
     const Rows& rows = it->second;
@@ -182,8 +177,7 @@ ProviderSet read_curves_csv(const std::string& path, const PriceTable& prices,
                             order.front() + "'); list them in the same order");
     const auto price = prices.find(name);
     if (price == prices.end())
-      throw input_error({path, rows.lines.front(), 0},
-                        "no price for model '" + name + "' in the prices table");
+      throw input_error({path, rows.lines.front(), 0}, "no price for model '" + name + "' in the prices table");
     set.providers.push_back(ProviderCurves{name, rows.accuracy, rows.tokens, price->second});
   }
   return set;

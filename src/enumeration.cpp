@@ -96,8 +96,7 @@ Window level_window(const GameView& g, int i, int k, double log_tol) {
     }
     if ((da >= 0.0) == (db >= 0.0)) {  // same verdict over the whole range (the ends are the limits)
       if (da < 0.0 && db < 0.0) w.lo_possible = INFINITY;
-      if (std::fmin(std::fabs(da), std::fabs(db)) <= MARGIN_GAIN)
-        w.lo_certain = INFINITY, w.hi_certain = -INFINITY;
+      if (std::fmin(std::fabs(da), std::fabs(db)) <= MARGIN_GAIN) w.lo_certain = INFINITY, w.hi_certain = -INFINITY;
       continue;
     }
     double lo = a, hi = b;  // invariant: d(lo) and d(hi) straddle 0
@@ -110,8 +109,7 @@ Window level_window(const GameView& g, int i, int k, double log_tol) {
     }
     const double root = 0.5 * (lo + hi);
     const double slope = std::fabs(1.0 / (1.0 + std::exp(xj - root)) - 1.0 / (1.0 + std::exp(xk - root)));
-    const double delta =
-        slope >= MIN_SLOPE ? 2.0 * MARGIN_GAIN / slope + 1e-12 * (1.0 + std::fabs(root)) : INFINITY;
+    const double delta = slope >= MIN_SLOPE ? 2.0 * MARGIN_GAIN / slope + 1e-12 * (1.0 + std::fabs(root)) : INFINITY;
     if (increasing) {  // k beats j for L ≥ root
       w.lo_possible = std::fmax(w.lo_possible, root - delta);
       w.lo_certain = std::fmax(w.lo_certain, root + delta);
@@ -173,8 +171,7 @@ struct WindowScanner {
       digits[last] = k;
       if (!responds(last, L_last)) continue;
       bool ok = true;
-      for (int i = last - 1; ok && i >= 0;
-           --i) {  // log A_{−i}: the prefix before i, then i+1..n−1, as canonical
+      for (int i = last - 1; ok && i >= 0; --i) {  // log A_{−i}: the prefix before i, then i+1..n−1, as canonical
         LogSumExp a = lse[i];
         for (int j = i + 1; j < g.n; ++j) a.add(g.xs(j, digits[j]));
         ok = responds(i, a.value());
@@ -195,8 +192,7 @@ void check_enumeration_limits(int n, int K, const EnumerationOptions& options) {
                      " (raise [equilibria] max_profiles, or set enumerate = false)");
   if (K > ENUMERATION_MAX_LEVELS)
     throw InputError("equilibrium enumeration supports at most " + std::to_string(ENUMERATION_MAX_LEVELS) +
-                     " levels per provider, got " + std::to_string(K) +
-                     " (set [equilibria] enumerate = false)");
+                     " levels per provider, got " + std::to_string(K) + " (set [equilibria] enumerate = false)");
 }
 
 EquilibriumSet enumerate_equilibria(const Game& game, const EnumerationOptions& options, Backend backend) {
@@ -206,9 +202,8 @@ EquilibriumSet enumerate_equilibria(const Game& game, const EnumerationOptions& 
   const double log_tol = std::log1p(options.relative_tolerance);
   if (backend == Backend::cuda) return cuda::enumerate_equilibria(g, log_tol, options.max_stored);
 
-  const bool windows =
-      options.algorithm == EnumerationAlgorithm::windows ||
-      (options.algorithm == EnumerationAlgorithm::automatic && total >= WINDOWS_MIN_PROFILES);
+  const bool windows = options.algorithm == EnumerationAlgorithm::windows ||
+                       (options.algorithm == EnumerationAlgorithm::automatic && total >= WINDOWS_MIN_PROFILES);
   std::vector<Window> window(windows ? static_cast<std::size_t>(g.n) * g.K : 0);
   if (windows) {
     for (int i = 0; i < g.n; ++i)

@@ -16,9 +16,12 @@ const char* to_string(DynamicsRule rule) {
 }
 const char* to_string(ProviderOrder order) {
   switch (order) {
-    case ProviderOrder::random: return "random";
-    case ProviderOrder::reference: return "reference";
-    case ProviderOrder::fixed: return "fixed";
+    case ProviderOrder::random:
+      return "random";
+    case ProviderOrder::reference:
+      return "reference";
+    case ProviderOrder::fixed:
+      return "fixed";
   }
   return "?";
 }

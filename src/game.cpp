@@ -50,7 +50,9 @@ double Game::utility(std::span<const int> profile, int i) const {
   return std::exp(log_utility(profile, i, profile[i]));
 }
 
-double Game::welfare(std::span<const int> profile) const { return social_welfare(view(), profile.data()); }
+double Game::welfare(std::span<const int> profile) const {
+  return social_welfare(view(), profile.data());
+}
 
 double Game::potential(std::span<const int> profile) const {
   const GameView g = view();

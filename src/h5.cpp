@@ -142,8 +142,7 @@ Shape shape_of(hid_t space, const std::string& where) {
       int rank = H5Sget_simple_extent_ndims(space);
       if (rank < 0) fail(where, "cannot read the shape");
       shape.dims.resize(static_cast<std::size_t>(rank));
-      if (H5Sget_simple_extent_dims(space, shape.dims.data(), nullptr) < 0)
-        fail(where, "cannot read the shape");
+      if (H5Sget_simple_extent_dims(space, shape.dims.data(), nullptr) < 0) fail(where, "cannot read the shape");
       shape.count = element_count(shape.dims);
       return shape;
     }
@@ -186,8 +185,8 @@ struct Source {
     return shape_of(space.get(), where);
   }
   void read(hid_t memory_type, void* buffer, const std::string& as) const {
-    herr_t rc = attribute ? H5Aread(id, memory_type, buffer)
-                          : H5Dread(id, memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer);
+    herr_t rc =
+        attribute ? H5Aread(id, memory_type, buffer) : H5Dread(id, memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer);
     if (rc < 0) fail(where, "cannot read as " + as);
   }
 };
@@ -214,8 +213,7 @@ std::vector<std::int64_t> read_int64s(const Source& source, Shape& shape, const 
   Handle type = source.type();
   H5T_class_t c = type_class(source, type);
   if (c != H5T_INTEGER)
-    throw InputError(source.where + ": holds " + class_name(c) + " data, expected integers (read as " + as +
-                     ")");
+    throw InputError(source.where + ": holds " + class_name(c) + " data, expected integers (read as " + as + ")");
   shape = source.shape();
   std::vector<std::int64_t> out(shape.count);
   if (out.empty()) return out;
@@ -224,8 +222,8 @@ std::vector<std::int64_t> read_int64s(const Source& source, Shape& shape, const 
     source.read(H5T_NATIVE_UINT64, wide.data(), as);
     for (std::size_t i = 0; i < wide.size(); ++i) {
       if (wide[i] > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
-        throw InputError(source.where + ": value " + std::to_string(wide[i]) + " at index " +
-                         std::to_string(i) + " does not fit in " + as);
+        throw InputError(source.where + ": value " + std::to_string(wide[i]) + " at index " + std::to_string(i) +
+                         " does not fit in " + as);
       out[i] = static_cast<std::int64_t>(wide[i]);
     }
   } else {
@@ -243,8 +241,8 @@ std::vector<T> read_integers(const Source& source, Shape& shape) {
     std::vector<T> out(wide.size());
     for (std::size_t i = 0; i < wide.size(); ++i) {
       if (wide[i] < std::numeric_limits<T>::min() || wide[i] > std::numeric_limits<T>::max())
-        throw InputError(source.where + ": value " + std::to_string(wide[i]) + " at index " +
-                         std::to_string(i) + " does not fit in " + type_name<T>());
+        throw InputError(source.where + ": value " + std::to_string(wide[i]) + " at index " + std::to_string(i) +
+                         " does not fit in " + type_name<T>());
       out[i] = static_cast<T>(wide[i]);
     }
     return out;
@@ -254,8 +252,7 @@ std::vector<T> read_integers(const Source& source, Shape& shape) {
 //! Frees the strings HDF5 allocated for a variable-length read, whatever happens after the read.
 class VlenBuffer {
  public:
-  VlenBuffer(std::size_t count, hid_t memory_type, const Shape& shape)
-      : pointers_(count, nullptr), type_(memory_type) {
+  VlenBuffer(std::size_t count, hid_t memory_type, const Shape& shape) : pointers_(count, nullptr), type_(memory_type) {
     if (shape.dims.empty()) {
       space_ = Handle(H5Screate(H5S_SCALAR));
     } else {
@@ -286,8 +283,7 @@ class VlenBuffer {
 std::vector<std::string> read_string_values(const Source& source, Shape& shape) {
   Handle type = source.type();
   H5T_class_t c = type_class(source, type);
-  if (c != H5T_STRING)
-    throw InputError(source.where + ": holds " + class_name(c) + " data, expected strings");
+  if (c != H5T_STRING) throw InputError(source.where + ": holds " + class_name(c) + " data, expected strings");
   shape = source.shape();
   std::vector<std::string> out(shape.count);
   if (out.empty()) return out;
@@ -370,36 +366,32 @@ Dims resolve_dims(const Group& group, const std::string& name, std::size_t size,
   if (dims.empty()) return Dims{size};
   if (element_count(dims) != size)
     throw std::logic_error(group.where(name) + ": shape " + dims_string(dims) + " holds " +
-                           std::to_string(element_count(dims)) + " elements, data has " +
-                           std::to_string(size));
+                           std::to_string(element_count(dims)) + " elements, data has " + std::to_string(size));
   return dims;
 }
 
 //! Creates the dataset (chunked and compressed when large), writes `buffer` and the units/description
 //! attributes.
-Dataset create_dataset(Group& group, const std::string& name, const Dims& dims, hid_t file_type,
-                       hid_t memory_type, const void* buffer, const std::string& units,
-                       const std::string& description) {
+Dataset create_dataset(Group& group, const std::string& name, const Dims& dims, hid_t file_type, hid_t memory_type,
+                       const void* buffer, const std::string& units, const std::string& description) {
   const std::string where = group.where(name);
   if (group.exists(name)) throw InputError(where + ": cannot write, the name is already taken");
   Handle space = dims.empty() ? checked(H5Screate(H5S_SCALAR), where, "cannot create a dataspace")
-                              : checked(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
-                                        where, "cannot create a dataspace");
+                              : checked(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), where,
+                                        "cannot create a dataspace");
   const std::size_t count = element_count(dims);
   Handle dcpl = checked(H5Pcreate(H5P_DATASET_CREATE), where, "cannot create a property list");
   if (!dims.empty() && count > LARGE_DATASET_ELEMENTS) {
     const Dims chunk = chunk_dims(dims);
-    check(H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()), where,
-          "cannot set chunking");
-    if (H5Zfilter_avail(H5Z_FILTER_SHUFFLE) > 0)
-      check(H5Pset_shuffle(dcpl.get()), where, "cannot set shuffle");
+    check(H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()), where, "cannot set chunking");
+    if (H5Zfilter_avail(H5Z_FILTER_SHUFFLE) > 0) check(H5Pset_shuffle(dcpl.get()), where, "cannot set shuffle");
     if (H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0)
       check(H5Pset_deflate(dcpl.get(), DEFLATE_LEVEL), where, "cannot set compression");
   }
   Handle lcpl = intermediate_groups_lcpl(where);
-  Dataset dataset(checked(
-      H5Dcreate2(group.id(), name.c_str(), file_type, space.get(), lcpl.get(), dcpl.get(), H5P_DEFAULT),
-      where, "cannot create the dataset"));
+  Dataset dataset(
+      checked(H5Dcreate2(group.id(), name.c_str(), file_type, space.get(), lcpl.get(), dcpl.get(), H5P_DEFAULT), where,
+              "cannot create the dataset"));
   if (count > 0)
     check(H5Dwrite(dataset.id(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer), where,
           "cannot write the dataset");
@@ -510,14 +502,14 @@ Handle Object::open_attribute(const std::string& name) const {
   return checked(H5Aopen(id(), name.c_str(), H5P_DEFAULT), where() + "@" + name, "cannot open the attribute");
 }
 
-void Object::write_attribute_raw(const std::string& name, hid_t file_type, hid_t memory_type,
-                                 const hsize_t* size, const void* data) {
+void Object::write_attribute_raw(const std::string& name, hid_t file_type, hid_t memory_type, const hsize_t* size,
+                                 const void* data) {
   const std::string at = where() + "@" + name;
   Handle space = checked(size == nullptr ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, size, nullptr), at,
                          "cannot create a dataspace");
   if (has_attribute(name)) check(H5Adelete(id(), name.c_str()), at, "cannot replace the attribute");
-  Handle attribute = checked(H5Acreate2(id(), name.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT),
-                             at, "cannot create the attribute");
+  Handle attribute = checked(H5Acreate2(id(), name.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT), at,
+                             "cannot create the attribute");
   if (size == nullptr || *size > 0)
     check(H5Awrite(attribute.get(), memory_type, data), at, "cannot write the attribute");
 }
@@ -543,14 +535,12 @@ void Object::write_attribute_vector_f64(const std::string& name, std::span<const
 
 void Object::write_attribute_vector_i64(const std::string& name, std::span<const std::int64_t> values) {
   const hsize_t size = values.size();
-  write_attribute_raw(name, Numeric<std::int64_t>::file(), Numeric<std::int64_t>::memory(), &size,
-                      values.data());
+  write_attribute_raw(name, Numeric<std::int64_t>::file(), Numeric<std::int64_t>::memory(), &size, values.data());
 }
 
 void Object::write_attribute_vector_i32(const std::string& name, std::span<const std::int32_t> values) {
   const hsize_t size = values.size();
-  write_attribute_raw(name, Numeric<std::int32_t>::file(), Numeric<std::int32_t>::memory(), &size,
-                      values.data());
+  write_attribute_raw(name, Numeric<std::int32_t>::file(), Numeric<std::int32_t>::memory(), &size, values.data());
 }
 
 std::string Object::read_attribute_string(const std::string& name) const {
@@ -616,8 +606,8 @@ Group Group::create_group(const std::string& path) {
   const std::string at = where(path);
   if (exists(path)) throw InputError(at + ": cannot create the group, the name is already taken");
   Handle lcpl = intermediate_groups_lcpl(at);
-  return Group(checked(H5Gcreate2(id(), path.c_str(), lcpl.get(), H5P_DEFAULT, H5P_DEFAULT), at,
-                       "cannot create the group"));
+  return Group(
+      checked(H5Gcreate2(id(), path.c_str(), lcpl.get(), H5P_DEFAULT, H5P_DEFAULT), at, "cannot create the group"));
 }
 
 Group Group::open_group(const std::string& path) const {
@@ -670,13 +660,13 @@ Dataset Group::open_dataset(const std::string& name) const {
   return Dataset(std::move(object));
 }
 
-Dataset Group::write(const std::string& name, std::span<const double> data, const Dims& dims,
-                     const std::string& units, const std::string& description) {
+Dataset Group::write(const std::string& name, std::span<const double> data, const Dims& dims, const std::string& units,
+                     const std::string& description) {
   return write_numbers(*this, name, data, dims, units, description);
 }
 
-Dataset Group::write(const std::string& name, std::span<const float> data, const Dims& dims,
-                     const std::string& units, const std::string& description) {
+Dataset Group::write(const std::string& name, std::span<const float> data, const Dims& dims, const std::string& units,
+                     const std::string& description) {
   return write_numbers(*this, name, data, dims, units, description);
 }
 
@@ -711,26 +701,25 @@ Dataset Group::write_scalar(const std::string& name, double value, const std::st
 
 Dataset Group::write_scalar(const std::string& name, float value, const std::string& units,
                             const std::string& description) {
-  return create_dataset(*this, name, {}, Numeric<float>::file(), Numeric<float>::memory(), &value, units,
-                        description);
+  return create_dataset(*this, name, {}, Numeric<float>::file(), Numeric<float>::memory(), &value, units, description);
 }
 
 Dataset Group::write_scalar(const std::string& name, std::int32_t value, const std::string& units,
                             const std::string& description) {
-  return create_dataset(*this, name, {}, Numeric<std::int32_t>::file(), Numeric<std::int32_t>::memory(),
-                        &value, units, description);
+  return create_dataset(*this, name, {}, Numeric<std::int32_t>::file(), Numeric<std::int32_t>::memory(), &value, units,
+                        description);
 }
 
 Dataset Group::write_scalar(const std::string& name, std::int64_t value, const std::string& units,
                             const std::string& description) {
-  return create_dataset(*this, name, {}, Numeric<std::int64_t>::file(), Numeric<std::int64_t>::memory(),
-                        &value, units, description);
+  return create_dataset(*this, name, {}, Numeric<std::int64_t>::file(), Numeric<std::int64_t>::memory(), &value, units,
+                        description);
 }
 
 Dataset Group::write_scalar(const std::string& name, std::uint8_t value, const std::string& units,
                             const std::string& description) {
-  return create_dataset(*this, name, {}, Numeric<std::uint8_t>::file(), Numeric<std::uint8_t>::memory(),
-                        &value, units, description);
+  return create_dataset(*this, name, {}, Numeric<std::uint8_t>::file(), Numeric<std::uint8_t>::memory(), &value, units,
+                        description);
 }
 
 Dataset Group::write_scalar(const std::string& name, const std::string& value, const std::string& units,
@@ -802,8 +791,7 @@ File File::create(const std::string& path) {
 File File::open_read(const std::string& path) {
   silence_error_printing();
   std::error_code ec;
-  if (!std::filesystem::exists(path, ec))
-    throw InputError(path + ": cannot open the HDF5 file: no such file");
+  if (!std::filesystem::exists(path, ec)) throw InputError(path + ": cannot open the HDF5 file: no such file");
   hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   if (id < 0) fail(path, "cannot open the file as HDF5");
   return File(Handle(id), path);
@@ -815,8 +803,8 @@ Group File::root() const {
 
 void File::close() {
   if (!handle_.valid()) return;
-  const ssize_t objects = H5Fget_obj_count(
-      id(), H5F_OBJ_DATASET | H5F_OBJ_GROUP | H5F_OBJ_DATATYPE | H5F_OBJ_ATTR | H5F_OBJ_LOCAL);
+  const ssize_t objects =
+      H5Fget_obj_count(id(), H5F_OBJ_DATASET | H5F_OBJ_GROUP | H5F_OBJ_DATATYPE | H5F_OBJ_ATTR | H5F_OBJ_LOCAL);
   if (objects > 0)
     throw std::logic_error(path_ + ": cannot close the file, " + std::to_string(objects) +
                            " of its groups/datasets/attributes are still open");
@@ -852,14 +840,11 @@ AtomicOutput::AtomicOutput(const std::string& final_path)
   if (parent.empty()) return;
   std::error_code ec;
   std::filesystem::create_directories(parent, ec);
-  if (ec)
-    throw InputError(final_path + ": cannot create the directory '" + parent.string() + "': " + ec.message());
+  if (ec) throw InputError(final_path + ": cannot create the directory '" + parent.string() + "': " + ec.message());
 }
 
 AtomicOutput::AtomicOutput(AtomicOutput&& other) noexcept
-    : final_path_(std::move(other.final_path_)),
-      temp_path_(std::move(other.temp_path_)),
-      committed_(other.committed_) {
+    : final_path_(std::move(other.final_path_)), temp_path_(std::move(other.temp_path_)), committed_(other.committed_) {
   other.temp_path_.clear();
   other.committed_ = true;
 }
@@ -877,8 +862,7 @@ void AtomicOutput::commit() {
     throw std::logic_error(temp_path_ + ": cannot commit, the temporary file was not written");
   silence_error_printing();
   if (open_in_hdf5(temp_path_))
-    throw std::logic_error(temp_path_ +
-                           ": cannot commit, the file is still open (close its File, Groups, Datasets)");
+    throw std::logic_error(temp_path_ + ": cannot commit, the file is still open (close its File, Groups, Datasets)");
   std::filesystem::rename(temp_path_, final_path_, ec);
   if (ec) throw InputError(final_path_ + ": cannot rename '" + temp_path_ + "' to it: " + ec.message());
   committed_ = true;

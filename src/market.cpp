@@ -80,9 +80,9 @@ MarketTable build_market_table(const ProviderSet& set, const MarketParams& param
       t.c[at] = t.p[at] / (1.0 + params.markup);
       t.q[at] = params.alpha * (b + (1.0 - b) * params.value_curve(a));
       if (!std::isfinite(t.q[at]))
-        throw InputError("market: provider '" + pc.name + "' level " + std::to_string(k) +
-                         ": the value curve " + params.value_curve.describe() +
-                         " gives a non-finite quality at accuracy " + std::to_string(a));
+        throw InputError("market: provider '" + pc.name + "' level " + std::to_string(k) + ": the value curve " +
+                         params.value_curve.describe() + " gives a non-finite quality at accuracy " +
+                         std::to_string(a));
       t.V[at] = t.q[at] - t.p[at];
       t.W[at] = t.q[at] - t.c[at];
       t.margin[at] = t.p[at] - t.c[at];

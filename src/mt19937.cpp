@@ -64,7 +64,9 @@ std::uint32_t PythonRandom::next_u32() {
   return y;
 }
 
-std::uint32_t PythonRandom::getrandbits(int k) { return next_u32() >> (32 - k); }
+std::uint32_t PythonRandom::getrandbits(int k) {
+  return next_u32() >> (32 - k);
+}
 
 std::uint32_t PythonRandom::randbelow(std::uint32_t n) {
   const int k = std::bit_width(n);

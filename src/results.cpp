@@ -28,7 +28,9 @@ std::string utc_now() {
   return s.str();
 }
 
-hsize_t hs(std::size_t v) { return static_cast<hsize_t>(v); }
+hsize_t hs(std::size_t v) {
+  return static_cast<hsize_t>(v);
+}
 
 //! Column-gathering helpers: one value per β.
 template <class T, class F>
@@ -108,9 +110,8 @@ void write_market(h5::Group& g, const ScenarioResult& r) {
       "SW* / SW(reached profile), the paper's price of anarchy; inefficiency % = 100 (PoA - 1)");
   f64("max_regret", per_beta<double>(r, [](const BetaResult& b) { return b.certificate.max_regret; }), "USD",
       "certificate of the reached profile: max over providers and deviations of u_i(dev) - u_i");
-  f64("max_relative_regret",
-      per_beta<double>(r, [](const BetaResult& b) { return b.certificate.max_relative_regret; }), "1",
-      "max over providers and deviations of u_i(dev)/u_i - 1 (from log-utilities; inf when u_i underflows)");
+  f64("max_relative_regret", per_beta<double>(r, [](const BetaResult& b) { return b.certificate.max_relative_regret; }),
+      "1", "max over providers and deviations of u_i(dev)/u_i - 1 (from log-utilities; inf when u_i underflows)");
   std::vector<double> shares;
   for (const BetaResult& b : r.betas) shares.insert(shares.end(), b.shares.begin(), b.shares.end());
   g.write("shares", std::span<const double>(shares), Bn, "1", "logit market shares at the reached profile");
@@ -145,16 +146,17 @@ void write_market(h5::Group& g, const ScenarioResult& r) {
     g.write_attribute_f64("enumeration_tolerance", s.enumeration.relative_tolerance);
     const auto count = per_beta<std::int64_t>(r, [](const BetaResult& b) { return b.equilibria->count; });
     g.write("num_equilibria", std::span<const std::int64_t>(count), {}, "1", "number of pure Nash equilibria");
-    f64("worst_equilibrium_welfare", per_beta<double>(r, [](const BetaResult& b) { return b.equilibria->worst_welfare; }),
-        "USD", "min SW over all pure Nash equilibria (NaN when there are none)");
+    f64("worst_equilibrium_welfare",
+        per_beta<double>(r, [](const BetaResult& b) { return b.equilibria->worst_welfare; }), "USD",
+        "min SW over all pure Nash equilibria (NaN when there are none)");
     f64("best_equilibrium_welfare", per_beta<double>(r, [](const BetaResult& b) { return b.equilibria->best_welfare; }),
         "USD", "max SW over all pure Nash equilibria");
-    const auto worst = per_beta_profile(
-        r, [&](const BetaResult& b) { return profile_of(b.equilibria->worst_index, t.n, t.K); });
+    const auto worst =
+        per_beta_profile(r, [&](const BetaResult& b) { return profile_of(b.equilibria->worst_index, t.n, t.K); });
     g.write("worst_equilibrium_profile", std::span<const std::int32_t>(worst), Bn, "1",
             "lowest-index equilibrium attaining the worst welfare (-1 when none)");
-    const auto best = per_beta_profile(
-        r, [&](const BetaResult& b) { return profile_of(b.equilibria->best_index, t.n, t.K); });
+    const auto best =
+        per_beta_profile(r, [&](const BetaResult& b) { return profile_of(b.equilibria->best_index, t.n, t.K); });
     g.write("best_equilibrium_profile", std::span<const std::int32_t>(best), Bn, "1",
             "lowest-index equilibrium attaining the best welfare (-1 when none)");
     f64("price_of_anarchy_worst", per_beta<double>(r, [](const BetaResult& b) { return b.price_of_anarchy_worst(); }),
@@ -168,8 +170,8 @@ void write_market(h5::Group& g, const ScenarioResult& r) {
         for (const int k : profile_of(index, t.n, t.K)) stored.push_back(k);
       offsets.push_back(offsets.back() + static_cast<std::int64_t>(b.equilibria->indices.size()));
     }
-    g.write("equilibria", std::span<const std::int32_t>(stored), {hs(static_cast<std::size_t>(offsets.back())), n},
-            "1", "stored equilibria (first max_stored per beta, ascending profile index) [row, provider]");
+    g.write("equilibria", std::span<const std::int32_t>(stored), {hs(static_cast<std::size_t>(offsets.back())), n}, "1",
+            "stored equilibria (first max_stored per beta, ascending profile index) [row, provider]");
     g.write("equilibria_offsets", std::span<const std::int64_t>(offsets), {}, "1",
             "rows equilibria_offsets[j]..equilibria_offsets[j+1] of `equilibria` belong to beta[j]");
   }
@@ -225,14 +227,16 @@ void write_results(const std::string& path, const std::vector<ScenarioResult>& r
     h5::File file = h5::File::create(out.temp_path());
     h5::Group root = file.root();
     root.write_attribute_string("format", RESULTS_FORMAT);
-    root.write_attribute_vector_i32("format_version", std::vector<std::int32_t>{RESULTS_FORMAT_MAJOR, RESULTS_FORMAT_MINOR});
+    root.write_attribute_vector_i32("format_version",
+                                    std::vector<std::int32_t>{RESULTS_FORMAT_MAJOR, RESULTS_FORMAT_MINOR});
     root.write_attribute_string("ttcgames_version", VERSION);
     root.write_attribute_string("git_commit", GIT_COMMIT);
     root.write_attribute_string("created_utc", utc_now());
     root.write_attribute_string("backend", info.backend);
     root.write_attribute_i64("threads", info.threads);
     root.write_attribute_i64("ranks", info.ranks);
-    root.write_attribute_i64("seed", results.empty() ? 0 : static_cast<std::int64_t>(results[0].scenario.dynamics.seed));
+    root.write_attribute_i64("seed",
+                             results.empty() ? 0 : static_cast<std::int64_t>(results[0].scenario.dynamics.seed));
     root.write_attribute_string("command_line", info.command_line);
     std::string scenarios;
     for (const ScenarioResult& r : results) {
@@ -302,8 +306,9 @@ std::vector<ScenarioSummary> read_summaries(const std::string& path) {
     throw InputError(path + ": not a ttcgames result file (root attribute format != \"" + RESULTS_FORMAT + "\")");
   const std::vector<std::int32_t> version = root.read_attribute_vector_i32("format_version");
   if (version.empty() || version[0] != RESULTS_FORMAT_MAJOR)
-    throw InputError(path + ": result format version " + (version.empty() ? std::string("?") : std::to_string(version[0])) +
-                     ".x, this ttcgames reads " + std::to_string(RESULTS_FORMAT_MAJOR) + ".x");
+    throw InputError(path + ": result format version " +
+                     (version.empty() ? std::string("?") : std::to_string(version[0])) + ".x, this ttcgames reads " +
+                     std::to_string(RESULTS_FORMAT_MAJOR) + ".x");
   std::vector<ScenarioSummary> out;
   if (!root.exists("market")) return out;
   const h5::Group markets = root.open_group("market");
@@ -386,14 +391,14 @@ void print_summary(std::ostream& out, const ScenarioSummary& s) {
   const auto old_precision = out.precision();
   out << "\n== " << s.name << (s.description.empty() ? "" : ": " + s.description) << "\n";
   out << "   " << s.n << " providers x " << s.K << " levels; alpha = " << s.alpha << " USD, markup " << s.markup
-      << ", v0 = " << s.v0 << ", value curve " << s.value_curve << "; solved in " << std::setprecision(3)
-      << s.seconds << " s\n";
+      << ", v0 = " << s.v0 << ", value curve " << s.value_curve << "; solved in " << std::setprecision(3) << s.seconds
+      << " s\n";
   out << "   Market at the equilibrium reached by the dynamics (USD per query):\n";
   const bool enumerated = !s.rows.empty() && s.rows.front().num_equilibria >= 0;
   out << std::right << std::setw(11) << "beta" << std::setw(11) << "wavg value" << std::setw(10) << "avg value"
-      << std::setw(11) << "optimal SW" << std::setw(10) << "equil. SW" << std::setw(11) << "wavg price"
-      << std::setw(10) << "avg price" << std::setw(10) << "wavg util" << std::setw(9) << "avg util" << std::setw(8)
-      << "ineff." << std::setw(11) << "max regret";
+      << std::setw(11) << "optimal SW" << std::setw(10) << "equil. SW" << std::setw(11) << "wavg price" << std::setw(10)
+      << "avg price" << std::setw(10) << "wavg util" << std::setw(9) << "avg util" << std::setw(8) << "ineff."
+      << std::setw(11) << "max regret";
   if (enumerated) out << std::setw(7) << "#NE" << std::setw(12) << "worst ineff" << std::setw(10) << "PoS-1";
   out << "\n";
   for (const SummaryRow& r : s.rows) {
@@ -416,8 +421,8 @@ void print_summary(std::ostream& out, const ScenarioSummary& s) {
       return a.price_of_anarchy < b.price_of_anarchy;
     });
     out << std::defaultfloat << std::setprecision(6) << "   All " << s.sweep.size()
-        << " beta values: inefficiency from " << percent(best->price_of_anarchy) << " (beta = " << best->beta
-        << ") to " << percent(worst->price_of_anarchy) << " (beta = " << worst->beta << ")";
+        << " beta values: inefficiency from " << percent(best->price_of_anarchy) << " (beta = " << best->beta << ") to "
+        << percent(worst->price_of_anarchy) << " (beta = " << worst->beta << ")";
     if (enumerated) {
       const auto w = std::max_element(s.sweep.begin(), s.sweep.end(), [](const SummaryRow& a, const SummaryRow& b) {
         return a.price_of_anarchy_worst < b.price_of_anarchy_worst;

@@ -112,8 +112,7 @@ class TableReader {
     if (n->is_integer()) return *n->value<std::int64_t>();
     if (n->is_floating_point()) {  // accept 1e8 written as a float when it is integral
       const double v = *n->value<double>();
-      if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 9.0e18)
-        return static_cast<std::int64_t>(v);
+      if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 9.0e18) return static_cast<std::int64_t>(v);
     }
     fail(*n, key, "must be an integer");
   }
@@ -129,8 +128,7 @@ class TableReader {
     if (!n->is_boolean()) fail(*n, key, "must be true or false");
     return *n->value<bool>();
   }
-  std::string choice(const std::string& key, const std::vector<std::string>& allowed,
-                     const std::string& fallback) {
+  std::string choice(const std::string& key, const std::vector<std::string>& allowed, const std::string& fallback) {
     const toml::node* n = table_.get(key);
     const auto v = string(key);
     if (!v) return fallback;
@@ -139,8 +137,7 @@ class TableReader {
     for (const auto& a : allowed) list += (list.empty() ? "\"" : ", \"") + a + "\"";
     const std::string hint = closest_match(*v, allowed);
     fail(*n, key,
-         "is \"" + *v + "\"; valid values: " + list +
-             (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)"));
+         "is \"" + *v + "\"; valid values: " + list + (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)"));
   }
   std::optional<std::vector<double>> numbers(const std::string& key) {
     const toml::node* n = get(key);
@@ -151,8 +148,7 @@ class TableReader {
     for (const toml::node& e : *a) {
       const auto v = e.value<double>();
       if (!v || !(e.is_integer() || e.is_floating_point()) || !std::isfinite(*v))
-        throw input_error(location(file_, e.source()),
-                          "'" + key_path(key) + "' must contain only finite numbers");
+        throw input_error(location(file_, e.source()), "'" + key_path(key) + "' must contain only finite numbers");
       out.push_back(*v);
     }
     return out;
@@ -187,8 +183,8 @@ class TableReader {
       for (const auto& s : valid) list += (list.empty() ? "" : ", ") + s;
       throw input_error(location(file_, k.source()),
                         "unknown key '" + key_path(key) + "'" +
-                            (hint.empty() ? "" : " (did you mean '" + key_path(hint) + "'?)") +
-                            "; valid keys" + (prefix_.empty() ? "" : " in [" + prefix_ + "]") + ": " + list);
+                            (hint.empty() ? "" : " (did you mean '" + key_path(hint) + "'?)") + "; valid keys" +
+                            (prefix_.empty() ? "" : " in [" + prefix_ + "]") + ": " + list);
     }
   }
 
@@ -215,8 +211,7 @@ std::string resolve_path(const std::string& base_dir, const std::string& p) {
 }
 
 void read_market(TableReader t, Scenario& s) {
-  t.reject_unknown(
-      {"alpha", "baseline", "markup", "v0", "value_curve"});  // before "missing": a typo shows as such
+  t.reject_unknown({"alpha", "baseline", "markup", "v0", "value_curve"});  // before "missing": a typo shows as such
   MarketParams& m = s.market;
   m.alpha = t.required_number("alpha", "the dollar value of a query (USD), e.g. alpha = 0.008");
   m.baseline = t.number("baseline", m.baseline);
@@ -235,8 +230,7 @@ void read_market(TableReader t, Scenario& s) {
       params.emplace(*n->as_table(), t.key_path("value_curve"), t.file());
       kind = params->choice("kind", {"linear", "power", "exp"}, "linear");
     } else {
-      t.fail(*n, "value_curve",
-             "must be \"linear\", \"power\", \"exp\" or a table {kind = ..., gamma/kappa = ...}");
+      t.fail(*n, "value_curve", "must be \"linear\", \"power\", \"exp\" or a table {kind = ..., gamma/kappa = ...}");
     }
     if (kind == "linear")
       m.value_curve.kind = ValueCurveKind::linear;
@@ -255,8 +249,7 @@ void read_market(TableReader t, Scenario& s) {
       if (m.value_curve.kind == ValueCurveKind::power) {
         valid.push_back("gamma");
         m.value_curve.gamma = params->number("gamma", m.value_curve.gamma);
-        if (!(m.value_curve.gamma > 0.0))
-          params->fail(*params->get("gamma"), "gamma", "must be > 0 (f(a) = a^gamma)");
+        if (!(m.value_curve.gamma > 0.0)) params->fail(*params->get("gamma"), "gamma", "must be > 0 (f(a) = a^gamma)");
       }
       if (m.value_curve.kind == ValueCurveKind::exp) {
         valid.push_back("kappa");
@@ -286,8 +279,7 @@ void read_providers(TableReader t, Scenario& s, const std::string& base_dir) {
   if (has_curves) {
     s.source.curves = resolve_path(base_dir, *t.string("curves"));
     const auto prices = t.string("prices");
-    if (!prices)
-      t.fail_missing("prices", "a prices CSV (model,usd_per_million_tokens) for the curves' models");
+    if (!prices) t.fail_missing("prices", "a prices CSV (model,usd_per_million_tokens) for the curves' models");
     s.source.prices = resolve_path(base_dir, *prices);
     s.source.models = t.strings("models").value_or(std::vector<std::string>{});
     std::set<std::string> listed;
@@ -308,8 +300,7 @@ void read_providers(TableReader t, Scenario& s, const std::string& base_dir) {
     return;
   }
   const auto theta = t.numbers("theta");
-  if (!theta || theta->empty())
-    t.fail_missing("theta", "the shared test-time-compute levels of inline providers");
+  if (!theta || theta->empty()) t.fail_missing("theta", "the shared test-time-compute levels of inline providers");
   for (std::size_t a = 0; a < theta->size(); ++a)
     for (std::size_t b = 0; b < a; ++b)
       if ((*theta)[a] == (*theta)[b])
@@ -329,8 +320,7 @@ void read_providers(TableReader t, Scenario& s, const std::string& base_dir) {
     if (!name || name->empty()) p.fail_missing("name", "each inline provider needs a name");
     pc.name = *name;
     if (!names.insert(pc.name).second) p.fail(*p.get("name"), "name", "repeats provider '" + pc.name + "'");
-    pc.usd_per_million_tokens =
-        p.required_number("usd_per_million_tokens", "the provider's price (USD per 1M tokens)");
+    pc.usd_per_million_tokens = p.required_number("usd_per_million_tokens", "the provider's price (USD per 1M tokens)");
     if (pc.usd_per_million_tokens < 0.0)
       p.fail(*p.get("usd_per_million_tokens"), "usd_per_million_tokens", "must be >= 0");
     const auto acc = p.numbers("accuracy");
@@ -338,13 +328,11 @@ void read_providers(TableReader t, Scenario& s, const std::string& base_dir) {
     if (!acc) p.fail_missing("accuracy", "one accuracy per level in theta");
     if (!tok) p.fail_missing("tokens", "one token count per level in theta");
     if (acc->size() != theta->size())
-      p.fail(
-          *p.get("accuracy"), "accuracy",
-          "has " + count_of(acc->size(), "value") + " for " + count_of(theta->size(), "level") + " in theta");
+      p.fail(*p.get("accuracy"), "accuracy",
+             "has " + count_of(acc->size(), "value") + " for " + count_of(theta->size(), "level") + " in theta");
     if (tok->size() != theta->size())
-      p.fail(
-          *p.get("tokens"), "tokens",
-          "has " + count_of(tok->size(), "value") + " for " + count_of(theta->size(), "level") + " in theta");
+      p.fail(*p.get("tokens"), "tokens",
+             "has " + count_of(tok->size(), "value") + " for " + count_of(theta->size(), "level") + " in theta");
     for (const double a : *acc)
       if (a < 0.0 || a > 1.0) p.fail(*p.get("accuracy"), "accuracy", "values must lie in [0, 1]");
     for (const double x : *tok)
@@ -370,8 +358,7 @@ void read_beta(TableReader t, Scenario& s) {
     b.to = sw->required_number("to", "the last beta of the sweep");
     const auto points = sw->integer("points");
     if (!points) sw->fail_missing("points", "the number of sweep points (>= 1)");
-    if (*points < 1 || *points > 10'000'000)
-      sw->fail(*sw->get("points"), "points", "must lie in 1..10000000");
+    if (*points < 1 || *points > 10'000'000) sw->fail(*sw->get("points"), "points", "must lie in 1..10000000");
     b.points = static_cast<int>(*points);
     b.logarithmic = sw->choice("spacing", {"log", "linear"}, "log") == "log";
     if (b.from < 0.0 || b.to < b.from) sw->fail(*sw->get("to"), "to", "must be >= from >= 0");
@@ -386,9 +373,8 @@ void read_dynamics(TableReader t, Scenario& s) {
   t.reject_unknown(
       {"rule", "order", "seed", "start", "tolerance", "absolute_tolerance", "max_rounds", "record_history"});
   DynamicsOptions& d = s.dynamics;
-  d.rule = t.choice("rule", {"reference", "best-response"}, "reference") == "reference"
-               ? DynamicsRule::reference
-               : DynamicsRule::best_response;
+  d.rule = t.choice("rule", {"reference", "best-response"}, "reference") == "reference" ? DynamicsRule::reference
+                                                                                        : DynamicsRule::best_response;
   const std::string order = t.choice("order", {"reference", "random", "fixed"}, "reference");
   d.order = order == "reference" ? ProviderOrder::reference
             : order == "random"  ? ProviderOrder::random
@@ -400,11 +386,9 @@ void read_dynamics(TableReader t, Scenario& s) {
   d.relative_tolerance = t.number("tolerance", d.relative_tolerance);
   d.absolute_tolerance = t.number("absolute_tolerance", d.absolute_tolerance);
   if (d.relative_tolerance < 0.0) t.fail(*t.get("tolerance"), "tolerance", "must be >= 0");
-  if (d.absolute_tolerance <= 0.0)
-    t.fail(*t.get("absolute_tolerance"), "absolute_tolerance", "must be > 0 (USD)");
+  if (d.absolute_tolerance <= 0.0) t.fail(*t.get("absolute_tolerance"), "absolute_tolerance", "must be > 0 (USD)");
   if (const auto rounds = t.integer("max_rounds")) {
-    if (*rounds < 1 || *rounds > 100'000'000)
-      t.fail(*t.get("max_rounds"), "max_rounds", "must lie in 1..1e8");
+    if (*rounds < 1 || *rounds > 100'000'000) t.fail(*t.get("max_rounds"), "max_rounds", "must lie in 1..1e8");
     d.max_rounds = static_cast<int>(*rounds);
   }
   d.record_history = t.boolean("record_history").value_or(false);
@@ -419,8 +403,7 @@ void read_dynamics(TableReader t, Scenario& s) {
       else if (v == "highest")
         s.start = StartKind::highest, d.start.assign(n, K - 1);
       else
-        t.fail(*start, "start",
-               "is \"" + v + "\"; valid: \"lowest\", \"highest\" or a list of level indices");
+        t.fail(*start, "start", "is \"" + v + "\"; valid: \"lowest\", \"highest\" or a list of level indices");
     } else if (const toml::array* a = start->as_array()) {
       s.start = StartKind::explicit_profile;
       for (const toml::node& e : *a) {
@@ -477,21 +460,18 @@ Scenario parse_scenario(std::string_view text, const std::string& origin) {
 
   const auto format = top.string("format");
   if (!format)
-    top.fail_missing("format",
-                     std::string("every scenario starts with format = \"") + SCENARIO_FORMAT + "\"");
+    top.fail_missing("format", std::string("every scenario starts with format = \"") + SCENARIO_FORMAT + "\"");
   if (*format != SCENARIO_FORMAT)
     top.fail(*top.get("format"), "format", "is \"" + *format + "\", expected \"" + SCENARIO_FORMAT + "\"");
   const auto version = top.integer("version");
   if (!version) top.fail_missing("version", "the scenario format version, version = 1");
   if (*version != SCENARIO_VERSION)
     top.fail(*top.get("version"), "version",
-             "is " + std::to_string(*version) + "; this ttcgames reads version " +
-                 std::to_string(SCENARIO_VERSION));
+             "is " + std::to_string(*version) + "; this ttcgames reads version " + std::to_string(SCENARIO_VERSION));
   const auto name = top.string("name");
   if (!name) top.fail_missing("name", "a short scenario name such as \"gsm8k-majority\"");
   if (name->empty() ||
-      name->find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
-          std::string::npos)
+      name->find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != std::string::npos)
     top.fail(*top.get("name"), "name", "must be non-empty and use only letters, digits, '.', '_' and '-'");
   s.name = *name;
   s.description = top.string("description").value_or("");
@@ -510,8 +490,8 @@ Scenario parse_scenario(std::string_view text, const std::string& origin) {
   s.enumeration.relative_tolerance = s.dynamics.relative_tolerance;
   if (auto e = top.table("equilibria")) read_equilibria(*e, s);
   if (auto a = top.table("auction")) {
-    s.reserve = a->choice("reserve", {"none", "outside-option"}, "none") == "none" ? Reserve::none
-                                                                                   : Reserve::outside_option;
+    s.reserve =
+        a->choice("reserve", {"none", "outside-option"}, "none") == "none" ? Reserve::none : Reserve::outside_option;
     a->reject_unknown({"reserve"});
   }
   if (auto o = top.table("output")) {

@@ -37,10 +37,14 @@ Term best_term(const GameView& g, int i, double lambda) {
     const bool positive = diff > 0.0;
     const double log_mag = diff == 0.0 ? -INFINITY : g.xs(i, k) + std::log(std::fabs(diff));
     bool better;
-    if (!have) better = true;
-    else if (positive != best.positive) better = positive;
-    else if (positive) better = log_mag > best.log_magnitude;
-    else better = log_mag < best.log_magnitude;  // the least negative term (a zero term beats any negative)
+    if (!have)
+      better = true;
+    else if (positive != best.positive)
+      better = positive;
+    else if (positive)
+      better = log_mag > best.log_magnitude;
+    else
+      better = log_mag < best.log_magnitude;  // the least negative term (a zero term beats any negative)
     if (better) {
       best = Term{k, log_mag, positive};
       have = true;

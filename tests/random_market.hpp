@@ -12,8 +12,8 @@ namespace ttcg::testing_support {
 struct RandomMarketOptions {
   int min_providers = 2, max_providers = 5;
   int min_levels = 2, max_levels = 5;
-  bool random_v0 = true;         //!< sometimes a nonzero outside option
-  bool monotone = false;         //!< accuracy and tokens increasing in the level (like real TTC curves)
+  bool random_v0 = true;  //!< sometimes a nonzero outside option
+  bool monotone = false;  //!< accuracy and tokens increasing in the level (like real TTC curves)
 };
 
 inline MarketTable random_market(std::uint64_t seed, const RandomMarketOptions& o = {}) {

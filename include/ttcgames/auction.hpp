@@ -29,23 +29,23 @@ struct Bid {
 
 //! Allocation of a set of bids: who wins and the score the winner must beat.
 struct Clearing {
-  int winner = -1;               //!< −1: no trade
-  int runner_up = -1;            //!< −1: the runner-up is the outside option (or absent)
-  double winning_score = 0.0;    //!< S_(1)
-  double second_score = 0.0;     //!< S_(2), or v0 in its place (see header)
+  int winner = -1;             //!< −1: no trade
+  int runner_up = -1;          //!< −1: the runner-up is the outside option (or absent)
+  double winning_score = 0.0;  //!< S_(1)
+  double second_score = 0.0;   //!< S_(2), or v0 in its place (see header)
 };
 
 Clearing clear_auction(const std::vector<Bid>& bids, Reserve reserve, double v0);
 
 struct AuctionOutcome {
-  std::vector<int> level;        //!< [n] each provider's truthful level argmax_k W_i(k)
-  std::vector<double> score;     //!< [n] its score W_i(level)
+  std::vector<int> level;     //!< [n] each provider's truthful level argmax_k W_i(k)
+  std::vector<double> score;  //!< [n] its score W_i(level)
   Clearing clearing;
   bool trade = false;
-  double welfare = 0.0;          //!< S_(1) (v0 without trade)
-  double user_value = 0.0;       //!< q_w − price = S_(2) (v0 without trade)
-  double price = 0.0;            //!< paid by the user to the winner
-  double winner_utility = 0.0;   //!< price − c_w = S_(1) − S_(2)
+  double welfare = 0.0;         //!< S_(1) (v0 without trade)
+  double user_value = 0.0;      //!< q_w − price = S_(2) (v0 without trade)
+  double price = 0.0;           //!< paid by the user to the winner
+  double winner_utility = 0.0;  //!< price − c_w = S_(1) − S_(2)
 };
 
 //! The auction under truthful bidding on a market table.
@@ -58,9 +58,9 @@ double provider_auction_utility(const MarketTable& table, int i, const Bid& bid,
 
 //! Comparison statistics of the market at a profile (reference calculate_market_stats).
 struct MarketStats {
-  double weighted_value = 0.0;    //!< Σ s_i V_i
-  double mean_value = 0.0;        //!< mean_i V_i
-  double weighted_price = 0.0;    //!< Σ s_i p_i
+  double weighted_value = 0.0;  //!< Σ s_i V_i
+  double mean_value = 0.0;      //!< mean_i V_i
+  double weighted_price = 0.0;  //!< Σ s_i p_i
   double mean_price = 0.0;
   double weighted_utility = 0.0;  //!< Σ s_i (p_i − c_i)
   double mean_utility = 0.0;

@@ -11,7 +11,7 @@
 
 namespace ttcg::cuda {
 
-int device_count();               //!< 0 when no usable device (or no CUDA build)
+int device_count();                //!< 0 when no usable device (or no CUDA build)
 std::string device_description();  //!< name and compute capability of device 0, or the reason there is none
 
 struct BestProfile {

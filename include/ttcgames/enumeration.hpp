@@ -23,14 +23,14 @@ namespace ttcg {
 
 enum class EnumerationAlgorithm {
   automatic,  //!< windows when the game has at least WINDOWS_MIN_PROFILES profiles, else direct
-  windows,  //!< CPU: best-response windows in log A_{−i} with the direct test as fallback
-  direct,   //!< CPU: the direct test of every completion (the definition; what the CUDA kernel runs)
+  windows,    //!< CPU: best-response windows in log A_{−i} with the direct test as fallback
+  direct,     //!< CPU: the direct test of every completion (the definition; what the CUDA kernel runs)
 };
 
 struct EnumerationOptions {
-  double relative_tolerance = 1e-8;         //!< same meaning as DynamicsOptions::relative_tolerance
-  std::int64_t max_stored = 100000;         //!< equilibria kept in `profiles` (the count is always exact)
-  std::int64_t max_profiles = 1ll << 40;    //!< refuse larger games (K^n profiles)
+  double relative_tolerance = 1e-8;       //!< same meaning as DynamicsOptions::relative_tolerance
+  std::int64_t max_stored = 100000;       //!< equilibria kept in `profiles` (the count is always exact)
+  std::int64_t max_profiles = 1ll << 40;  //!< refuse larger games (K^n profiles)
   EnumerationAlgorithm algorithm = EnumerationAlgorithm::automatic;
 };
 
@@ -42,9 +42,9 @@ struct EquilibriumSet {
   std::vector<std::int64_t> indices;  //!< first max_stored equilibria by profile index, ascending
   double worst_welfare = 0.0;         //!< NaN when count == 0
   double best_welfare = 0.0;
-  std::int64_t worst_index = -1;      //!< lowest index attaining worst_welfare
+  std::int64_t worst_index = -1;  //!< lowest index attaining worst_welfare
   std::int64_t best_index = -1;
-  std::int64_t profiles = 0;          //!< K^n
+  std::int64_t profiles = 0;  //!< K^n
 };
 
 //! Every pure NE; deterministic for any thread count and on either backend (up to libm last-bit differences).

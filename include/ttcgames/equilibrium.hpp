@@ -38,10 +38,10 @@ struct DynamicsOptions {
 
 struct DynamicsResult {
   Profile profile;
-  int rounds = 0;  //!< rounds run, the last one without a move when converged
+  int rounds = 0;          //!< rounds run, the last one without a move when converged
   std::int64_t turns = 0;  //!< provider visits
   std::int64_t moves = 0;
-  bool converged = false;  //!< a round ended without a move
+  bool converged = false;         //!< a round ended without a move
   std::vector<Profile> history;   //!< start, then after every move (when recorded)
   std::vector<double> potential;  //!< Φ at each history entry (when recorded)
 };

@@ -30,10 +30,14 @@ struct GameView {
 };
 
 //! log(1 + e^t) without overflow or loss of precision.
-TTCG_HD inline double softplus(double t) { return t > 0.0 ? t + log1p(exp(-t)) : log1p(exp(t)); }
+TTCG_HD inline double softplus(double t) {
+  return t > 0.0 ? t + log1p(exp(-t)) : log1p(exp(t));
+}
 
 //! log σ(z) = −log(1 + e^{−z}).
-TTCG_HD inline double log_sigmoid(double z) { return -softplus(-z); }
+TTCG_HD inline double log_sigmoid(double z) {
+  return -softplus(-z);
+}
 
 //! Streaming log-sum-exp: value() = log Σ e^{x}.
 struct LogSumExp {

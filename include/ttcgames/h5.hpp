@@ -142,25 +142,23 @@ class Group : public Object {
   //! Writes a dataset of shape `dims` (empty: 1-D of data.size()) in row-major order, with its `units` and
   //! `description` attributes. std::logic_error if the product of dims differs from data.size(); InputError
   //! if the name is taken. Missing intermediate groups in `name` are created.
-  Dataset write(const std::string& name, std::span<const double> data, const Dims& dims,
-                const std::string& units, const std::string& description);
-  Dataset write(const std::string& name, std::span<const float> data, const Dims& dims,
-                const std::string& units, const std::string& description);
-  Dataset write(const std::string& name, std::span<const std::int32_t> data, const Dims& dims,
-                const std::string& units, const std::string& description);
-  Dataset write(const std::string& name, std::span<const std::int64_t> data, const Dims& dims,
-                const std::string& units, const std::string& description);
-  Dataset write(const std::string& name, std::span<const std::uint8_t> data, const Dims& dims,
-                const std::string& units, const std::string& description);
+  Dataset write(const std::string& name, std::span<const double> data, const Dims& dims, const std::string& units,
+                const std::string& description);
+  Dataset write(const std::string& name, std::span<const float> data, const Dims& dims, const std::string& units,
+                const std::string& description);
+  Dataset write(const std::string& name, std::span<const std::int32_t> data, const Dims& dims, const std::string& units,
+                const std::string& description);
+  Dataset write(const std::string& name, std::span<const std::int64_t> data, const Dims& dims, const std::string& units,
+                const std::string& description);
+  Dataset write(const std::string& name, std::span<const std::uint8_t> data, const Dims& dims, const std::string& units,
+                const std::string& description);
   //! Strings are written as variable-length UTF-8 (an embedded NUL ends a string).
-  Dataset write(const std::string& name, std::span<const std::string> data, const Dims& dims,
-                const std::string& units, const std::string& description);
+  Dataset write(const std::string& name, std::span<const std::string> data, const Dims& dims, const std::string& units,
+                const std::string& description);
 
   //! Writes a 0-d dataset with its `units` and `description` attributes.
-  Dataset write_scalar(const std::string& name, double value, const std::string& units,
-                       const std::string& description);
-  Dataset write_scalar(const std::string& name, float value, const std::string& units,
-                       const std::string& description);
+  Dataset write_scalar(const std::string& name, double value, const std::string& units, const std::string& description);
+  Dataset write_scalar(const std::string& name, float value, const std::string& units, const std::string& description);
   Dataset write_scalar(const std::string& name, std::int32_t value, const std::string& units,
                        const std::string& description);
   Dataset write_scalar(const std::string& name, std::int64_t value, const std::string& units,

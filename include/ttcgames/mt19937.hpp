@@ -24,8 +24,7 @@ class PythonRandom {
   //! random.shuffle(x).
   template <class T>
   void shuffle(std::vector<T>& x) {
-    for (std::size_t i = x.size(); i-- > 1;)
-      std::swap(x[i], x[randbelow(static_cast<std::uint32_t>(i + 1))]);
+    for (std::size_t i = x.size(); i-- > 1;) std::swap(x[i], x[randbelow(static_cast<std::uint32_t>(i + 1))]);
   }
 
  private:

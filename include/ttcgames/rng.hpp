@@ -69,8 +69,8 @@ TTCG_HD constexpr Philox4x32Key make_key(std::uint64_t seed, std::uint64_t strea
 }
 
 //! Four 32-bit words at logical coordinates (replicate, round, entity, draw) of a keyed stream.
-TTCG_HD inline Philox4x32Ctr draw(Philox4x32Key key, std::uint32_t replicate, std::uint32_t round,
-                                  std::uint32_t entity, std::uint32_t index) {
+TTCG_HD inline Philox4x32Ctr draw(Philox4x32Key key, std::uint32_t replicate, std::uint32_t round, std::uint32_t entity,
+                                  std::uint32_t index) {
   return philox_4x32<10>(Philox4x32Ctr{{replicate, round, entity, index}}, key);
 }
 

@@ -20,13 +20,13 @@ namespace ttcg {
 
 struct BetaResult {
   double beta = 0.0;
-  DynamicsResult dynamics;      //!< reached profile, rounds, turns, moves (history when recorded)
-  double welfare = 0.0;         //!< SW at the reached profile
-  std::vector<double> shares;   //!< [n] at the reached profile
+  DynamicsResult dynamics;     //!< reached profile, rounds, turns, moves (history when recorded)
+  double welfare = 0.0;        //!< SW at the reached profile
+  std::vector<double> shares;  //!< [n] at the reached profile
   double outside_share = 0.0;
-  double potential = 0.0;       //!< Φ at the reached profile
-  Certificate certificate;      //!< regret of the reached profile
-  Optimum optimum;              //!< exact social optimum
+  double potential = 0.0;         //!< Φ at the reached profile
+  Certificate certificate;        //!< regret of the reached profile
+  Optimum optimum;                //!< exact social optimum
   double price_of_anarchy = 0.0;  //!< SW*/SW(reached): the paper's number
   MarketStats stats;
   std::optional<EquilibriumSet> equilibria;  //!< all pure NE (when enumerated)
@@ -48,7 +48,7 @@ using ProgressCallback = std::function<void(std::size_t, std::size_t)>;
 
 struct RunOptions {
   Backend backend = Backend::cpu;
-  std::optional<bool> enumerate;            //!< override the scenario's [equilibria] enumerate
+  std::optional<bool> enumerate;             //!< override the scenario's [equilibria] enumerate
   std::optional<std::vector<double>> betas;  //!< override the scenario's β values
   ProgressCallback progress;
 };

@@ -44,8 +44,8 @@ class ProgressBar {
     constexpr int WIDTH = 30;
     const int filled = static_cast<int>(WIDTH * done / std::max<std::size_t>(total, 1));
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    std::fprintf(stderr, "\r%-18s [%s%s] %zu/%zu beta  %.1f s", label_.c_str(),
-                 std::string(filled, '#').c_str(), std::string(WIDTH - filled, '.').c_str(), done, total, s);
+    std::fprintf(stderr, "\r%-18s [%s%s] %zu/%zu beta  %.1f s", label_.c_str(), std::string(filled, '#').c_str(),
+                 std::string(WIDTH - filled, '.').c_str(), done, total, s);
     if (done == total) std::fputc('\n', stderr);
     std::fflush(stderr);
   }
@@ -74,8 +74,7 @@ std::string command_line(int argc, char** argv) {
 }
 
 void add_common(CLI::App& app, Common& c) {
-  app.add_option("--backend", c.backend,
-                 "Compute backend for the enumerations: auto (GPU when present), cpu, cuda")
+  app.add_option("--backend", c.backend, "Compute backend for the enumerations: auto (GPU when present), cpu, cuda")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   app.add_option("--threads", c.threads, "OpenMP threads (default: OMP_NUM_THREADS or all cores)")
       ->check(CLI::PositiveNumber);
@@ -124,24 +123,22 @@ int main(int argc, char** argv) {
       "Solve one or more scenarios (every beta: dynamics, certificate, optimum, PoA, equilibria; auction),\n"
       "write one HDF5 file and print the summary tables");
   run->add_option("scenarios", scenario_paths, "Scenario files (TOML)")->required();
-  run->add_option("-o,--output", output,
-                  "Result file (default: the scenario's [output] path, else results/<name>.h5)");
+  run->add_option("-o,--output", output, "Result file (default: the scenario's [output] path, else results/<name>.h5)");
   run->add_option("--seed", seed, "Override every scenario's [dynamics] seed");
   run->add_flag("--no-enumerate", no_enumerate, "Skip the enumeration of all pure equilibria");
   add_common(*run, common);
 
   std::string market_scenario;
   std::vector<double> market_betas;
-  CLI::App* market = app.add_subcommand(
-      "market",
-      "Solve the pay-per-compute market of one scenario and print the per-beta table (no auction);\n"
-      "write HDF5 only with -o");
+  CLI::App* market =
+      app.add_subcommand("market",
+                         "Solve the pay-per-compute market of one scenario and print the per-beta table (no auction);\n"
+                         "write HDF5 only with -o");
   market->add_option("scenario", market_scenario, "Scenario file (TOML)")->required();
   market->add_option("-b,--beta", market_betas, "Beta values to solve (default: the scenario's)")
       ->check(CLI::NonNegativeNumber);
   market->add_option("-o,--output", output, "Also write the result file");
-  market->add_flag("--enumerate", force_enumerate,
-                   "Enumerate all pure equilibria even if the scenario does not");
+  market->add_flag("--enumerate", force_enumerate, "Enumerate all pure equilibria even if the scenario does not");
   market->add_flag("--no-enumerate", no_enumerate, "Skip the enumeration of all pure equilibria");
   add_common(*market, common);
 
@@ -149,8 +146,7 @@ int main(int argc, char** argv) {
   CLI::App* auction = app.add_subcommand(
       "auction", "Run the reverse second-price auction of one scenario and print every bid and the outcome");
   auction->add_option("scenario", auction_scenario, "Scenario file (TOML)")->required();
-  auction
-      ->add_option("--reserve", reserve, "none | outside-option (default: the scenario's [auction] reserve)")
+  auction->add_option("--reserve", reserve, "none | outside-option (default: the scenario's [auction] reserve)")
       ->check(CLI::IsMember({"none", "outside-option"}));
 
   std::string summary_file;
@@ -169,12 +165,11 @@ int main(int argc, char** argv) {
       }
       if (output.empty()) {
         if (scenarios.size() > 1)
-          throw ttcg::InputError(
-              "several scenarios go to one file: name it with -o (e.g. -o results/run.h5)");
+          throw ttcg::InputError("several scenarios go to one file: name it with -o (e.g. -o results/run.h5)");
         output = scenarios[0].output.empty() ? "results/" + scenarios[0].name + ".h5" : scenarios[0].output;
       }
-      const auto results = solve(scenarios, backend, common,
-                                 no_enumerate ? std::optional<bool>(false) : std::nullopt, std::nullopt);
+      const auto results =
+          solve(scenarios, backend, common, no_enumerate ? std::optional<bool>(false) : std::nullopt, std::nullopt);
       ttcg::RunInfo info{ttcg::to_string(backend), omp_get_max_threads(), 1, command_line(argc, argv)};
       ttcg::write_results(output, results, info);
       if (!common.quiet) {
@@ -187,8 +182,8 @@ int main(int argc, char** argv) {
       std::optional<bool> enumerate;
       if (force_enumerate) enumerate = true;
       if (no_enumerate) enumerate = false;
-      const auto results = solve({s}, backend, common, enumerate,
-                                 market_betas.empty() ? std::nullopt : std::optional(market_betas));
+      const auto results =
+          solve({s}, backend, common, enumerate, market_betas.empty() ? std::nullopt : std::optional(market_betas));
       ttcg::ScenarioSummary summary_table = ttcg::summarize(results[0]);
       summary_table.has_auction = false;
       if (!common.quiet) ttcg::print_summary(std::cout, summary_table);
@@ -199,30 +194,28 @@ int main(int argc, char** argv) {
       }
     } else if (*auction) {
       ttcg::Scenario s = ttcg::load_scenario(auction_scenario);
-      if (!reserve.empty())
-        s.reserve = reserve == "none" ? ttcg::Reserve::none : ttcg::Reserve::outside_option;
+      if (!reserve.empty()) s.reserve = reserve == "none" ? ttcg::Reserve::none : ttcg::Reserve::outside_option;
       const ttcg::MarketTable t = ttcg::build_market_table(s.providers, s.market);
       const ttcg::AuctionOutcome a = ttcg::run_auction(t, s.reserve);
       std::cout << "Reverse second-price auction: " << s.name << " (reserve: " << ttcg::to_string(s.reserve)
                 << ", v0 = " << s.market.v0 << ")\n";
-      std::cout << std::left << std::setw(24) << "provider" << std::right << std::setw(8) << "theta"
-                << std::setw(12) << "quality" << std::setw(12) << "cost" << std::setw(12) << "score W"
+      std::cout << std::left << std::setw(24) << "provider" << std::right << std::setw(8) << "theta" << std::setw(12)
+                << "quality" << std::setw(12) << "cost" << std::setw(12) << "score W"
                 << "\n";
       std::cout << std::fixed << std::setprecision(5);
       for (int i = 0; i < t.n; ++i) {
         const std::size_t at = t.at(i, a.level[i]);
-        std::cout << std::left << std::setw(24) << t.providers[i] << std::right << std::setw(8)
-                  << std::defaultfloat << t.theta[a.level[i]] << std::fixed << std::setw(12) << t.q[at]
-                  << std::setw(12) << t.c[at] << std::setw(12) << a.score[i]
+        std::cout << std::left << std::setw(24) << t.providers[i] << std::right << std::setw(8) << std::defaultfloat
+                  << t.theta[a.level[i]] << std::fixed << std::setw(12) << t.q[at] << std::setw(12) << t.c[at]
+                  << std::setw(12) << a.score[i]
                   << (a.clearing.winner == i      ? "  winner"
                       : a.clearing.runner_up == i ? "  runner-up"
                                                   : "")
                   << "\n";
       }
       if (a.trade)
-        std::cout << "winner " << t.providers[a.clearing.winner] << ": welfare " << a.welfare
-                  << ", user value " << a.user_value << ", price " << a.price << ", winner utility "
-                  << a.winner_utility << "\n";
+        std::cout << "winner " << t.providers[a.clearing.winner] << ": welfare " << a.welfare << ", user value "
+                  << a.user_value << ", price " << a.price << ", winner utility " << a.winner_utility << "\n";
       else
         std::cout << "no trade: every score is below the outside option v0 = " << s.market.v0 << "\n";
     } else if (*summary) {

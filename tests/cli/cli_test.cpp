@@ -146,8 +146,7 @@ class CliRun : public ::testing::Test {
     dir_ = fs::temp_directory_path() / ("ttcg_cli_run_" + std::to_string(::getpid()));
     fs::remove_all(dir_);
     fs::create_directories(dir_ / "work");
-    result_ =
-        run_cli("run " + quote(GSM8K_MAJORITY) + " -o x.h5 --no-enumerate", dir_ / "work", dir_ / "capture");
+    result_ = run_cli("run " + quote(GSM8K_MAJORITY) + " -o x.h5 --no-enumerate", dir_ / "work", dir_ / "capture");
   }
   static void TearDownTestSuite() {
     std::error_code ec;
@@ -170,8 +169,8 @@ TEST_F(CliRun, WritesTheFileAndNoTemporary) {
 TEST_F(CliRun, PrintsTheSummaryTable) {
   ASSERT_EQ(result_.code, 0) << result_.err;
   expect_contains(result_.out,
-                  {"gsm8k-majority", "9 providers x 6 levels", "21.7%", "13.0%", "1.2%",
-                   "All 103 beta values", "winner Qwen2.5-7B", "runner-up Qwen2.5-3B"},
+                  {"gsm8k-majority", "9 providers x 6 levels", "21.7%", "13.0%", "1.2%", "All 103 beta values",
+                   "winner Qwen2.5-7B", "runner-up Qwen2.5-3B"},
                   "stdout");
   EXPECT_EQ(result_.out.find("#NE"), std::string::npos) << "no enumeration column with --no-enumerate";
 }
@@ -184,8 +183,7 @@ TEST_F(CliRun, SummaryPrintsTheSameTables) {
 }
 
 TEST_F(Cli, QuietRunPrintsNothing) {
-  const CliResult r =
-      cli("run " + quote(GSM8K_MAJORITY) + " -o " + quote(in_work("x.h5")) + " --no-enumerate --quiet");
+  const CliResult r = cli("run " + quote(GSM8K_MAJORITY) + " -o " + quote(in_work("x.h5")) + " --no-enumerate --quiet");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out, "");
   EXPECT_EQ(r.err, "");
@@ -249,11 +247,10 @@ TEST_F(Cli, MarketRejectsANegativeBeta) {
 TEST_F(Cli, AuctionPrintsEveryProviderAndTheWinner) {
   const CliResult r = cli("auction " + quote(GSM8K_MAJORITY));
   ASSERT_EQ(r.code, 0) << r.err;
-  for (const char* p : {"Llama-3-8B", "Llama-3.1-8B", "Llama-3.2-1B", "Llama-3.2-3B", "Qwen2-0.5B",
-                        "Qwen2-1.5B", "Qwen2-7B", "Qwen2.5-3B", "Qwen2.5-7B"})
+  for (const char* p : {"Llama-3-8B", "Llama-3.1-8B", "Llama-3.2-1B", "Llama-3.2-3B", "Qwen2-0.5B", "Qwen2-1.5B",
+                        "Qwen2-7B", "Qwen2.5-3B", "Qwen2.5-7B"})
     expect_contains(r.out, {std::string("\n") + p + " "}, "stdout");
-  expect_contains(r.out,
-                  {"reserve: none", "winner Qwen2.5-7B", "runner-up", "user value 0.00710", "price 0.00030"},
+  expect_contains(r.out, {"reserve: none", "winner Qwen2.5-7B", "runner-up", "user value 0.00710", "price 0.00030"},
                   "stdout");
 }
 
@@ -282,8 +279,7 @@ TEST_F(Cli, AuctionWithoutTrade) {
 // ---- several scenarios
 
 TEST_F(Cli, SeveralScenariosNeedOutput) {
-  const CliResult r =
-      cli("run " + quote(GSM8K_MAJORITY) + " " + quote(GSM8K_REASONING) + " --no-enumerate -q");
+  const CliResult r = cli("run " + quote(GSM8K_MAJORITY) + " " + quote(GSM8K_REASONING) + " --no-enumerate -q");
   EXPECT_EQ(r.code, 1);
   expect_contains(r.err, {"error:", "-o"}, "stderr");
   EXPECT_TRUE(result_files(work()).empty());
@@ -447,8 +443,7 @@ TEST_F(CliBadInput, ProviderWithoutPrice) {
 }
 
 TEST_F(CliBadInput, WrongVersion) {
-  expect_failure(run_bad(Edits().replace("version = 1", "version = 3")),
-                 {"bad.toml:3:11", "reads version 1"});
+  expect_failure(run_bad(Edits().replace("version = 1", "version = 3")), {"bad.toml:3:11", "reads version 1"});
 }
 
 TEST_F(CliBadInput, UnknownRule) {

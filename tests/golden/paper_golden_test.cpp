@@ -191,9 +191,9 @@ TEST(NotebookTables, MarketStatisticsWithinPrintedPrecision) {
     const auto it = std::find_if(r.betas.begin(), r.betas.end(), [&](const auto& b) { return b.beta == beta; });
     ASSERT_NE(it, r.betas.end());
     SCOPED_TRACE(row[0] + " " + row[1] + " beta " + row[2]);
-    const double values[] = {it->stats.weighted_value, it->stats.mean_value, it->optimum.welfare, it->welfare,
-                             it->stats.weighted_price, it->stats.mean_price, it->stats.weighted_utility,
-                             it->stats.mean_utility};
+    const double values[] = {
+        it->stats.weighted_value, it->stats.mean_value, it->optimum.welfare,        it->welfare,
+        it->stats.weighted_price, it->stats.mean_price, it->stats.weighted_utility, it->stats.mean_utility};
     for (int c = 0; c < 8; ++c) EXPECT_NEAR(values[c], std::stod(row[3 + c]), NOTEBOOK_TOLERANCE_USD) << "column " << c;
   }
 }

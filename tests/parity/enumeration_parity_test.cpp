@@ -86,10 +86,9 @@ void expect_same_argmax(const ttcg::Game& game, std::int64_t cpu, std::int64_t g
   const double w_cpu = welfare_at(game, cpu);
   const double w_gpu = welfare_at(game, gpu);
   EXPECT_TRUE(welfare_close(w_cpu, w_gpu, WELFARE_TIE_TOLERANCE))
-      << what << ": cpu index " << cpu << " (welfare " << w_cpu << "), cuda index " << gpu << " (welfare "
-      << w_gpu << ")";
-  std::cout << "note: " << what << " tie broken differently: cpu index " << cpu << ", cuda index " << gpu
-            << "\n";
+      << what << ": cpu index " << cpu << " (welfare " << w_cpu << "), cuda index " << gpu << " (welfare " << w_gpu
+      << ")";
+  std::cout << "note: " << what << " tie broken differently: cpu index " << cpu << ", cuda index " << gpu << "\n";
 }
 
 void expect_optimum_parity(const ttcg::Game& game) {
@@ -218,8 +217,7 @@ TEST(BackendSelectionParity, ResolvesAccordingToDevice) {
 }
 
 TEST(BackendSelectionParity, CudaEntryPointsWithoutDeviceAreInputErrors) {
-  if (ttcg::cuda_device_available())
-    GTEST_SKIP() << "a CUDA device is present: " << ttcg::cuda_device_description();
+  if (ttcg::cuda_device_available()) GTEST_SKIP() << "a CUDA device is present: " << ttcg::cuda_device_description();
   std::mt19937_64 rng(SEED + 4);
   const ttcg::MarketTable table = random_market(rng, 3, 3);
   const ttcg::Game game(table, 100.0);

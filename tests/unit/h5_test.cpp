@@ -170,8 +170,7 @@ TEST_F(H5, FixedLengthStringsWrittenByOthersAreRead) {
     H5Tset_strpad(type.get(), H5T_STR_NULLPAD);
     const hsize_t n = 2;
     h5::Handle space(H5Screate_simple(1, &n, nullptr));
-    h5::Handle dataset(
-        H5Dcreate2(file.id(), "fixed", type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+    h5::Handle dataset(H5Dcreate2(file.id(), "fixed", type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
     const char data[] = {'a', 'b', 'c', 'd', 'x', 'y', '\0', '\0'};
     ASSERT_GE(H5Dwrite(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, data), 0);
   }
@@ -214,8 +213,7 @@ TEST_F(H5, NestedGroupsAndList) {
   h5::Group root = file.root();
   EXPECT_EQ(root.path(), "/");
   EXPECT_EQ(root.list(), (std::vector<std::string>{"curves", "market"}));
-  EXPECT_EQ(root.open_group("market").list(),
-            (std::vector<std::string>{"aime-best-of-n", "count", "gsm8k-majority"}));
+  EXPECT_EQ(root.open_group("market").list(), (std::vector<std::string>{"aime-best-of-n", "count", "gsm8k-majority"}));
   EXPECT_TRUE(root.open_group("curves").list().empty());
   EXPECT_TRUE(root.exists("market"));
   EXPECT_TRUE(root.exists("market/gsm8k-majority"));
@@ -226,8 +224,7 @@ TEST_F(H5, NestedGroupsAndList) {
   EXPECT_FALSE(root.exists("nope/deeper/still"));
   EXPECT_FALSE(root.exists("market/count/below_a_dataset"));
   EXPECT_FALSE(root.exists(""));
-  EXPECT_EQ(root.open_group("market/gsm8k-majority").read_i32("beta/profile"),
-            (std::vector<std::int32_t>{1, 2}));
+  EXPECT_EQ(root.open_group("market/gsm8k-majority").read_i32("beta/profile"), (std::vector<std::int32_t>{1, 2}));
 
   const std::string message = input_error_message([&] { root.open_group("market/nope"); });
   EXPECT_NE(message.find(path("groups.h5")), std::string::npos) << message;
@@ -245,8 +242,8 @@ TEST_F(H5, AttributesOfEveryTypeOnGroupsAndDatasets) {
     h5::Group root = file.root();
     h5::Group group = root.create_group("market/β-sweep");
     h5::Dataset dataset = group.write("shares", std::vector<double>{0.25, 0.75}, {}, "1", "market shares");
-    for (h5::Object* object : {static_cast<h5::Object*>(&root), static_cast<h5::Object*>(&group),
-                               static_cast<h5::Object*>(&dataset)}) {
+    for (h5::Object* object :
+         {static_cast<h5::Object*>(&root), static_cast<h5::Object*>(&group), static_cast<h5::Object*>(&dataset)}) {
       object->write_attribute_string("text", "β-sweep ✓");
       object->write_attribute_f64("f64", 0.1);
       object->write_attribute_i64("i64", -(std::int64_t{1} << 50));
@@ -264,9 +261,8 @@ TEST_F(H5, AttributesOfEveryTypeOnGroupsAndDatasets) {
   h5::Group root = file.root();
   h5::Group group = root.open_group("market/β-sweep");
   h5::Dataset dataset = group.open_dataset("shares");
-  for (const h5::Object* object :
-       {static_cast<const h5::Object*>(&root), static_cast<const h5::Object*>(&group),
-        static_cast<const h5::Object*>(&dataset)}) {
+  for (const h5::Object* object : {static_cast<const h5::Object*>(&root), static_cast<const h5::Object*>(&group),
+                                   static_cast<const h5::Object*>(&dataset)}) {
     SCOPED_TRACE(object->path());
     EXPECT_EQ(object->read_attribute_string("text"), "β-sweep ✓");
     EXPECT_EQ(object->read_attribute_i64("i64"), -(std::int64_t{1} << 50));
@@ -286,8 +282,8 @@ TEST_F(H5, AttributesOfEveryTypeOnGroupsAndDatasets) {
   EXPECT_EQ(root.read_attribute_vector_i32("format_version"), (std::vector<std::int32_t>{1, 0}));
   EXPECT_EQ(dataset.read_attribute_string("units"), "USD");
   EXPECT_EQ(dataset.read_attribute_string("description"), "market shares");
-  EXPECT_EQ(dataset.attribute_names(), (std::vector<std::string>{"description", "empty", "f64", "i64", "text",
-                                                                 "units", "vf64", "vi32", "vi64"}));
+  EXPECT_EQ(dataset.attribute_names(),
+            (std::vector<std::string>{"description", "empty", "f64", "i64", "text", "units", "vf64", "vi32", "vi64"}));
 
   const std::string missing = input_error_message([&] { dataset.read_attribute_string("seed"); });
   EXPECT_NE(missing.find(path("attributes.h5")), std::string::npos) << missing;
@@ -381,8 +377,7 @@ TEST_F(H5, TypeAndShapeMismatches) {
   EXPECT_THROW(root.read_scalar_f64("reals"), InputError);
   EXPECT_THROW(root.read_scalar_string("names"), InputError);
 
-  EXPECT_THROW(root.write("bad_shape", std::vector<double>{1, 2, 3}, {2, 2}, "1", "wrong dims"),
-               std::logic_error);
+  EXPECT_THROW(root.write("bad_shape", std::vector<double>{1, 2, 3}, {2, 2}, "1", "wrong dims"), std::logic_error);
   EXPECT_FALSE(root.exists("bad_shape"));
   EXPECT_THROW(root.write("reals", std::vector<double>{1.0}, {}, "1", "name taken"), InputError);
 }

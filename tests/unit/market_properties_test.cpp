@@ -22,7 +22,9 @@ constexpr double WELFARE_RELATIVE_TOLERANCE = 1e-12;
 //! The dynamics' and the enumeration's relative tolerance (the reference implementation's).
 constexpr double EQUILIBRIUM_TOLERANCE = 1e-8;
 
-double rel_diff(double a, double b) { return std::fabs(a - b) / std::max(std::fabs(b), 1e-300); }
+double rel_diff(double a, double b) {
+  return std::fabs(a - b) / std::max(std::fabs(b), 1e-300);
+}
 
 TEST(MarketProperties, ExactOptimumEqualsExhaustiveOptimum) {
   for (std::uint64_t seed = 0; seed < RANDOM_MARKETS; ++seed) {
@@ -79,8 +81,7 @@ TEST(MarketProperties, DynamicsEndWithZeroRegretAndIncreasingPotential) {
           // precision; otherwise its end point is an equilibrium at the relative tolerance.
           ASSERT_LE(cert.max_regret, o.absolute_tolerance) << "seed " << seed;
           bool underflow = false;
-          for (int i = 0; i < t.n; ++i)
-            underflow |= o.relative_tolerance * game.utility(r.profile, i) == 0.0;
+          for (int i = 0; i < t.n; ++i) underflow |= o.relative_tolerance * game.utility(r.profile, i) == 0.0;
           if (!underflow) {
             ASSERT_TRUE(ttcg::is_equilibrium(cert, EQUILIBRIUM_TOLERANCE))
                 << "seed " << seed << " relative regret " << cert.max_relative_regret;

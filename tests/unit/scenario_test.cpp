@@ -267,18 +267,16 @@ path = "out/tiny.h5"
   EXPECT_EQ(s.reserve, ttcg::Reserve::outside_option);
   EXPECT_EQ(s.output, "out/tiny.h5");  // relative to the working directory, not resolved
 
-  const Scenario r = ttcg::parse_scenario(
-      INLINE_SCENARIO + "\n[dynamics]\norder = \"random\"\ntolerance = 1e-5\n", "inline.toml");
+  const Scenario r =
+      ttcg::parse_scenario(INLINE_SCENARIO + "\n[dynamics]\norder = \"random\"\ntolerance = 1e-5\n", "inline.toml");
   EXPECT_EQ(r.dynamics.order, ttcg::ProviderOrder::random);
-  EXPECT_EQ(r.enumeration.relative_tolerance, 1e-5)
-      << "the enumeration tolerance defaults to the dynamics one";
+  EXPECT_EQ(r.enumeration.relative_tolerance, 1e-5) << "the enumeration tolerance defaults to the dynamics one";
 }
 
 TEST(Scenario, ValueCurveAsStringAndTable) {
   const auto curve = [](const std::string& value) {
     return ttcg::parse_scenario(
-               replace(INLINE_SCENARIO, "alpha = 0.01\n", "alpha = 0.01\nvalue_curve = " + value + "\n"),
-               "inline.toml")
+               replace(INLINE_SCENARIO, "alpha = 0.01\n", "alpha = 0.01\nvalue_curve = " + value + "\n"), "inline.toml")
         .market.value_curve;
   };
   EXPECT_EQ(curve("\"linear\"").kind, ttcg::ValueCurveKind::linear);
@@ -303,12 +301,10 @@ TEST(Scenario, ValueCurveAsStringAndTable) {
 }
 
 TEST(Scenario, StartHighestAndExplicitList) {
-  const Scenario h =
-      ttcg::parse_scenario(INLINE_SCENARIO + "\n[dynamics]\nstart = \"highest\"\n", "inline.toml");
+  const Scenario h = ttcg::parse_scenario(INLINE_SCENARIO + "\n[dynamics]\nstart = \"highest\"\n", "inline.toml");
   EXPECT_EQ(h.start, ttcg::StartKind::highest);
   EXPECT_EQ(h.dynamics.start, (ttcg::Profile{2, 2}));
-  const Scenario l =
-      ttcg::parse_scenario(INLINE_SCENARIO + "\n[dynamics]\nstart = \"lowest\"\n", "inline.toml");
+  const Scenario l = ttcg::parse_scenario(INLINE_SCENARIO + "\n[dynamics]\nstart = \"lowest\"\n", "inline.toml");
   EXPECT_EQ(l.start, ttcg::StartKind::lowest);
   EXPECT_TRUE(l.dynamics.start.empty());
   const Scenario e = ttcg::parse_scenario(INLINE_SCENARIO + "\n[dynamics]\nstart = [2, 0]\n", "inline.toml");
@@ -318,8 +314,7 @@ TEST(Scenario, StartHighestAndExplicitList) {
 
 TEST(Scenario, LinearAndLogSweeps) {
   const auto sweep = [](const std::string& table) {
-    return ttcg::parse_scenario(replace(INLINE_SCENARIO, "values = [10.0, 200.0]", "sweep = " + table),
-                                "inline.toml");
+    return ttcg::parse_scenario(replace(INLINE_SCENARIO, "values = [10.0, 200.0]", "sweep = " + table), "inline.toml");
   };
   const Scenario lin = sweep("{ from = 0, to = 10, points = 5, spacing = \"linear\" }");
   ASSERT_TRUE(lin.sweep.has_value());
@@ -341,10 +336,9 @@ TEST(Scenario, LinearAndLogSweeps) {
   EXPECT_EQ(one.betas(), (std::vector<double>{5.0}));
 
   // Listed values are solved first, then the sweep.
-  const Scenario both =
-      ttcg::parse_scenario(replace(INLINE_SCENARIO, "values = [10.0, 200.0]",
-                                   "values = [7.0]\nsweep = { from = 1, to = 100, points = 3 }"),
-                           "inline.toml");
+  const Scenario both = ttcg::parse_scenario(
+      replace(INLINE_SCENARIO, "values = [10.0, 200.0]", "values = [7.0]\nsweep = { from = 1, to = 100, points = 3 }"),
+      "inline.toml");
   EXPECT_EQ(both.betas().size(), 4u);
   EXPECT_EQ(both.betas().front(), 7.0);
   EXPECT_EQ(both.betas()[1], 1.0);
@@ -386,8 +380,7 @@ void expect_same_settings(const Scenario& a, const Scenario& b) {
     EXPECT_EQ(a.providers.providers[i].name, b.providers.providers[i].name);
     EXPECT_EQ(a.providers.providers[i].accuracy, b.providers.providers[i].accuracy);
     EXPECT_EQ(a.providers.providers[i].tokens, b.providers.providers[i].tokens);
-    EXPECT_EQ(a.providers.providers[i].usd_per_million_tokens,
-              b.providers.providers[i].usd_per_million_tokens);
+    EXPECT_EQ(a.providers.providers[i].usd_per_million_tokens, b.providers.providers[i].usd_per_million_tokens);
   }
   EXPECT_EQ(a.beta_values, b.beta_values);
   EXPECT_EQ(a.sweep.has_value(), b.sweep.has_value());
@@ -448,8 +441,8 @@ path = "somewhere/tiny.h5"
   // The defaults are made explicit.
   const Scenario d = ttcg::parse_scenario(INLINE_SCENARIO, "inline.toml");
   const std::string dt = d.resolved_toml();
-  expect_contains(dt, {"baseline", "markup", "v0", "value_curve", "rule", "order", "tolerance",
-                       "absolute_tolerance", "max_rounds", "enumerate", "reserve"});
+  expect_contains(dt, {"baseline", "markup", "v0", "value_curve", "rule", "order", "tolerance", "absolute_tolerance",
+                       "max_rounds", "enumerate", "reserve"});
   expect_same_settings(d, ttcg::parse_scenario(dt, "resolved.toml"));
 }
 
@@ -491,8 +484,7 @@ TEST(ScenarioErrors, MalformedToml) {
 TEST(ScenarioErrors, UnknownTopLevelKey) {
   const std::string msg =
       parse_error(replace(INLINE_SCENARIO, "name = \"tiny\"", "name = \"tiny\"\ndescripton = \"x\""));
-  expect_contains(msg,
-                  {"bad.toml:4:1", "unknown key 'descripton'", "did you mean 'description'", "valid keys"});
+  expect_contains(msg, {"bad.toml:4:1", "unknown key 'descripton'", "did you mean 'description'", "valid keys"});
 }
 
 TEST(ScenarioErrors, UnknownTopLevelTable) {
@@ -501,13 +493,11 @@ TEST(ScenarioErrors, UnknownTopLevelTable) {
 }
 
 TEST(ScenarioErrors, UnknownNestedKey) {
-  const std::string msg =
-      parse_error(replace(INLINE_SCENARIO, "alpha = 0.01\n", "alpha = 0.01\nalpah = 0.01\n"));
-  expect_contains(msg, {"bad.toml:7:1", "unknown key 'market.alpah'", "did you mean 'market.alpha'",
-                        "valid keys in [market]"});
-  const std::string deeper =
-      parse_error(replace(INLINE_SCENARIO, "values = [10.0, 200.0]",
-                          "sweep = { from = 1, to = 10, points = 3, spaceing = \"log\" }"));
+  const std::string msg = parse_error(replace(INLINE_SCENARIO, "alpha = 0.01\n", "alpha = 0.01\nalpah = 0.01\n"));
+  expect_contains(
+      msg, {"bad.toml:7:1", "unknown key 'market.alpah'", "did you mean 'market.alpha'", "valid keys in [market]"});
+  const std::string deeper = parse_error(replace(INLINE_SCENARIO, "values = [10.0, 200.0]",
+                                                 "sweep = { from = 1, to = 10, points = 3, spaceing = \"log\" }"));
   expect_contains(deeper, {"bad.toml:", "'beta.sweep.spaceing'", "did you mean 'beta.sweep.spacing'"});
 }
 
@@ -518,10 +508,8 @@ TEST(ScenarioErrors, MisspelledRequiredKey) {
 }
 
 TEST(ScenarioErrors, WrongFormat) {
-  const std::string msg =
-      parse_error(replace(INLINE_SCENARIO, "\"ttcgames-scenario\"", "\"ttcgames-scenaro\""));
-  expect_contains(msg,
-                  {"bad.toml:1:10", "'format'", "\"ttcgames-scenaro\"", "expected \"ttcgames-scenario\""});
+  const std::string msg = parse_error(replace(INLINE_SCENARIO, "\"ttcgames-scenario\"", "\"ttcgames-scenaro\""));
+  expect_contains(msg, {"bad.toml:1:10", "'format'", "\"ttcgames-scenaro\"", "expected \"ttcgames-scenario\""});
   const std::string missing = parse_error(replace(INLINE_SCENARIO, "format = \"ttcgames-scenario\"\n", ""));
   expect_contains(missing, {"bad.toml", "missing key 'format'", "format = \"ttcgames-scenario\""});
 }
@@ -562,33 +550,28 @@ TEST(ScenarioErrors, NegativeAlpha) {
 }
 
 TEST(ScenarioErrors, BaselineOutsideUnitInterval) {
-  const std::string msg =
-      parse_error(replace(INLINE_SCENARIO, "alpha = 0.01\n", "alpha = 0.01\nbaseline = 1.5\n"));
+  const std::string msg = parse_error(replace(INLINE_SCENARIO, "alpha = 0.01\n", "alpha = 0.01\nbaseline = 1.5\n"));
   expect_contains(msg, {"bad.toml:7:12", "'market.baseline' must lie in [0, 1]"});
-  const std::string neg =
-      parse_error(replace(INLINE_SCENARIO, "alpha = 0.01\n", "alpha = 0.01\nbaseline = -0.1\n"));
+  const std::string neg = parse_error(replace(INLINE_SCENARIO, "alpha = 0.01\n", "alpha = 0.01\nbaseline = -0.1\n"));
   expect_contains(neg, {"bad.toml:7:12", "'market.baseline' must lie in [0, 1]"});
 }
 
 TEST(ScenarioErrors, MarkupNotAboveMinusOne) {
-  const std::string msg =
-      parse_error(replace(INLINE_SCENARIO, "alpha = 0.01\n", "alpha = 0.01\nmarkup = -1\n"));
+  const std::string msg = parse_error(replace(INLINE_SCENARIO, "alpha = 0.01\n", "alpha = 0.01\nmarkup = -1\n"));
   expect_contains(msg, {"bad.toml:7:10", "'market.markup' must be > -1"});
 }
 
 TEST(ScenarioErrors, InvalidValueCurveKind) {
   const std::string msg =
       parse_error(replace(INLINE_SCENARIO, "alpha = 0.01\n", "alpha = 0.01\nvalue_curve = \"quadratic\"\n"));
-  expect_contains(
-      msg, {"bad.toml:7:15", "'market.value_curve' is \"quadratic\"", "\"linear\", \"power\", \"exp\""});
-  const std::string typo = parse_error(
-      replace(INLINE_SCENARIO, "alpha = 0.01\n", "alpha = 0.01\nvalue_curve = { kind = \"pwr\" }\n"));
+  expect_contains(msg, {"bad.toml:7:15", "'market.value_curve' is \"quadratic\"", "\"linear\", \"power\", \"exp\""});
+  const std::string typo =
+      parse_error(replace(INLINE_SCENARIO, "alpha = 0.01\n", "alpha = 0.01\nvalue_curve = { kind = \"pwr\" }\n"));
   expect_contains(typo, {"bad.toml:7:", "'market.value_curve.kind' is \"pwr\"", "did you mean \"power\""});
-  const std::string number =
-      parse_error(replace(INLINE_SCENARIO, "alpha = 0.01\n", "alpha = 0.01\nvalue_curve = 3\n"));
+  const std::string number = parse_error(replace(INLINE_SCENARIO, "alpha = 0.01\n", "alpha = 0.01\nvalue_curve = 3\n"));
   expect_contains(number, {"bad.toml:7:15", "'market.value_curve' must be"});
-  const std::string wrong_parameter = parse_error(replace(
-      INLINE_SCENARIO, "alpha = 0.01\n", "alpha = 0.01\nvalue_curve = { kind = \"exp\", gama = 2 }\n"));
+  const std::string wrong_parameter = parse_error(
+      replace(INLINE_SCENARIO, "alpha = 0.01\n", "alpha = 0.01\nvalue_curve = { kind = \"exp\", gama = 2 }\n"));
   expect_contains(wrong_parameter, {"bad.toml:7:", "unknown key 'market.value_curve.gama'"});
 }
 
@@ -613,11 +596,9 @@ TEST(ScenarioErrors, BadSweep) {
 }
 
 TEST(ScenarioErrors, NegativeBeta) {
-  const std::string msg =
-      parse_error(replace(INLINE_SCENARIO, "values = [10.0, 200.0]", "values = [10.0, -200.0]"));
+  const std::string msg = parse_error(replace(INLINE_SCENARIO, "values = [10.0, 200.0]", "values = [10.0, -200.0]"));
   expect_contains(msg, {"bad.toml:24:10", "'beta.values' must be >= 0"});
-  const std::string text =
-      parse_error(replace(INLINE_SCENARIO, "values = [10.0, 200.0]", "values = [10.0, \"x\"]"));
+  const std::string text = parse_error(replace(INLINE_SCENARIO, "values = [10.0, 200.0]", "values = [10.0, \"x\"]"));
   expect_contains(text, {"bad.toml:24:", "'beta.values' must contain only finite numbers"});
 }
 
@@ -625,11 +606,11 @@ TEST(ScenarioErrors, NegativeBeta) {
 
 TEST(ScenarioErrors, UnknownRuleAndOrder) {
   const std::string rule = parse_error(INLINE_SCENARIO + "\n[dynamics]\nrule = \"best_response\"\n");
-  expect_contains(rule, {"bad.toml:27:8", "'dynamics.rule' is \"best_response\"",
-                         "\"reference\", \"best-response\"", "did you mean \"best-response\""});
+  expect_contains(rule, {"bad.toml:27:8", "'dynamics.rule' is \"best_response\"", "\"reference\", \"best-response\"",
+                         "did you mean \"best-response\""});
   const std::string order = parse_error(INLINE_SCENARIO + "\n[dynamics]\norder = \"randm\"\n");
-  expect_contains(order, {"bad.toml:27:9", "'dynamics.order' is \"randm\"",
-                          "\"reference\", \"random\", \"fixed\"", "did you mean \"random\""});
+  expect_contains(order, {"bad.toml:27:9", "'dynamics.order' is \"randm\"", "\"reference\", \"random\", \"fixed\"",
+                          "did you mean \"random\""});
 }
 
 TEST(ScenarioErrors, StartListOfWrongLength) {
@@ -640,10 +621,8 @@ TEST(ScenarioErrors, StartListOfWrongLength) {
 TEST(ScenarioErrors, StartLevelOutOfRange) {
   const std::string msg = parse_error(INLINE_SCENARIO + "\n[dynamics]\nstart = [0, 3]\n");
   expect_contains(msg, {"bad.toml:27:13", "'dynamics.start' entries must be level indices in 0..2"});
-  expect_contains(parse_error(INLINE_SCENARIO + "\n[dynamics]\nstart = [0, -1]\n"),
-                  {"bad.toml:27:13", "0..2"});
-  expect_contains(parse_error(INLINE_SCENARIO + "\n[dynamics]\nstart = [0, 1.5]\n"),
-                  {"bad.toml:27:13", "0..2"});
+  expect_contains(parse_error(INLINE_SCENARIO + "\n[dynamics]\nstart = [0, -1]\n"), {"bad.toml:27:13", "0..2"});
+  expect_contains(parse_error(INLINE_SCENARIO + "\n[dynamics]\nstart = [0, 1.5]\n"), {"bad.toml:27:13", "0..2"});
   expect_contains(parse_error(INLINE_SCENARIO + "\n[dynamics]\nstart = \"middle\"\n"),
                   {"bad.toml:27:9", "'dynamics.start' is \"middle\"", "\"lowest\", \"highest\""});
 }
@@ -663,9 +642,8 @@ TEST(ScenarioErrors, BadDynamicsNumbers) {
                   {"bad.toml:27:16", "'equilibria.max_profiles' must be >= 1"});
   expect_contains(parse_error(INLINE_SCENARIO + "\n[equilibria]\nenumerte = true\n"),
                   {"bad.toml:27:1", "did you mean 'equilibria.enumerate'"});
-  expect_contains(
-      parse_error(INLINE_SCENARIO + "\n[auction]\nreserve = \"outside_option\"\n"),
-      {"bad.toml:27:11", "'auction.reserve' is \"outside_option\"", "did you mean \"outside-option\""});
+  expect_contains(parse_error(INLINE_SCENARIO + "\n[auction]\nreserve = \"outside_option\"\n"),
+                  {"bad.toml:27:11", "'auction.reserve' is \"outside_option\"", "did you mean \"outside-option\""});
 }
 
 // ---- bad input: inline providers
@@ -674,8 +652,7 @@ TEST(ScenarioErrors, InlineAccuracyLengthDiffersFromTheta) {
   const std::string msg =
       parse_error(replace(INLINE_SCENARIO, "accuracy = [0.4, 0.65, 0.8]", "accuracy = [0.4, 0.65]"));
   expect_contains(msg, {"bad.toml:20:12", "'providers.inline.accuracy' has 2 values for 3 levels in theta"});
-  const std::string tokens =
-      parse_error(replace(INLINE_SCENARIO, "tokens = [100, 200, 400]", "tokens = [100]"));
+  const std::string tokens = parse_error(replace(INLINE_SCENARIO, "tokens = [100, 200, 400]", "tokens = [100]"));
   expect_contains(tokens, {"bad.toml:15:10", "'providers.inline.tokens' has 1 value for 3 levels in theta"});
 }
 
@@ -685,15 +662,12 @@ TEST(ScenarioErrors, DuplicateInlineProviderNames) {
 }
 
 TEST(ScenarioErrors, InlineValuesOutOfRange) {
-  expect_contains(
-      parse_error(replace(INLINE_SCENARIO, "accuracy = [0.5, 0.6, 0.7]", "accuracy = [0.5, 1.6, 0.7]")),
-      {"bad.toml:14:12", "'providers.inline.accuracy' values must lie in [0, 1]"});
-  expect_contains(
-      parse_error(replace(INLINE_SCENARIO, "tokens = [100, 200, 400]", "tokens = [100, -200, 400]")),
-      {"bad.toml:15:10", "'providers.inline.tokens' values must be >= 0"});
-  expect_contains(
-      parse_error(replace(INLINE_SCENARIO, "tokens = [100, 200, 400]", "tokens = [100, nan, 400]")),
-      {"bad.toml:15:", "'providers.inline.tokens' must contain only finite numbers"});
+  expect_contains(parse_error(replace(INLINE_SCENARIO, "accuracy = [0.5, 0.6, 0.7]", "accuracy = [0.5, 1.6, 0.7]")),
+                  {"bad.toml:14:12", "'providers.inline.accuracy' values must lie in [0, 1]"});
+  expect_contains(parse_error(replace(INLINE_SCENARIO, "tokens = [100, 200, 400]", "tokens = [100, -200, 400]")),
+                  {"bad.toml:15:10", "'providers.inline.tokens' values must be >= 0"});
+  expect_contains(parse_error(replace(INLINE_SCENARIO, "tokens = [100, 200, 400]", "tokens = [100, nan, 400]")),
+                  {"bad.toml:15:", "'providers.inline.tokens' must contain only finite numbers"});
   expect_contains(
       parse_error(replace(INLINE_SCENARIO, "usd_per_million_tokens = 0.1", "usd_per_million_tokens = -0.1")),
       {"bad.toml:13:", "'providers.inline.usd_per_million_tokens' must be >= 0"});
@@ -710,8 +684,8 @@ TEST(ScenarioErrors, ProvidersNeedExactlyOneSource) {
       "[beta]\nvalues = [1.0]\n");
   expect_contains(none, {"bad.toml:6", "'providers.curves'", "[[providers.inline]]"});
   // Both: the inline tables are named as what cannot be combined with curves.
-  const std::string both = parse_error(replace(INLINE_SCENARIO, "theta = [1, 2, 4]",
-                                               "theta = [1, 2, 4]\ncurves = \"c.csv\"\nprices = \"p.csv\""));
+  const std::string both = parse_error(
+      replace(INLINE_SCENARIO, "theta = [1, 2, 4]", "theta = [1, 2, 4]\ncurves = \"c.csv\"\nprices = \"p.csv\""));
   expect_contains(both, {"bad.toml:", "'providers.inline' cannot be combined with providers.curves"});
 }
 
@@ -731,8 +705,7 @@ TEST_F(ScenarioFiles, ValidCurvesScenarioLoads) {
   const Scenario only_b = ttcg::load_scenario(curves_scenario(CURVES, PRICES, "models = [\"B\"]\n"));
   ASSERT_EQ(only_b.providers.providers.size(), 1u);
   EXPECT_EQ(only_b.providers.providers[0].name, "B");
-  const Scenario reordered =
-      ttcg::load_scenario(curves_scenario(CURVES, PRICES, "models = [\"B\", \"A\"]\n"));
+  const Scenario reordered = ttcg::load_scenario(curves_scenario(CURVES, PRICES, "models = [\"B\", \"A\"]\n"));
   EXPECT_EQ(reordered.providers.providers[0].name, "B");
   EXPECT_EQ(reordered.providers.providers[1].name, "A");
 
@@ -776,16 +749,14 @@ TEST_F(ScenarioFiles, MissingScenarioFile) {
 TEST_F(ScenarioFiles, CurvesWithAModelMissingALevel) {
   const std::string msg = load_error(curves_scenario(
       "model,theta,accuracy,tokens\nA,1,0.5,100\nA,2,0.6,200\nA,4,0.7,400\nB,1,0.4,150\nB,4,0.8,600\n"));
-  expect_contains(msg,
-                  {path("s.toml") + ":9:10", "'providers.curves' cannot be used", path("curves.csv") + ":6",
-                   "model 'B' has no row for level theta = 2", "every model must list the same levels"});
+  expect_contains(msg, {path("s.toml") + ":9:10", "'providers.curves' cannot be used", path("curves.csv") + ":6",
+                        "model 'B' has no row for level theta = 2", "every model must list the same levels"});
 }
 
 TEST_F(ScenarioFiles, CurvesWithLevelsInADifferentOrder) {
-  const std::string msg = load_error(
-      curves_scenario("model,theta,accuracy,tokens\nA,1,0.5,100\nA,2,0.6,200\nB,2,0.65,300\nB,1,0.4,150\n"));
-  expect_contains(
-      msg, {path("curves.csv") + ":4", "model 'B' lists its levels in a different order than the first"});
+  const std::string msg =
+      load_error(curves_scenario("model,theta,accuracy,tokens\nA,1,0.5,100\nA,2,0.6,200\nB,2,0.65,300\nB,1,0.4,150\n"));
+  expect_contains(msg, {path("curves.csv") + ":4", "model 'B' lists its levels in a different order than the first"});
 }
 
 TEST_F(ScenarioFiles, CurvesWithADuplicateLevel) {
@@ -795,8 +766,8 @@ TEST_F(ScenarioFiles, CurvesWithADuplicateLevel) {
 }
 
 TEST_F(ScenarioFiles, AccuracyAboveOneWithoutSd) {
-  const std::string msg = load_error(
-      curves_scenario("model,theta,accuracy,tokens\nA,1,0.5,100\nA,2,1.2,200\nB,1,0.4,150\nB,2,0.65,300\n"));
+  const std::string msg =
+      load_error(curves_scenario("model,theta,accuracy,tokens\nA,1,0.5,100\nA,2,1.2,200\nB,1,0.4,150\nB,2,0.65,300\n"));
   expect_contains(msg, {path("curves.csv") + ":3", "accuracy 1.2 of model 'A' is outside [0, 1]"});
 }
 
@@ -804,8 +775,7 @@ TEST_F(ScenarioFiles, AccuracyFarAboveOneDespiteSd) {
   const std::string msg = load_error(curves_scenario(
       "model,theta,accuracy,accuracy_sd,tokens\nA,1,0.5,0.0001,100\nA,2,1.5,0.0001,200\nB,1,0.4,0.0001,150\n"
       "B,2,0.65,0.0001,300\n"));
-  expect_contains(msg,
-                  {path("curves.csv") + ":3", "accuracy 1.5 of model 'A' is outside [0, 1]", "accuracy_sd"});
+  expect_contains(msg, {path("curves.csv") + ":3", "accuracy 1.5 of model 'A' is outside [0, 1]", "accuracy_sd"});
 }
 
 TEST_F(ScenarioFiles, NegativeAccuracy) {
@@ -821,11 +791,11 @@ TEST_F(ScenarioFiles, NegativeTokens) {
 }
 
 TEST_F(ScenarioFiles, NanTokens) {
-  const std::string msg = load_error(
-      curves_scenario("model,theta,accuracy,tokens\nA,1,0.5,100\nA,2,0.6,nan\nB,1,0.4,150\nB,2,0.65,300\n"));
+  const std::string msg =
+      load_error(curves_scenario("model,theta,accuracy,tokens\nA,1,0.5,100\nA,2,0.6,nan\nB,1,0.4,150\nB,2,0.65,300\n"));
   expect_contains(msg, {path("curves.csv") + ":3", "tokens is nan, expected a finite number"});
-  const std::string inf = load_error(
-      curves_scenario("model,theta,accuracy,tokens\nA,1,0.5,100\nA,2,0.6,inf\nB,1,0.4,150\nB,2,0.65,300\n"));
+  const std::string inf =
+      load_error(curves_scenario("model,theta,accuracy,tokens\nA,1,0.5,100\nA,2,0.6,inf\nB,1,0.4,150\nB,2,0.65,300\n"));
   expect_contains(inf, {path("curves.csv") + ":3", "expected a finite number"});
 }
 
@@ -833,21 +803,20 @@ TEST_F(ScenarioFiles, NonNumericField) {
   const std::string msg = load_error(
       curves_scenario("model,theta,accuracy,tokens\nA,1,0.5,100\nA,2,high,200\nB,1,0.4,150\nB,2,0.65,300\n"));
   expect_contains(msg, {path("curves.csv") + ":3", "accuracy 'high' is not a number"});
-  const std::string empty = load_error(
-      curves_scenario("model,theta,accuracy,tokens\nA,1,0.5,100\nA,2,0.6,\nB,1,0.4,150\nB,2,0.65,300\n"));
+  const std::string empty =
+      load_error(curves_scenario("model,theta,accuracy,tokens\nA,1,0.5,100\nA,2,0.6,\nB,1,0.4,150\nB,2,0.65,300\n"));
   expect_contains(empty, {path("curves.csv") + ":3", "tokens '' is not a number"});
 }
 
 TEST_F(ScenarioFiles, WrongFieldCount) {
-  const std::string msg = load_error(
-      curves_scenario("model,theta,accuracy,tokens\nA,1,0.5,100\nA,2,0.6\nB,1,0.4,150\nB,2,0.65,300\n"));
+  const std::string msg =
+      load_error(curves_scenario("model,theta,accuracy,tokens\nA,1,0.5,100\nA,2,0.6\nB,1,0.4,150\nB,2,0.65,300\n"));
   expect_contains(msg, {path("curves.csv") + ":3", "expected 4 fields (3 found)"});
 }
 
 TEST_F(ScenarioFiles, MissingColumn) {
   const std::string msg = load_error(curves_scenario("model,theta,accuracy\nA,1,0.5\nB,1,0.4\n"));
-  expect_contains(msg,
-                  {path("curves.csv") + ":1", "missing column 'tokens'", "columns: model, theta, accuracy"});
+  expect_contains(msg, {path("curves.csv") + ":1", "missing column 'tokens'", "columns: model, theta, accuracy"});
 }
 
 TEST_F(ScenarioFiles, EmptyCurvesFile) {
@@ -886,8 +855,7 @@ TEST_F(ScenarioFiles, ModelsListedTwice) {
 
 TEST_F(ScenarioFiles, CurvesScenarioWithUnknownProvidersKey) {
   const std::string msg = load_error(curves_scenario(CURVES, PRICES, "model = [\"A\"]\n"));
-  expect_contains(
-      msg, {path("s.toml") + ":11:1", "unknown key 'providers.model'", "did you mean 'providers.models'"});
+  expect_contains(msg, {path("s.toml") + ":11:1", "unknown key 'providers.model'", "did you mean 'providers.models'"});
 }
 
 TEST_F(ScenarioFiles, MissingPricesKey) {
@@ -912,8 +880,7 @@ TEST_F(ScenarioFiles, PaperCurvesRejectAnEditedLevel) {
   std::stringstream prices;
   prices << prices_in.rdbuf();
   const std::string msg = load_error(curves_scenario(text, prices.str()));
-  expect_contains(
-      msg, {path("curves.csv") + ":10", "model 'reason-R1-D-Qwen-1.5B' has no row for level theta = 2"});
+  expect_contains(msg, {path("curves.csv") + ":10", "model 'reason-R1-D-Qwen-1.5B' has no row for level theta = 2"});
 }
 
 TEST_F(ScenarioFiles, FirstModelMissingALevel) {
@@ -935,24 +902,20 @@ TEST(ScenarioRegressions, DefaultOrderIsTheReferenceWithOrWithoutDynamicsTable) 
       "0.6]\n"
       "tokens = [100, 200]\n[beta]\nvalues = [1.0]\n";
   EXPECT_EQ(ttcg::parse_scenario(base, "a.toml").dynamics.order, ttcg::ProviderOrder::reference);
-  EXPECT_EQ(ttcg::parse_scenario(base + "[dynamics]\n", "a.toml").dynamics.order,
-            ttcg::ProviderOrder::reference);
+  EXPECT_EQ(ttcg::parse_scenario(base + "[dynamics]\n", "a.toml").dynamics.order, ttcg::ProviderOrder::reference);
 }
 
 TEST(ScenarioRegressions, CurveParametersMustBelongToTheKindAndBeInRange) {
-  const std::string head =
-      "format = \"ttcgames-scenario\"\nversion = 1\nname = \"x\"\n[market]\nalpha = 0.01\n";
+  const std::string head = "format = \"ttcgames-scenario\"\nversion = 1\nname = \"x\"\n[market]\nalpha = 0.01\n";
   const std::string tail =
       "[providers]\ntheta = [1, 2]\n[[providers.inline]]\nname = \"A\"\nusd_per_million_tokens = 0.1\n"
       "accuracy = [0.0, 0.6]\ntokens = [100, 200]\n[beta]\nvalues = [1.0]\n";
   for (const char* bad :
        {"value_curve = { kind = \"linear\", gamma = 2 }\n", "value_curve = { kind = \"power\", kappa = 2 }\n",
-        "value_curve = { kind = \"power\", gamma = -1 }\n",
-        "value_curve = { kind = \"exp\", kappa = 1e4 }\n"}) {
+        "value_curve = { kind = \"power\", gamma = -1 }\n", "value_curve = { kind = \"exp\", kappa = 1e4 }\n"}) {
     EXPECT_THROW(ttcg::parse_scenario(head + bad + tail, "a.toml"), ttcg::InputError) << bad;
   }
-  EXPECT_NO_THROW(
-      ttcg::parse_scenario(head + "value_curve = { kind = \"power\", gamma = 2 }\n" + tail, "a.toml"));
+  EXPECT_NO_THROW(ttcg::parse_scenario(head + "value_curve = { kind = \"power\", gamma = 2 }\n" + tail, "a.toml"));
 }
 
 TEST(ScenarioRegressions, DuplicateInlineLevelsAndOnePointSweeps) {
