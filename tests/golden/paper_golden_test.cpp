@@ -47,6 +47,10 @@ void expect_relative(double actual, double expected, const std::string& what) {
 struct Case {
   std::string benchmark, method;
 };
+//! ctest lists "GetParam() = GSM8K/majority" instead of the raw bytes of the struct.
+void PrintTo(const Case& c, std::ostream* os) {
+  *os << c.benchmark << "/" << c.method;
+}
 std::string case_name(const testing::TestParamInfo<Case>& info) {
   std::string s = info.param.benchmark + "_" + info.param.method;
   for (char& c : s)
