@@ -221,37 +221,49 @@ void write_auction(h5::Group& g, const ScenarioResult& r) {
 
 }  // namespace
 
+void write_root_attributes(h5::Group& root, const RunInfo& info, std::uint64_t seed, const std::string& scenario_toml) {
+  root.write_attribute_string("format", RESULTS_FORMAT);
+  root.write_attribute_vector_i32("format_version",
+                                  std::vector<std::int32_t>{RESULTS_FORMAT_MAJOR, RESULTS_FORMAT_MINOR});
+  root.write_attribute_string("ttcgames_version", VERSION);
+  root.write_attribute_string("git_commit", GIT_COMMIT);
+  root.write_attribute_string("created_utc", utc_now());
+  root.write_attribute_string("backend", info.backend);
+  root.write_attribute_i64("threads", info.threads);
+  root.write_attribute_i64("ranks", info.ranks);
+  root.write_attribute_i64("seed", static_cast<std::int64_t>(seed));
+  root.write_attribute_string("command_line", info.command_line);
+  root.write_attribute_string("scenario", scenario_toml);
+}
+
+std::string combined_scenario_toml(const std::vector<const Scenario*>& scenarios) {
+  std::string text;
+  for (const Scenario* s : scenarios) {
+    if (scenarios.size() > 1) text += "# ---- scenario " + s->name + " ----\n";
+    text += s->resolved_toml();
+  }
+  return text;
+}
+
+void write_scenario_groups(h5::Group& root, const ScenarioResult& r) {
+  if (root.exists("market/" + r.scenario.name))
+    throw InputError("two scenarios are named '" + r.scenario.name + "': names must be unique within a run");
+  h5::Group m = root.create_group("market/" + r.scenario.name);
+  write_market(m, r);
+  h5::Group a = root.create_group("auction/" + r.scenario.name);
+  write_auction(a, r);
+}
+
 void write_results(const std::string& path, const std::vector<ScenarioResult>& results, const RunInfo& info) {
   h5::AtomicOutput out(path);
   {
     h5::File file = h5::File::create(out.temp_path());
     h5::Group root = file.root();
-    root.write_attribute_string("format", RESULTS_FORMAT);
-    root.write_attribute_vector_i32("format_version",
-                                    std::vector<std::int32_t>{RESULTS_FORMAT_MAJOR, RESULTS_FORMAT_MINOR});
-    root.write_attribute_string("ttcgames_version", VERSION);
-    root.write_attribute_string("git_commit", GIT_COMMIT);
-    root.write_attribute_string("created_utc", utc_now());
-    root.write_attribute_string("backend", info.backend);
-    root.write_attribute_i64("threads", info.threads);
-    root.write_attribute_i64("ranks", info.ranks);
-    root.write_attribute_i64("seed",
-                             results.empty() ? 0 : static_cast<std::int64_t>(results[0].scenario.dynamics.seed));
-    root.write_attribute_string("command_line", info.command_line);
-    std::string scenarios;
-    for (const ScenarioResult& r : results) {
-      if (results.size() > 1) scenarios += "# ---- scenario " + r.scenario.name + " ----\n";
-      scenarios += r.scenario.resolved_toml();
-    }
-    root.write_attribute_string("scenario", scenarios);
-    for (const ScenarioResult& r : results) {
-      if (root.exists("market/" + r.scenario.name))
-        throw InputError("two scenarios are named '" + r.scenario.name + "': names must be unique within a run");
-      h5::Group m = root.create_group("market/" + r.scenario.name);
-      write_market(m, r);
-      h5::Group a = root.create_group("auction/" + r.scenario.name);
-      write_auction(a, r);
-    }
+    std::vector<const Scenario*> scenarios;
+    for (const ScenarioResult& r : results) scenarios.push_back(&r.scenario);
+    write_root_attributes(root, info, results.empty() ? 0 : results[0].scenario.dynamics.seed,
+                          combined_scenario_toml(scenarios));
+    for (const ScenarioResult& r : results) write_scenario_groups(root, r);
   }
   out.commit();
 }

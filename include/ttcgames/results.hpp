@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "ttcgames/h5.hpp"
 #include "ttcgames/run.hpp"
 
 namespace ttcg {
@@ -22,6 +23,14 @@ struct RunInfo {
   int ranks = 1;
   std::string command_line;
 };
+
+//! Root attributes of every result file (docs/hdf5-format.md, "Root attributes"). Other stages (curves, populations,
+//! ensembles) write their groups into a file that starts with these.
+void write_root_attributes(h5::Group& root, const RunInfo& info, std::uint64_t seed, const std::string& scenario_toml);
+//! The resolved TOML of one or more scenarios, separated by "# ---- scenario <name> ----" lines when several.
+std::string combined_scenario_toml(const std::vector<const Scenario*>& scenarios);
+//! /market/<name> and /auction/<name> of one scenario; InputError when the name is taken.
+void write_scenario_groups(h5::Group& root, const ScenarioResult& result);
 
 //! Writes every scenario's market and auction groups; throws InputError when the file cannot be written, leaving
 //! no partial file behind.
