@@ -28,9 +28,9 @@ struct RunLogReport {
 };
 
 struct RunLog {
-  std::string model;               //!< model_name, or the <model> part of "<model>--temp-..." file names
-  std::vector<std::string> files;  //!< the files read, in order
-  std::vector<std::string> qid;    //!< [Q]
+  std::string model;                      //!< model_name, or the <model> part of "<model>--temp-..." file names
+  std::vector<std::string> files;         //!< the files read, in order
+  std::vector<std::string> qid;           //!< [Q]
   std::vector<std::string> ground_truth;  //!< [Q] gold answer text ("" when the log has none)
   std::vector<std::int64_t> offset{0};    //!< [Q+1]
 
