@@ -36,6 +36,17 @@ bool mpi_built() {
 #endif
 }
 
+int launcher_world_size() {
+  for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE", "MPI_LOCALNRANKS", "SLURM_NTASKS"}) {
+    if (const char* s = std::getenv(v)) {
+      if (std::string(v) == "SLURM_NTASKS" && !launched_by_mpi()) continue;  // sbatch sets it in the batch step too
+      const int n = std::atoi(s);
+      if (n > 0) return n;
+    }
+  }
+  return 1;
+}
+
 bool launched_by_mpi() {
   for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK", "MPI_LOCALNRANKS"})
     if (std::getenv(v) != nullptr) return true;
@@ -65,6 +76,11 @@ MpiSession::MpiSession(int* argc, char*** argv, bool force) {
 #else
   (void)argc, (void)argv;
   if (force) throw std::runtime_error("this ttcgames was built without MPI (TTCG_USE_MPI=OFF)");
+  if (launcher_world_size() > 1)
+    throw std::runtime_error("this ttcgames was built without MPI (TTCG_USE_MPI=OFF) but was started as one of " +
+                             std::to_string(launcher_world_size()) +
+                             " processes of an MPI launcher; every process would write the same file. Rebuild with "
+                             "MPI (libopenmpi-dev) or run a single process");
 #endif
 }
 

@@ -61,5 +61,7 @@ class MpiSession {
 bool mpi_built();
 //! Whether the environment shows an MPI launcher (OMPI_COMM_WORLD_SIZE, PMI_SIZE, PMIX_RANK, MPI_LOCALNRANKS).
 bool launched_by_mpi();
+//! The number of processes the launcher started (1 when none shows).
+int launcher_world_size();
 
 }  // namespace ttcg

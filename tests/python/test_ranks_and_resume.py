@@ -120,7 +120,7 @@ def kill_midway(command, journal, env, checks, what):
     return killed
 
 
-SWEEP_POINTS = 40  # units of the test run: 3 listed betas + this many sweep points, each enumerating 6^9 profiles
+SWEEP_POINTS = 45  # units of the test run: 3 listed betas + this many sweep points, each enumerating 6^9 profiles
 
 
 def shortened_paper_scenario(inputs, scratch):
@@ -157,7 +157,7 @@ def main():
     out = lambda name: os.path.join(args.scratch, name)  # noqa: E731
     checks = Checks()
     version = run([cli, "--version"]).stdout
-    with_mpi = "MPI" in version and shutil.which("mpirun") is not None
+    with_mpi = ", MPI," in version and shutil.which("mpirun") is not None
 
     # The reference: one process, every unit computed in one go, equilibria enumerated (so units take a while).
     base = [cli, "run", scenario, "-q", "--threads", "2"]
@@ -212,6 +212,15 @@ def main():
     checks.check("different run" in changed.stderr, f"changed inputs: stderr says {changed.stderr!r}")
     missing = run([cli, "run", small, "-q", "-o", out("none.h5"), "--resume"], expect=1)
     checks.check("no checkpoint journal" in missing.stderr, f"no journal: stderr says {missing.stderr!r}")
+
+    # 5. A build without MPI started by mpirun with several processes refuses to run (they would all write).
+    if not with_mpi and shutil.which("mpirun") is not None:
+        path = out("no-mpi.h5")
+        result = run(["mpirun", "-np", "2", "--oversubscribe", "--bind-to", "none", cli, "run", small, "-q", "-o",
+                      path], env=mpi_env(), expect=None)
+        checks.check(result.returncode != 0 and "without MPI" in result.stderr,
+                     f"no-MPI build under mpirun -np 2: exit {result.returncode}, stderr {result.stderr!r}")
+        checks.check(not os.path.exists(path), "no-MPI build under mpirun -np 2 wrote a file")
 
     if checks.failures:
         print(f"{len(checks.failures)} checks failed")
