@@ -570,6 +570,12 @@ class Merger {
     if (log_.report.messages.size() < MAX_RUNLOG_MESSAGES) log_.report.messages.push_back(m);
   }
 
+  //! Starts the next file (kept alive by the caller until the read ends).
+  void begin_file(const FileState& file) {
+    file_index_ = files_.size();
+    files_.push_back(&file);
+  }
+
   //! Appends one piece whose first line (element) is `base` within the file.
   void merge(const Piece& piece, std::int64_t base, FileState& file) {
     const FieldMapping& m = options_.mapping;
@@ -604,11 +610,12 @@ class Merger {
 
       std::string qid = piece.qid[r];
       if (m.qid) {
-        const auto [it, inserted] = first_seen_.try_emplace(qid, where(file, base + pos));
+        const auto [it, inserted] = first_seen_.try_emplace(qid, FirstSeen{file_index_, base + pos});
         if (!inserted) {
           ++log_.report.duplicates;
-          message(where(file, base + pos) + ": duplicate qid '" + qid + "' skipped (the first, at " + it->second +
-                  ", is kept)");
+          const FileState& first = *files_[it->second.file];
+          message(where(file, base + pos) + ": duplicate qid '" + qid + "' skipped (the first, at " +
+                  where(first, it->second.position) + ", is kept)");
           continue;
         }
       } else {
@@ -616,13 +623,15 @@ class Merger {
       }
       log_.qid.push_back(std::move(qid));
       log_.ground_truth.push_back(piece.ground_truth[r]);
-      for (std::int64_t j = b; j < b + n; ++j) {
-        log_.label.push_back(piece.label[j]);
-        log_.correct.push_back(piece.correct[j]);
-        log_.reward.push_back(piece.reward[j]);
-        log_.tokens.push_back(m.record_tokens ? record_tokens / static_cast<double>(n) : piece.tokens[j]);
-        log_.think_tokens.push_back(piece.think[j]);
-      }
+      auto append = [b, n](auto& to, const auto& from) { to.insert(to.end(), from.begin() + b, from.begin() + b + n); };
+      append(log_.label, piece.label);
+      append(log_.correct, piece.correct);
+      append(log_.reward, piece.reward);
+      append(log_.think_tokens, piece.think);
+      if (m.record_tokens)
+        log_.tokens.insert(log_.tokens.end(), static_cast<std::size_t>(n), record_tokens / static_cast<double>(n));
+      else
+        append(log_.tokens, piece.tokens);
       log_.offset.push_back(static_cast<std::int64_t>(log_.label.size()));
       ++log_.report.records;
     }
@@ -633,7 +642,13 @@ class Merger {
  private:
   RunLog& log_;
   const RunLogOptions& options_;
-  std::unordered_map<std::string, std::string> first_seen_;
+  struct FirstSeen {
+    std::size_t file;
+    std::int64_t position;
+  };
+  std::unordered_map<std::string, FirstSeen> first_seen_;
+  std::vector<const FileState*> files_;
+  std::size_t file_index_ = 0;
   std::string model_name_;
 };
 
@@ -794,9 +809,12 @@ RunLog read_runlog(const std::vector<std::string>& files, const RunLogOptions& o
   std::vector<Worker> workers(static_cast<std::size_t>(thread_count(options)));
   RunLog log;
   Merger merger(log, options);
+  std::vector<std::unique_ptr<FileState>> states;
   for (const std::string& path : files) {
     log.files.push_back(path);
-    FileState file;
+    states.push_back(std::make_unique<FileState>());
+    FileState& file = *states.back();
+    merger.begin_file(file);
     file.path = path;
     file.array_layout = options.mapping.layout == RunLogLayout::json_array;
     file.first_sample = log.samples();
