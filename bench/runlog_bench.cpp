@@ -59,7 +59,8 @@ class BenchInputs {
       for (const std::string& tagged : lines) {  // a distinct qid per file and replicate: "q0007" -> "r12-1-q0007"
         std::string line = tagged.substr(1);
         const std::size_t at = line.find(key);
-        line.insert(at + key.size(), std::string("r").append(std::to_string(r)).append("-").append(1, tagged[0]).append("-"));
+        line.insert(at + key.size(),
+                    std::string("r").append(std::to_string(r)).append("-").append(1, tagged[0]).append("-"));
         out << line << '\n';
         bytes_ += line.size() + 1;
         ++records_;
@@ -110,13 +111,19 @@ void run(benchmark::State& state, const std::string& file) {
   state.counters["MB"] = static_cast<double>(in.bytes()) / 1e6;
 }
 
-void BM_ReadReferenceJsonl(benchmark::State& state) { run(state, BenchInputs::get().plain()); }
+void BM_ReadReferenceJsonl(benchmark::State& state) {
+  run(state, BenchInputs::get().plain());
+}
 BENCHMARK(BM_ReadReferenceJsonl)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
-void BM_ReadReferenceJsonlZstd(benchmark::State& state) { run(state, BenchInputs::get().zstd()); }
+void BM_ReadReferenceJsonlZstd(benchmark::State& state) {
+  run(state, BenchInputs::get().zstd());
+}
 BENCHMARK(BM_ReadReferenceJsonlZstd)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
-void BM_ReadReferenceJsonlGzip(benchmark::State& state) { run(state, BenchInputs::get().gzip()); }
+void BM_ReadReferenceJsonlGzip(benchmark::State& state) {
+  run(state, BenchInputs::get().gzip());
+}
 BENCHMARK(BM_ReadReferenceJsonlGzip)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace

@@ -7,8 +7,8 @@
 #include <array>
 #include <bit>
 #include <cctype>
-#include <charconv>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>

@@ -12,9 +12,11 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <iomanip>
 #include <limits>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string_view>
 #include <unordered_map>
 
@@ -601,6 +603,9 @@ class Merger {
         const double value = record_tokens;
         if (value < file.counter) {
           ++log_.report.counter_restarts;
+          message(where(file, base + pos) + ": cumulative token counter '" + m.record_tokens->text +
+                  "' decreased from " + number_text(file.counter) + " to " + number_text(value) +
+                  ": read as a restart from 0");
           record_tokens = value;  // the counter restarted from zero
         } else {
           record_tokens = value - file.counter;
@@ -800,6 +805,50 @@ std::string model_from_file_name(const std::string& path) {
   }
   const std::size_t cut = name.find("--temp");
   return cut == std::string::npos || cut == 0 ? name : name.substr(0, cut);
+}
+
+void print_runlog_info(std::ostream& out, const RunLog& log) {
+  const std::size_t Q = log.questions(), S = log.samples();
+  std::int64_t max_samples = 0;
+  for (std::size_t q = 0; q < Q; ++q) max_samples = std::max(max_samples, log.samples(q));
+  std::size_t valid = 0, correct = 0, rewards = 0, tokens = 0, think = 0;
+  double token_sum = 0.0, think_sum = 0.0;
+  for (std::size_t s = 0; s < S; ++s) {
+    valid += log.label[s] >= 0 ? 1 : 0;
+    correct += log.correct[s];
+    rewards += std::isinf(log.reward[s]) && log.reward[s] < 0 ? 0 : 1;
+    if (!std::isnan(log.tokens[s])) ++tokens, token_sum += log.tokens[s];
+    if (!std::isnan(log.think_tokens[s])) ++think, think_sum += log.think_tokens[s];
+  }
+  auto percent = [S](std::size_t n) {
+    std::ostringstream p;
+    p << std::fixed << std::setprecision(2) << (S ? 100.0 * static_cast<double>(n) / static_cast<double>(S) : 0.0)
+      << " %";
+    return p.str();
+  };
+  out << "model: " << log.model << "\n";
+  for (const std::string& f : log.files) out << "file: " << f << "\n";
+  out << "questions: " << Q << "\n";
+  out << "samples per question: " << log.min_samples();
+  if (max_samples != log.min_samples()) out << " to " << max_samples;
+  out << "\n";
+  out << "samples: " << S << "\n";
+  out << "valid answers: " << valid << " (" << percent(valid) << ")\n";
+  out << "correct: " << correct << " (" << percent(correct) << ")\n";
+  out << "rewards: " << rewards << " present, " << S - rewards << " missing\n";
+  if (tokens > 0)
+    out << "tokens per sample: " << std::setprecision(6) << token_sum / static_cast<double>(tokens)
+        << (tokens < S ? " (some samples without a count)" : "") << "\n";
+  else
+    out << "tokens per sample: none in the log\n";
+  if (think > 0) out << "thinking tokens per sample: " << think_sum / static_cast<double>(think) << "\n";
+  const RunLogReport& r = log.report;
+  out << "lines: " << r.lines << ", records kept: " << r.records << ", malformed: " << r.malformed
+      << ", duplicates: " << r.duplicates << ", counter restarts: " << r.counter_restarts << "\n";
+  for (const std::string& m : r.messages) out << "  " << m << "\n";
+  const std::int64_t shown = static_cast<std::int64_t>(r.messages.size());
+  const std::int64_t total = r.malformed + r.duplicates + r.counter_restarts;
+  if (total > shown) out << "  (" << total - shown << " more messages not shown)\n";
 }
 
 RunLog read_runlog(const std::vector<std::string>& files, const RunLogOptions& options) {
