@@ -520,14 +520,14 @@ std::string invalid_json_message(std::string_view line, simdjson::error_code cod
 }
 
 //! Parses the lines of [begin, end) (the buffer is readable SIMDJSON_PADDING bytes past `end`).
-void parse_lines(const char* begin, const char* end, const Context& ctx, Worker& w, Piece& out) {
+void parse_lines(const char* begin, const char* end, bool file_start, const Context& ctx, Worker& w, Piece& out) {
   std::int64_t index = 0;
   const char* p = begin;
   while (p < end) {
     const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
     const char* line_end = nl ? nl : end;
     std::string_view line(p, static_cast<std::size_t>(line_end - p));
-    if (index == 0 && p == begin && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);  // UTF-8 BOM
+    if (file_start && p == begin && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);  // UTF-8 BOM
     if (!trim(line).empty()) {
       dom::element record;
       const auto error = w.parser.parse(line.data(), line.size(), false).get(record);
@@ -710,7 +710,7 @@ void read_jsonl(const std::string& path, const RunLogOptions& options, const Con
     std::vector<Piece> pieces(count);
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
     for (std::size_t k = 0; k < count; ++k)
-      parse_lines(buffer.data() + cuts[k], buffer.data() + cuts[k + 1], ctx,
+      parse_lines(buffer.data() + cuts[k], buffer.data() + cuts[k + 1], line_base == 0 && k == 0, ctx,
                   workers[static_cast<std::size_t>(omp_get_thread_num())], pieces[k]);
     for (const Piece& piece : pieces) {
       if (!piece.position.empty() || !piece.errors.empty()) any_content = true;
