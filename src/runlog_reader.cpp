@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <filesystem>
 #include <iomanip>
 #include <limits>
@@ -676,50 +677,107 @@ std::vector<std::size_t> split_at_newlines(const char* data, std::size_t size, s
   return cuts;
 }
 
+//! A source read as blocks of whole lines (the last block may end without a newline), each followed by
+//! SIMDJSON_PADDING readable bytes; a line longer than the block size grows the block.
+class LineBlocks {
+ public:
+  LineBlocks(ByteSource& source, std::size_t block_bytes)
+      : source_(source), block_(std::max<std::size_t>(block_bytes, 1)) {}
+
+  //! Reads the next block into `data` (its first `size` bytes); false at the end of the source.
+  bool next(std::vector<char>& data, std::size_t& size) {
+    if (data.size() < block_ + SIMDJSON_PADDING) data.resize(block_ + SIMDJSON_PADDING);
+    std::size_t have = carry_.size();
+    if (have + SIMDJSON_PADDING > data.size()) data.resize(2 * have + SIMDJSON_PADDING);
+    std::memcpy(data.data(), carry_.data(), have);
+    carry_.clear();
+    for (;;) {
+      while (!eof_ && have + SIMDJSON_PADDING < data.size()) {
+        const std::size_t got = source_.read(data.data() + have, data.size() - SIMDJSON_PADDING - have);
+        if (got == 0) eof_ = true;
+        have += got;
+      }
+      if (eof_) {
+        size = have;
+        return have > 0;
+      }
+      std::size_t last_nl = have;
+      while (last_nl > 0 && data[last_nl - 1] != '\n') --last_nl;
+      if (last_nl > 0) {
+        carry_.assign(data.data() + last_nl, data.data() + have);
+        size = last_nl;
+        return true;
+      }
+      data.resize(2 * (data.size() - SIMDJSON_PADDING) + SIMDJSON_PADDING);  // a line longer than the block
+    }
+  }
+
+ private:
+  ByteSource& source_;
+  std::size_t block_;
+  std::vector<char> carry_;  // the partial line after the last newline of the previous block
+  bool eof_ = false;
+};
+
+//! Streams a JSON Lines file: while the other threads parse block k, the calling thread merges block k − 1 and
+//! reads block k + 1 (then joins the parsing), so reading and merging overlap the parallel work.
 void read_jsonl(const std::string& path, const RunLogOptions& options, const Context& ctx, std::vector<Worker>& workers,
                 Merger& merger, FileState& file) {
   const std::unique_ptr<ByteSource> source = open_source(path);
+  LineBlocks blocks(*source, options.block_bytes);
   const int threads = static_cast<int>(workers.size());
-  std::vector<char> buffer(std::max<std::size_t>(options.block_bytes, 1) + SIMDJSON_PADDING);
-  std::size_t have = 0;  // bytes in the buffer (a partial line carried over first)
+  std::vector<char> current, next;
+  std::size_t current_size = 0, next_size = 0;
+  std::vector<Piece> parsing, parsed;
   std::int64_t line_base = 0;
-  bool eof = false, any_content = false;
-  while (!eof || have > 0) {
-    // Fill the buffer.
-    while (!eof && have + SIMDJSON_PADDING < buffer.size()) {
-      const std::size_t got = source->read(buffer.data() + have, buffer.size() - SIMDJSON_PADDING - have);
-      if (got == 0) eof = true;
-      have += got;
-    }
-    // Process whole lines (everything at the end of the file).
-    std::size_t usable = have;
-    if (!eof) {
-      const char* data = buffer.data();
-      std::size_t last_nl = have;
-      while (last_nl > 0 && data[last_nl - 1] != '\n') --last_nl;
-      if (last_nl == 0) {  // a line longer than the buffer: grow it
-        buffer.resize(2 * (buffer.size() - SIMDJSON_PADDING) + SIMDJSON_PADDING);
-        continue;
-      }
-      usable = last_nl;
-    }
-    if (usable == 0) break;
-    const std::vector<std::size_t> cuts =
-        split_at_newlines(buffer.data(), usable, PIECES_PER_THREAD * static_cast<std::size_t>(threads));
-    const std::size_t count = cuts.size() - 1;
-    std::vector<Piece> pieces(count);
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-    for (std::size_t k = 0; k < count; ++k)
-      parse_lines(buffer.data() + cuts[k], buffer.data() + cuts[k + 1], line_base == 0 && k == 0, ctx,
-                  workers[static_cast<std::size_t>(omp_get_thread_num())], pieces[k]);
+  bool any_content = false, first_block = true;
+  std::exception_ptr failure;
+
+  auto merge_all = [&](std::vector<Piece>& pieces) {
     for (const Piece& piece : pieces) {
       if (!piece.position.empty() || !piece.errors.empty()) any_content = true;
       merger.merge(piece, line_base, file);
       line_base += piece.lines;
     }
-    std::memmove(buffer.data(), buffer.data() + usable, have - usable);
-    have -= usable;
+    pieces.clear();
+  };
+
+  bool have_current = blocks.next(current, current_size);
+#pragma omp parallel num_threads(threads)
+#pragma omp single
+  {
+    try {
+      while (have_current) {
+        const std::vector<std::size_t> cuts =
+            split_at_newlines(current.data(), current_size, PIECES_PER_THREAD * static_cast<std::size_t>(threads));
+        const std::size_t count = cuts.size() - 1;
+        parsing.assign(count, Piece{});
+        const char* data = current.data();
+        const bool file_start = first_block;
+        for (std::size_t k = 0; k < count; ++k) {
+#pragma omp task default(none) firstprivate(k, data, file_start) shared(cuts, ctx, workers, parsing)
+          parse_lines(data + cuts[k], data + cuts[k + 1], file_start && k == 0, ctx,
+                      workers[static_cast<std::size_t>(omp_get_thread_num())], parsing[k]);
+        }
+        try {
+          merge_all(parsed);
+          have_current = blocks.next(next, next_size);
+        } catch (...) {
+          failure = std::current_exception();
+          have_current = false;
+        }
+#pragma omp taskwait
+        first_block = false;
+        std::swap(parsed, parsing);
+        std::swap(current, next);
+        current_size = next_size;
+      }
+      if (!failure) merge_all(parsed);
+    } catch (...) {
+      failure = std::current_exception();
+    }
   }
+  if (failure) std::rethrow_exception(failure);
   if (!any_content) throw InputError(path + ": empty run log: no records (JSON Lines: one JSON object per line)");
 }
 
