@@ -480,6 +480,57 @@ file = "usage.total"
   EXPECT_EQ(log.model, "obj");
 }
 
+TEST_F(RunLogTest, MultipleChoiceExplanationsThroughAMapping) {
+  // GPQA-style reference records: the verifier's "parsed='C'" explanations vote.
+  const std::string file =
+      write("gpqa.jsonl", R"({"qid": "g1", "answers": ["Answer: C", "Answer: b", "?", "Answer: C"],)"
+                          R"( "explanations": ["parsed='C'; truth='B'", "parsed='B'; truth='B'",)"
+                          R"( "no Answer: <LETTER> found; truth='B'", "parsed='C'; truth='B'"],)"
+                          R"( "correct": [false, true, false, false], "num_tokens": [1, 2, 3, 4]})");
+  const std::string mapping = write("gpqa.toml", R"(format = "ttcgames-runlog-mapping"
+version = 1
+[fields]
+qid = "qid"
+texts = "answers"
+explanations = "explanations"
+correct = "correct"
+tokens = "num_tokens"
+[answers]
+rule = "multiple-choice"
+)");
+  RunLogOptions o;
+  o.mapping = load_field_mapping(mapping);
+  const RunLog from_explanations = read_runlog({file}, o);
+  EXPECT_EQ(from_explanations.label, (std::vector<std::int32_t>{0, 1, -1, 0}));
+  o.mapping.answer_source = AnswerSource::texts;
+  EXPECT_EQ(read_runlog({file}, o).label, from_explanations.label);
+}
+
+TEST_F(RunLogTest, JsonArrayLayoutErrors) {
+  RunLogOptions o;
+  o.mapping.layout = RunLogLayout::json_array;
+  const std::string object = write("object.json", R"({"data": [1]})");
+  EXPECT_THROW(read_runlog({object}, o), InputError);  // the document is not an array
+  o.mapping.records = parse_json_path("rows", SourceLocation{"test"});
+  try {
+    read_runlog({object}, o);
+    FAIL() << "expected an InputError";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("records path 'rows': no key 'rows'"), std::string::npos) << e.what();
+  }
+  o.mapping.records.reset();
+  const std::string broken = write("broken.json", "[{\"qid\": 1,");
+  EXPECT_THROW(read_runlog({broken}, o), InputError);
+  const std::string empty = write("empty.json", "[]");
+  EXPECT_THROW(read_runlog({empty}, o), InputError);
+  const std::string one_bad = write("one-bad.json", "[" + record("a", 2) + ", 5, " + record("b", 1) + "]");
+  const RunLog log = read_runlog({one_bad}, o);
+  EXPECT_EQ(log.questions(), 2u);
+  ASSERT_EQ(log.report.malformed, 1);
+  EXPECT_NE(log.report.messages[0].find(one_bad + ": record 2: a record must be a JSON object"), std::string::npos)
+      << log.report.messages[0];
+}
+
 TEST_F(RunLogTest, CumulativeCounterDifferencesAndRestarts) {
   const std::string file = write("c.jsonl",
                                  "{\"q\": 1, \"c\": [true, false], \"t\": [\"1\", \"2\"], \"u\": {\"n\": 100}}\n"
