@@ -338,6 +338,17 @@ TEST_F(RunLogTest, MissingFieldIsReported) {
   EXPECT_NE(log.report.messages[0].find(":2: missing field 'correct'"), std::string::npos) << log.report.messages[0];
 }
 
+TEST_F(RunLogTest, NullAnswerSourceFallsBackToTheNext) {
+  json r = json::parse(record("a", 3));
+  r["explanations"] = nullptr;  // absent: the texts give the answers
+  json s = json::parse(record("b", 3));
+  s["correct"] = nullptr;  // a required field that is null is missing
+  const RunLog log = read_runlog({write("null.jsonl", r.dump() + "\n" + s.dump() + "\n")});
+  EXPECT_EQ(log.label, (std::vector<std::int32_t>{0, 1, 2}));
+  ASSERT_EQ(log.report.malformed, 1);
+  EXPECT_NE(log.report.messages[0].find(":2: missing field 'correct'"), std::string::npos) << log.report.messages[0];
+}
+
 TEST_F(RunLogTest, ArraysOfDifferentLengthsAreReported) {
   json r = json::parse(record("b", 3));
   r["rewards"].erase(r["rewards"].begin());
