@@ -18,6 +18,7 @@
 #include "ttcgames/job.hpp"
 #include "ttcgames/results.hpp"
 #include "ttcgames/run.hpp"
+#include "ttcgames/runlog_reader.hpp"
 #include "ttcgames/scenario.hpp"
 #include "ttcgames/version.hpp"
 
@@ -233,6 +234,20 @@ int main(int argc, char** argv) {
   CLI::App* summary = app.add_subcommand("summary", "Print the paper-style tables of a result file");
   summary->add_option("results", summary_file, "Result file (HDF5)")->required();
 
+  std::vector<std::string> runlog_files;
+  std::string runlog_mapping;
+  bool runlog_strict = false;
+  int runlog_threads = 0;
+  CLI::App* runlog_info = app.add_subcommand(
+      "runlog-info", "Read run logs (reference JSONL, or any layout through a field mapping) and print what was read");
+  runlog_info->add_option("files", runlog_files, "Run-log files of one model (.jsonl, .json; .gz and .zst too)")
+      ->required();
+  runlog_info->add_option("--mapping", runlog_mapping,
+                          "Field mapping (TOML, docs/runlog-mapping.md); default: reference layout");
+  runlog_info->add_flag("--strict", runlog_strict, "Stop at the first malformed record instead of skipping it");
+  runlog_info->add_option("--threads", runlog_threads, "OpenMP threads for parsing (default: all)")
+      ->check(CLI::PositiveNumber);
+
   CLI11_PARSE(app, argc, argv);
 
   // Under mpirun/srun every rank runs this program; rank 0 reads back, prints and writes.
@@ -320,6 +335,12 @@ int main(int argc, char** argv) {
         std::cout << "no trade: every score is below the outside option v0 = " << s.market.v0 << "\n";
     } else if (*summary) {
       for (const auto& s : ttcg::read_summaries(summary_file)) ttcg::print_summary(std::cout, s);
+    } else if (*runlog_info) {
+      ttcg::RunLogOptions o;
+      if (!runlog_mapping.empty()) o.mapping = ttcg::load_field_mapping(runlog_mapping);
+      o.strictness = runlog_strict ? ttcg::Strictness::strict : ttcg::Strictness::skip_malformed;
+      o.threads = runlog_threads;
+      ttcg::print_runlog_info(std::cout, ttcg::read_runlog(runlog_files, o));
     }
   } catch (const ttcg::InputError& e) {
     // Bad input is found by every rank alike (each loads the same files): rank 0 tells, all exit. An error
