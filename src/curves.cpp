@@ -277,13 +277,15 @@ PermutationBlock compute_permutation_block(const PermutationView& v, std::int64_
   const PermutationScratch scratch{order.data(), count.data(), first_seen.data(), label_correct.data(), 1};
   std::vector<std::uint8_t> majority(K), best(K), any(K);
   std::vector<double> tokens(K);
-  for (std::int64_t i = 0; i < b.count; ++i) {
-    const std::uint32_t p = static_cast<std::uint32_t>(b.first + i);
-    const std::size_t trial = static_cast<std::size_t>(i) * K;
-    for (std::int64_t q = 0; q < v.Q; ++q) {
+  // Question-major, so that a question's samples stay in cache across the block's permutations; every sum still
+  // runs in increasing question order per permutation and in increasing permutation order per question.
+  for (std::int64_t q = 0; q < v.Q; ++q) {
+    const std::size_t question = static_cast<std::size_t>(q) * K;
+    for (std::int64_t i = 0; i < b.count; ++i) {
+      const std::uint32_t p = static_cast<std::uint32_t>(b.first + i);
+      const std::size_t trial = static_cast<std::size_t>(i) * K;
       permutation_outcomes(v, p, static_cast<std::uint32_t>(q), scratch, majority.data(), best.data(), any.data(),
                            tokens.data());
-      const std::size_t question = static_cast<std::size_t>(q) * K;
       for (std::size_t k = 0; k < K; ++k) {
         b.trial_majority[trial + k] += majority[k];
         b.trial_best[trial + k] += best[k];
