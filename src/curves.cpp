@@ -95,6 +95,7 @@ BootstrapBars bootstrap_ratio(const std::vector<double>& num, const std::vector<
   std::vector<double> column(static_cast<std::size_t>(B));
   for (std::size_t c = 0; c < C; ++c) {
     for (int b = 0; b < B; ++b) column[static_cast<std::size_t>(b)] = stats[static_cast<std::size_t>(b) * C + c];
+    if (std::any_of(column.begin(), column.end(), [](double x) { return std::isnan(x); })) continue;  // NaN bars
     std::sort(column.begin(), column.end());
     bars.lo[c] = estimate[c] - sorted_quantile(column, alpha / 2.0);
     bars.hi[c] = sorted_quantile(column, 1.0 - alpha / 2.0) - estimate[c];
@@ -157,7 +158,21 @@ const char* to_string(CurveMethod method) {
 }
 
 const char* to_string(Estimator estimator) {
-  return estimator == Estimator::exact ? "exact" : "permutations";
+  switch (estimator) {
+    case Estimator::permutations:
+      return "permutations";
+    case Estimator::exact:
+      return "exact";
+    case Estimator::logged_order:
+      return "logged-order";
+  }
+  return "?";
+}
+
+Estimator parse_estimator(const std::string& text) {
+  for (const Estimator e : {Estimator::permutations, Estimator::exact, Estimator::logged_order})
+    if (text == to_string(e)) return e;
+  throw InputError("unknown estimator '" + text + "': valid: permutations, exact, logged-order");
 }
 
 const char* to_string(Jitter jitter) {
@@ -217,6 +232,8 @@ SampleMatrix sample_matrix(const RunLog& log, std::int64_t samples) {
   m.reward.resize(cells);
   m.tokens.resize(cells);
   m.labels.resize(static_cast<std::size_t>(m.Q));
+  // Token counts are known for every sample, or for none (a log without counts: token curves are NaN).
+  const bool tokens_known = !std::all_of(log.tokens.begin(), log.tokens.end(), [](double t) { return std::isnan(t); });
   std::vector<std::int32_t> renumber;
   for (std::int64_t q = 0; q < m.Q; ++q) {
     const std::size_t qs = static_cast<std::size_t>(q);
@@ -243,8 +260,9 @@ SampleMatrix sample_matrix(const RunLog& log, std::int64_t samples) {
       if (std::isnan(r)) throw InputError(where() + ": reward is NaN; valid: a number, or missing (-inf)");
       m.reward[to] = r;
       const double t = log.tokens[from];
-      if (!(t >= 0.0) || !std::isfinite(t))
-        throw InputError(where() + ": token count " + std::to_string(t) + "; valid: a finite count >= 0");
+      if (std::isnan(t) != !tokens_known || (tokens_known && (!(t >= 0.0) || !std::isfinite(t))))
+        throw InputError(where() + ": token count " + std::to_string(t) + "; valid: a finite count >= 0 " +
+                         (tokens_known ? "(other samples have counts)" : "or none for every sample"));
       m.tokens[to] = t;
     }
     m.labels[qs] = classes;
@@ -522,8 +540,9 @@ ModelCurve exact_curve(CurveMethod method, const SampleMatrix& m, const std::vec
   return c;
 }
 
-bool uses_permutations(CurveMethod method, Estimator estimator) {
-  return method == CurveMethod::majority || estimator == Estimator::permutations;
+//! The estimator a method gets when `asked` is requested (majority has no closed form: permutations).
+Estimator estimator_for(CurveMethod method, Estimator asked) {
+  return asked == Estimator::exact && method == CurveMethod::majority ? Estimator::permutations : asked;
 }
 
 }  // namespace
@@ -574,7 +593,7 @@ std::vector<MethodCurves> sample_count_impl(const std::vector<const RunLog*>& lo
   for (const CurveMethod method : methods) {
     MethodCurves mc;
     mc.method = method;
-    mc.estimator = uses_permutations(method, o.estimator) ? Estimator::permutations : Estimator::exact;
+    mc.estimator = estimator_for(method, o.estimator);
     mc.theta = theta;
     mc.seed = o.seed;
     mc.permutations = mc.estimator == Estimator::permutations ? o.permutations : 0;
@@ -583,13 +602,24 @@ std::vector<MethodCurves> sample_count_impl(const std::vector<const RunLog*>& lo
     any_permutations = any_permutations || mc.estimator == Estimator::permutations;
     out.push_back(std::move(mc));
   }
+  const bool logged = o.estimator == Estimator::logged_order;
   for (const RunLog* log : log_list) {
     const SampleMatrix m = sample_matrix(*log, log->min_samples());
     PermutationTallies tallies;
-    if (any_permutations) tallies = permutation_tallies(m.view(levels, o.seed), o.permutations, o.backend);
+    if (any_permutations || logged) {
+      PermutationView v = m.view(levels, o.seed);
+      v.shuffle = logged ? 0 : 1;
+      tallies = permutation_tallies(v, logged ? 1 : o.permutations, o.backend);
+    }
     for (MethodCurves& mc : out) {
-      ModelCurve c = mc.estimator == Estimator::permutations ? curve_from_tallies(mc.method, tallies, m, theta, o)
-                                                             : exact_curve(mc.method, m, levels, theta);
+      ModelCurve c = mc.estimator == Estimator::exact ? exact_curve(mc.method, m, levels, theta)
+                                                      : curve_from_tallies(mc.method, tallies, m, theta, o);
+      if (logged) {
+        std::fill(c.accuracy_lo.begin(), c.accuracy_lo.end(), NaN);
+        std::fill(c.accuracy_hi.begin(), c.accuracy_hi.end(), NaN);
+        std::fill(c.tokens_lo.begin(), c.tokens_lo.end(), NaN);
+        std::fill(c.tokens_hi.begin(), c.tokens_hi.end(), NaN);
+      }
       bootstrap_questions(c, o);
       c.table.validate("curves");
       mc.models.push_back(std::move(c));

@@ -59,7 +59,7 @@ void write_group(h5::Group& g, const MethodCurves& mc) {
   const std::string bars = effort ? "the reference's percentile bootstrap of the pooled bin mean"
                            : mc.estimator == Estimator::permutations
                                ? "the reference's bars: percentiles of the per-permutation means"
-                               : "NaN: the exact estimator has no permutations";
+                               : "NaN: this estimator has no permutations";
   write("accuracy", &ModelCurve::accuracy, "1", "expected accuracy [model, level]");
   write("accuracy_lo", &ModelCurve::accuracy_lo, "1", "lower error bar, accuracy minus lower percentile; " + bars);
   write("accuracy_hi", &ModelCurve::accuracy_hi, "1", "upper error bar, upper percentile minus accuracy; " + bars);

@@ -12,6 +12,9 @@
 //                 statistics of the rewards (tied rewards split evenly: the first tied sample in a random order is
 //                 uniform among them), pass@θ by the unbiased estimator 1 − C(N−c,θ)/C(N,θ), tokens θ·mean.
 //                 Majority voting has no closed form here and always uses permutations. No percentile bars (NaN).
+//   logged-order  the first θ samples in the order they were logged (no randomness; ties to the first logged):
+//                 the rule of evaluation harnesses that score maj@k and rm@k on the first k samples (Qwen2.5-Math's
+//                 rm_maj_eval, Tree of Thoughts' self-consistency). No percentile bars (NaN).
 // Every curve also gets a percentile bootstrap over questions (B resamples of the questions, Philox-seeded):
 // accuracy_bootstrap_lo/hi (estimate minus lower, upper minus estimate) and accuracy_sd (standard deviation of the
 // bootstrap means), likewise for tokens.
@@ -43,13 +46,15 @@
 namespace ttcg {
 
 enum class CurveMethod { majority, best_of_n, pass_at_k, relative_effort };
-enum class Estimator { permutations, exact };
+enum class Estimator { permutations, exact, logged_order };
 enum class Jitter { philox, numpy };
 
 //! "majority", "best-of-n", "pass@k", "relative-effort".
 const char* to_string(CurveMethod method);
-//! "permutations", "exact".
+//! "permutations", "exact", "logged-order".
 const char* to_string(Estimator estimator);
+//! Parses an estimator name; InputError listing the valid names.
+Estimator parse_estimator(const std::string& text);
 //! "philox", "numpy".
 const char* to_string(Jitter jitter);
 //! Parses a method name; InputError listing the valid names.
@@ -101,11 +106,11 @@ struct ModelCurve {
 //! The curves of several models under one method, on one θ grid.
 struct MethodCurves {
   CurveMethod method = CurveMethod::majority;
-  Estimator estimator = Estimator::permutations;  //!< the estimator used (majority: always permutations)
+  Estimator estimator = Estimator::permutations;  //!< the estimator used (exact majority: permutations)
   std::vector<double> theta;
   std::vector<ModelCurve> models;
   std::uint64_t seed = 0;
-  std::int64_t permutations = 0;  //!< 0 when no permutation was used
+  std::int64_t permutations = 0;  //!< random permutations used (0: exact or logged order)
   int bootstrap = 0;
   double confidence = DEFAULT_CONFIDENCE;
   Jitter jitter = Jitter::philox;  //!< relative effort only

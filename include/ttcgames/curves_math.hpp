@@ -85,6 +85,7 @@ struct PermutationView {
   const std::int32_t* labels = nullptr;   //!< [Q] number of answer classes of question q (≤ N)
   const std::int32_t* theta = nullptr;    //!< [K] levels, strictly increasing, in [1, N]
   rng::Philox4x32Key key{};               //!< make_key(seed, PERMUTATION_STREAM)
+  std::uint8_t shuffle = 1;               //!< 0: visit the samples in their logged order (no draws)
 };
 
 //! Working memory of one visit: N positions and N label slots, element i at [i * stride].
@@ -119,7 +120,7 @@ TTCG_HD inline void permutation_outcomes(const PermutationView& v, std::uint32_t
   const std::int32_t last = v.theta[v.K - 1];
   for (std::int32_t i = 0; i < last; ++i) {
     const std::uint32_t remaining = static_cast<std::uint32_t>(v.N - i);
-    const std::int32_t j = i + static_cast<std::int32_t>(remaining > 1 ? words.below(remaining) : 0u);
+    const std::int32_t j = i + static_cast<std::int32_t>(v.shuffle && remaining > 1 ? words.below(remaining) : 0u);
     const std::uint32_t sample = s.order[j * st];
     s.order[j * st] = s.order[i * st];
     s.order[i * st] = sample;

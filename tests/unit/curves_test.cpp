@@ -186,6 +186,49 @@ TEST(PermutationTallies, IdenticalForAnyThreadCountAndBlockOrder) {
   EXPECT_THROW(merge_permutation_blocks(v, P, blocks), std::logic_error);
 }
 
+TEST(LoggedOrder, IsTheVisitInTheOrderOfTheLog) {
+  SyntheticRunLogSpec spec;
+  spec.questions = 40;
+  spec.samples = 10;
+  spec.distractors = 2;
+  spec.invalid = 0.2;
+  const RunLog log = synthetic_runlog(spec);
+  const SampleMatrix m = sample_matrix(log, 10);
+  std::vector<int> theta(10);
+  std::iota(theta.begin(), theta.end(), 1);
+  CurveOptions o = options(1000, 3, theta);
+  o.estimator = Estimator::logged_order;
+  const auto c = sample_count_curves({log}, {CurveMethod::majority, CurveMethod::best_of_n, CurveMethod::pass_at_k}, o);
+  EXPECT_EQ(c[0].estimator, Estimator::logged_order);
+  EXPECT_EQ(c[0].permutations, 0);
+  std::vector<std::uint32_t> identity(10);
+  std::iota(identity.begin(), identity.end(), 0u);
+  for (std::int64_t q = 0; q < m.Q; ++q)
+    for (int k = 0; k < 10; ++k) {
+      const Brute b = brute_force(m, q, identity, theta[k]);
+      EXPECT_EQ(c[0].models[0].table.p_correct[c[0].models[0].table.at(q, k)], b.majority);
+      EXPECT_EQ(c[1].models[0].table.p_correct[c[1].models[0].table.at(q, k)], b.best);
+      EXPECT_EQ(c[2].models[0].table.p_correct[c[2].models[0].table.at(q, k)], b.any);
+      EXPECT_EQ(c[0].models[0].table.tokens[c[0].models[0].table.at(q, k)], b.tokens);
+    }
+  EXPECT_TRUE(std::isnan(c[0].models[0].accuracy_lo[0]));
+}
+
+TEST(Curves, LogsWithoutTokenCountsGiveNaNTokenCurves) {
+  SyntheticRunLogSpec spec;
+  spec.questions = 20;
+  spec.samples = 8;
+  RunLog log = synthetic_runlog(spec);
+  std::fill(log.tokens.begin(), log.tokens.end(), NAN);
+  const auto c = sample_count_curves({log}, {CurveMethod::majority}, options(50, 0, {1, 8}));
+  EXPECT_TRUE(std::isnan(c[0].models[0].tokens[1]));
+  EXPECT_TRUE(std::isnan(c[0].models[0].tokens_sd[1]));
+  EXPECT_GT(c[0].models[0].accuracy[1], 0.0);
+  EXPECT_THROW(to_provider_set(c[0], {}), InputError);  // such curves cannot price a market
+  log.tokens[3] = 100.0;                                // some counts but not all
+  EXPECT_THROW(sample_count_curves({log}, {CurveMethod::majority}, options(50, 0, {1, 8})), InputError);
+}
+
 TEST(PassAtK, ClosedFormsAndStability) {
   EXPECT_EQ(pass_at_k(10000, 0, 10000), 0.0);
   EXPECT_EQ(pass_at_k(10000, 1, 10000), 1.0);
