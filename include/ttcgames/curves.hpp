@@ -42,6 +42,7 @@
 #include "ttcgames/question_table.hpp"
 #include "ttcgames/results.hpp"
 #include "ttcgames/runlog.hpp"
+#include "ttcgames/runlog_reader.hpp"
 
 namespace ttcg {
 
@@ -191,6 +192,10 @@ MethodCurves relative_effort_curves(const std::vector<RunLog>& logs, const Curve
 //! for the logs with them. Methods come out in the order majority, best-of-n, pass@k, relative-effort.
 std::vector<MethodCurves> compute_curves(const std::vector<RunLog>& logs, const std::vector<CurveMethod>& methods,
                                          const CurveOptions& options);
+
+//! Reads `files` grouped by model_from_file_name (in order of first appearance): each group is one model's run log
+//! (a model's samples may be split over several files).
+std::vector<RunLog> read_model_logs(const std::vector<std::string>& files, const RunLogOptions& options);
 
 // ---- output ----------------------------------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "curves_command.hpp"
 #include "ttcgames/backend.hpp"
 #include "ttcgames/error.hpp"
 #include "ttcgames/results.hpp"
@@ -153,6 +154,9 @@ int main(int argc, char** argv) {
   CLI::App* summary = app.add_subcommand("summary", "Print the paper-style tables of a result file");
   summary->add_option("results", summary_file, "Result file (HDF5)")->required();
 
+  ttcg::cli::CurvesCommand curves_command;
+  CLI::App* curves = ttcg::cli::add_curves_command(app, curves_command);
+
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -220,6 +224,8 @@ int main(int argc, char** argv) {
         std::cout << "no trade: every score is below the outside option v0 = " << s.market.v0 << "\n";
     } else if (*summary) {
       for (const auto& s : ttcg::read_summaries(summary_file)) ttcg::print_summary(std::cout, s);
+    } else if (*curves) {
+      ttcg::cli::run_curves_command(curves_command, command_line(argc, argv));
     }
   } catch (const ttcg::InputError& e) {
     std::cerr << "ttcgames: error: " << e.what() << "\n";
