@@ -8,6 +8,7 @@
 #include <bit>
 #include <cctype>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -244,9 +245,29 @@ std::optional<std::string_view> last_number_token(std::string_view text) {
   return last;
 }
 
+namespace {
+
+// The common case "-?digits(.digits)?", read directly (the same correctly rounded value as Python's float()).
+std::optional<double> plain_decimal(std::string_view v) {
+  std::size_t i = v.empty() || v.front() != '-' ? 0 : 1;
+  const std::size_t a = digit_run(v, i);
+  if (a == 0) return std::nullopt;
+  i += a;
+  if (i < v.size()) {
+    if (v[i] != '.' || digit_run(v, i + 1) == 0 || i + 1 + digit_run(v, i + 1) != v.size()) return std::nullopt;
+  }
+  double value = 0.0;
+  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), value);
+  if (ec != std::errc() || end != v.data() + v.size()) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
 std::optional<double> parse_number(std::string_view text) {
   std::string_view v = trim(text);
   if (v.empty()) return std::nullopt;
+  if (const auto fast = plain_decimal(v)) return fast;
   if (v.front() == '(' && v.back() == ')') v = trim(v.substr(1, v.size() - 2));
   if (!v.empty() && v.front() == '[' && v.back() == ']') v = trim(v.substr(1, v.size() - 2));
   std::string s(v);

@@ -11,10 +11,13 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <filesystem>
+#include <iomanip>
 #include <limits>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string_view>
 #include <unordered_map>
 
@@ -518,14 +521,14 @@ std::string invalid_json_message(std::string_view line, simdjson::error_code cod
 }
 
 //! Parses the lines of [begin, end) (the buffer is readable SIMDJSON_PADDING bytes past `end`).
-void parse_lines(const char* begin, const char* end, const Context& ctx, Worker& w, Piece& out) {
+void parse_lines(const char* begin, const char* end, bool file_start, const Context& ctx, Worker& w, Piece& out) {
   std::int64_t index = 0;
   const char* p = begin;
   while (p < end) {
     const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
     const char* line_end = nl ? nl : end;
     std::string_view line(p, static_cast<std::size_t>(line_end - p));
-    if (index == 0 && p == begin && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);  // UTF-8 BOM
+    if (file_start && p == begin && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);  // UTF-8 BOM
     if (!trim(line).empty()) {
       dom::element record;
       const auto error = w.parser.parse(line.data(), line.size(), false).get(record);
@@ -570,6 +573,12 @@ class Merger {
     if (log_.report.messages.size() < MAX_RUNLOG_MESSAGES) log_.report.messages.push_back(m);
   }
 
+  //! Starts the next file (kept alive by the caller until the read ends).
+  void begin_file(const FileState& file) {
+    file_index_ = files_.size();
+    files_.push_back(&file);
+  }
+
   //! Appends one piece whose first line (element) is `base` within the file.
   void merge(const Piece& piece, std::int64_t base, FileState& file) {
     const FieldMapping& m = options_.mapping;
@@ -595,6 +604,9 @@ class Merger {
         const double value = record_tokens;
         if (value < file.counter) {
           ++log_.report.counter_restarts;
+          message(where(file, base + pos) + ": cumulative token counter '" + m.record_tokens->text +
+                  "' decreased from " + number_text(file.counter) + " to " + number_text(value) +
+                  ": read as a restart from 0");
           record_tokens = value;  // the counter restarted from zero
         } else {
           record_tokens = value - file.counter;
@@ -604,11 +616,12 @@ class Merger {
 
       std::string qid = piece.qid[r];
       if (m.qid) {
-        const auto [it, inserted] = first_seen_.try_emplace(qid, where(file, base + pos));
+        const auto [it, inserted] = first_seen_.try_emplace(qid, FirstSeen{file_index_, base + pos});
         if (!inserted) {
           ++log_.report.duplicates;
-          message(where(file, base + pos) + ": duplicate qid '" + qid + "' skipped (the first, at " + it->second +
-                  ", is kept)");
+          const FileState& first = *files_[it->second.file];
+          message(where(file, base + pos) + ": duplicate qid '" + qid + "' skipped (the first, at " +
+                  where(first, it->second.position) + ", is kept)");
           continue;
         }
       } else {
@@ -616,13 +629,15 @@ class Merger {
       }
       log_.qid.push_back(std::move(qid));
       log_.ground_truth.push_back(piece.ground_truth[r]);
-      for (std::int64_t j = b; j < b + n; ++j) {
-        log_.label.push_back(piece.label[j]);
-        log_.correct.push_back(piece.correct[j]);
-        log_.reward.push_back(piece.reward[j]);
-        log_.tokens.push_back(m.record_tokens ? record_tokens / static_cast<double>(n) : piece.tokens[j]);
-        log_.think_tokens.push_back(piece.think[j]);
-      }
+      auto append = [b, n](auto& to, const auto& from) { to.insert(to.end(), from.begin() + b, from.begin() + b + n); };
+      append(log_.label, piece.label);
+      append(log_.correct, piece.correct);
+      append(log_.reward, piece.reward);
+      append(log_.think_tokens, piece.think);
+      if (m.record_tokens)
+        log_.tokens.insert(log_.tokens.end(), static_cast<std::size_t>(n), record_tokens / static_cast<double>(n));
+      else
+        append(log_.tokens, piece.tokens);
       log_.offset.push_back(static_cast<std::int64_t>(log_.label.size()));
       ++log_.report.records;
     }
@@ -633,7 +648,13 @@ class Merger {
  private:
   RunLog& log_;
   const RunLogOptions& options_;
-  std::unordered_map<std::string, std::string> first_seen_;
+  struct FirstSeen {
+    std::size_t file;
+    std::int64_t position;
+  };
+  std::unordered_map<std::string, FirstSeen> first_seen_;
+  std::vector<const FileState*> files_;
+  std::size_t file_index_ = 0;
   std::string model_name_;
 };
 
@@ -656,50 +677,107 @@ std::vector<std::size_t> split_at_newlines(const char* data, std::size_t size, s
   return cuts;
 }
 
+//! A source read as blocks of whole lines (the last block may end without a newline), each followed by
+//! SIMDJSON_PADDING readable bytes; a line longer than the block size grows the block.
+class LineBlocks {
+ public:
+  LineBlocks(ByteSource& source, std::size_t block_bytes)
+      : source_(source), block_(std::max<std::size_t>(block_bytes, 1)) {}
+
+  //! Reads the next block into `data` (its first `size` bytes); false at the end of the source.
+  bool next(std::vector<char>& data, std::size_t& size) {
+    if (data.size() < block_ + SIMDJSON_PADDING) data.resize(block_ + SIMDJSON_PADDING);
+    std::size_t have = carry_.size();
+    if (have + SIMDJSON_PADDING > data.size()) data.resize(2 * have + SIMDJSON_PADDING);
+    std::memcpy(data.data(), carry_.data(), have);
+    carry_.clear();
+    for (;;) {
+      while (!eof_ && have + SIMDJSON_PADDING < data.size()) {
+        const std::size_t got = source_.read(data.data() + have, data.size() - SIMDJSON_PADDING - have);
+        if (got == 0) eof_ = true;
+        have += got;
+      }
+      if (eof_) {
+        size = have;
+        return have > 0;
+      }
+      std::size_t last_nl = have;
+      while (last_nl > 0 && data[last_nl - 1] != '\n') --last_nl;
+      if (last_nl > 0) {
+        carry_.assign(data.data() + last_nl, data.data() + have);
+        size = last_nl;
+        return true;
+      }
+      data.resize(2 * (data.size() - SIMDJSON_PADDING) + SIMDJSON_PADDING);  // a line longer than the block
+    }
+  }
+
+ private:
+  ByteSource& source_;
+  std::size_t block_;
+  std::vector<char> carry_;  // the partial line after the last newline of the previous block
+  bool eof_ = false;
+};
+
+//! Streams a JSON Lines file: while the other threads parse block k, the calling thread merges block k − 1 and
+//! reads block k + 1 (then joins the parsing), so reading and merging overlap the parallel work.
 void read_jsonl(const std::string& path, const RunLogOptions& options, const Context& ctx, std::vector<Worker>& workers,
                 Merger& merger, FileState& file) {
   const std::unique_ptr<ByteSource> source = open_source(path);
+  LineBlocks blocks(*source, options.block_bytes);
   const int threads = static_cast<int>(workers.size());
-  std::vector<char> buffer(std::max<std::size_t>(options.block_bytes, 1) + SIMDJSON_PADDING);
-  std::size_t have = 0;  // bytes in the buffer (a partial line carried over first)
+  std::vector<char> current, next;
+  std::size_t current_size = 0, next_size = 0;
+  std::vector<Piece> parsing, parsed;
   std::int64_t line_base = 0;
-  bool eof = false, any_content = false;
-  while (!eof || have > 0) {
-    // Fill the buffer.
-    while (!eof && have + SIMDJSON_PADDING < buffer.size()) {
-      const std::size_t got = source->read(buffer.data() + have, buffer.size() - SIMDJSON_PADDING - have);
-      if (got == 0) eof = true;
-      have += got;
-    }
-    // Process whole lines (everything at the end of the file).
-    std::size_t usable = have;
-    if (!eof) {
-      const char* data = buffer.data();
-      std::size_t last_nl = have;
-      while (last_nl > 0 && data[last_nl - 1] != '\n') --last_nl;
-      if (last_nl == 0) {  // a line longer than the buffer: grow it
-        buffer.resize(2 * (buffer.size() - SIMDJSON_PADDING) + SIMDJSON_PADDING);
-        continue;
-      }
-      usable = last_nl;
-    }
-    if (usable == 0) break;
-    const std::vector<std::size_t> cuts =
-        split_at_newlines(buffer.data(), usable, PIECES_PER_THREAD * static_cast<std::size_t>(threads));
-    const std::size_t count = cuts.size() - 1;
-    std::vector<Piece> pieces(count);
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-    for (std::size_t k = 0; k < count; ++k)
-      parse_lines(buffer.data() + cuts[k], buffer.data() + cuts[k + 1], ctx,
-                  workers[static_cast<std::size_t>(omp_get_thread_num())], pieces[k]);
+  bool any_content = false, first_block = true;
+  std::exception_ptr failure;
+
+  auto merge_all = [&](std::vector<Piece>& pieces) {
     for (const Piece& piece : pieces) {
       if (!piece.position.empty() || !piece.errors.empty()) any_content = true;
       merger.merge(piece, line_base, file);
       line_base += piece.lines;
     }
-    std::memmove(buffer.data(), buffer.data() + usable, have - usable);
-    have -= usable;
+    pieces.clear();
+  };
+
+  bool have_current = blocks.next(current, current_size);
+#pragma omp parallel num_threads(threads)
+#pragma omp single
+  {
+    try {
+      while (have_current) {
+        const std::vector<std::size_t> cuts =
+            split_at_newlines(current.data(), current_size, PIECES_PER_THREAD * static_cast<std::size_t>(threads));
+        const std::size_t count = cuts.size() - 1;
+        parsing.assign(count, Piece{});
+        const char* data = current.data();
+        const bool file_start = first_block;
+        for (std::size_t k = 0; k < count; ++k) {
+#pragma omp task default(none) firstprivate(k, data, file_start) shared(cuts, ctx, workers, parsing)
+          parse_lines(data + cuts[k], data + cuts[k + 1], file_start && k == 0, ctx,
+                      workers[static_cast<std::size_t>(omp_get_thread_num())], parsing[k]);
+        }
+        try {
+          merge_all(parsed);
+          have_current = blocks.next(next, next_size);
+        } catch (...) {
+          failure = std::current_exception();
+          have_current = false;
+        }
+#pragma omp taskwait
+        first_block = false;
+        std::swap(parsed, parsing);
+        std::swap(current, next);
+        current_size = next_size;
+      }
+      if (!failure) merge_all(parsed);
+    } catch (...) {
+      failure = std::current_exception();
+    }
   }
+  if (failure) std::rethrow_exception(failure);
   if (!any_content) throw InputError(path + ": empty run log: no records (JSON Lines: one JSON object per line)");
 }
 
@@ -787,6 +865,50 @@ std::string model_from_file_name(const std::string& path) {
   return cut == std::string::npos || cut == 0 ? name : name.substr(0, cut);
 }
 
+void print_runlog_info(std::ostream& out, const RunLog& log) {
+  const std::size_t Q = log.questions(), S = log.samples();
+  std::int64_t max_samples = 0;
+  for (std::size_t q = 0; q < Q; ++q) max_samples = std::max(max_samples, log.samples(q));
+  std::size_t valid = 0, correct = 0, rewards = 0, tokens = 0, think = 0;
+  double token_sum = 0.0, think_sum = 0.0;
+  for (std::size_t s = 0; s < S; ++s) {
+    valid += log.label[s] >= 0 ? 1 : 0;
+    correct += log.correct[s];
+    rewards += std::isinf(log.reward[s]) && log.reward[s] < 0 ? 0 : 1;
+    if (!std::isnan(log.tokens[s])) ++tokens, token_sum += log.tokens[s];
+    if (!std::isnan(log.think_tokens[s])) ++think, think_sum += log.think_tokens[s];
+  }
+  auto percent = [S](std::size_t n) {
+    std::ostringstream p;
+    p << std::fixed << std::setprecision(2) << (S ? 100.0 * static_cast<double>(n) / static_cast<double>(S) : 0.0)
+      << " %";
+    return p.str();
+  };
+  out << "model: " << log.model << "\n";
+  for (const std::string& f : log.files) out << "file: " << f << "\n";
+  out << "questions: " << Q << "\n";
+  out << "samples per question: " << log.min_samples();
+  if (max_samples != log.min_samples()) out << " to " << max_samples;
+  out << "\n";
+  out << "samples: " << S << "\n";
+  out << "valid answers: " << valid << " (" << percent(valid) << ")\n";
+  out << "correct: " << correct << " (" << percent(correct) << ")\n";
+  out << "rewards: " << rewards << " present, " << S - rewards << " missing\n";
+  if (tokens > 0)
+    out << "tokens per sample: " << std::setprecision(6) << token_sum / static_cast<double>(tokens)
+        << (tokens < S ? " (some samples without a count)" : "") << "\n";
+  else
+    out << "tokens per sample: none in the log\n";
+  if (think > 0) out << "thinking tokens per sample: " << think_sum / static_cast<double>(think) << "\n";
+  const RunLogReport& r = log.report;
+  out << "lines: " << r.lines << ", records kept: " << r.records << ", malformed: " << r.malformed
+      << ", duplicates: " << r.duplicates << ", counter restarts: " << r.counter_restarts << "\n";
+  for (const std::string& m : r.messages) out << "  " << m << "\n";
+  const std::int64_t shown = static_cast<std::int64_t>(r.messages.size());
+  const std::int64_t total = r.malformed + r.duplicates + r.counter_restarts;
+  if (total > shown) out << "  (" << total - shown << " more messages not shown)\n";
+}
+
 RunLog read_runlog(const std::vector<std::string>& files, const RunLogOptions& options) {
   if (files.empty()) throw InputError("no run-log files given");
   const AnswerExtractor extractor(options.mapping.answers);
@@ -794,9 +916,12 @@ RunLog read_runlog(const std::vector<std::string>& files, const RunLogOptions& o
   std::vector<Worker> workers(static_cast<std::size_t>(thread_count(options)));
   RunLog log;
   Merger merger(log, options);
+  std::vector<std::unique_ptr<FileState>> states;
   for (const std::string& path : files) {
     log.files.push_back(path);
-    FileState file;
+    states.push_back(std::make_unique<FileState>());
+    FileState& file = *states.back();
+    merger.begin_file(file);
     file.path = path;
     file.array_layout = options.mapping.layout == RunLogLayout::json_array;
     file.first_sample = log.samples();

@@ -27,7 +27,7 @@ struct RunLogReport {
   std::int64_t malformed = 0;         //!< records skipped as malformed (each reported with file:line)
   std::int64_t duplicates = 0;        //!< records skipped because their qid was seen before (the first is kept)
   std::int64_t counter_restarts = 0;  //!< decreases of a cumulative token counter (each read as a restart from 0)
-  std::vector<std::string> messages;  //!< "file:line: what" for the first skipped records (bounded)
+  std::vector<std::string> messages;  //!< "file:line: what" for the first skipped records and restarts (bounded)
 };
 
 struct RunLog {

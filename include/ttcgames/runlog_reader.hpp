@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstddef>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,10 @@ struct RunLogOptions {
 
 //! Reads the files (one model's run log, possibly in several files) in order into one RunLog.
 RunLog read_runlog(const std::vector<std::string>& files, const RunLogOptions& options = {});
+
+//! Prints what was read: files, questions, samples per question, answers, verdicts, rewards, tokens, the report's
+//! counts and its first messages (the `ttcgames runlog-info` output).
+void print_runlog_info(std::ostream& out, const RunLog& log);
 
 //! The model part of a reference file name "<model>--temp-<T>--samples-<N>--max-<M>.jsonl[.gz|.zst]", or the file
 //! stem (without .jsonl/.json and compression suffixes) when the name does not follow that pattern.
