@@ -55,8 +55,7 @@ ProviderSet provider_set_from_runlogs(const RunLogCurvesSource& s, const std::ma
   o.seed = s.seed;
   o.theta = s.theta;
   o.bootstrap = 0;  // a market uses the curves only
-  if (s.jitter != "philox" && s.jitter != "numpy")
-    throw InputError("jitter '" + s.jitter + "': valid: philox, numpy");
+  if (s.jitter != "philox" && s.jitter != "numpy") throw InputError("jitter '" + s.jitter + "': valid: philox, numpy");
   o.effort.jitter = s.jitter == "numpy" ? Jitter::numpy : Jitter::philox;
   const CurveMethod method = parse_curve_method(s.method);
   const std::vector<MethodCurves> curves = compute_curves(logs, {method}, o);

@@ -135,9 +135,8 @@ void read_market(TableReader t, Scenario& s) {
   t.reject_unknown({"alpha", "baseline", "markup", "v0", "value_curve"});
 }
 
-const std::vector<std::string> RUNLOG_PROVIDER_KEYS{"runlogs",      "method", "mapping", "estimator", "permutations",
-                                                     "seed",         "theta",  "jitter",  "strict",    "prices",
-                                                     "models"};
+const std::vector<std::string> RUNLOG_PROVIDER_KEYS{"runlogs", "method", "mapping", "estimator", "permutations", "seed",
+                                                    "theta",   "jitter", "strict",  "prices",    "models"};
 
 //! [providers] runlogs = [...]: curves computed from run logs (curves.hpp), priced by the prices table.
 void read_runlog_providers(TableReader& t, Scenario& s, const std::string& base_dir) {

@@ -81,17 +81,18 @@ std::string settings_toml(const CurvesCommand& c, const std::vector<MethodCurves
 
 void print_curves(std::ostream& out, const MethodCurves& mc, const std::string& dataset) {
   out << "curves " << dataset << " / " << to_string(mc.method) << " ("
-      << (mc.method == CurveMethod::relative_effort ? std::string("relative-effort bins, jitter ") + to_string(mc.jitter)
-                                                    : std::string(to_string(mc.estimator)))
-      << (mc.permutations > 0 ? ", " + std::to_string(mc.permutations) + " permutations" : "") << ", seed "
-      << mc.seed << "; +- is the bootstrap sd over questions)\n";
+      << (mc.method == CurveMethod::relative_effort
+              ? std::string("relative-effort bins, jitter ") + to_string(mc.jitter)
+              : std::string(to_string(mc.estimator)))
+      << (mc.permutations > 0 ? ", " + std::to_string(mc.permutations) + " permutations" : "") << ", seed " << mc.seed
+      << "; +- is the bootstrap sd over questions)\n";
   out << std::left << std::setw(28) << "model" << std::right << std::setw(7) << "theta" << std::setw(11) << "accuracy"
-      << std::setw(10) << "+-" << std::setw(14) << "tokens" << std::setw(10) << "+-" << "\n";
+      << std::setw(10) << "+-" << std::setw(14) << "tokens" << std::setw(10) << "+-"
+      << "\n";
   for (const ModelCurve& c : mc.models)
     for (std::size_t k = 0; k < mc.theta.size(); ++k)
       out << std::left << std::setw(28) << c.model << std::right << std::setprecision(6) << std::setw(7) << mc.theta[k]
-          << std::fixed
-          << std::setprecision(5) << std::setw(11) << c.accuracy[k] << std::setw(10) << c.accuracy_sd[k]
+          << std::fixed << std::setprecision(5) << std::setw(11) << c.accuracy[k] << std::setw(10) << c.accuracy_sd[k]
           << std::setprecision(1) << std::setw(14) << c.tokens[k] << std::setw(10) << c.tokens_sd[k]
           << std::defaultfloat << "\n";
 }
