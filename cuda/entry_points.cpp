@@ -73,4 +73,11 @@ EquilibriumSet enumerate_equilibria(const GameView& g, double log_tol, std::int6
   return set;
 }
 
+PermutationTallies permutation_tallies(const PermutationView& view, std::int64_t permutations) {
+  if (detail::query_device_count() <= 0)
+    throw InputError("permutation estimator on the CUDA backend: " + detail::describe_device() +
+                     "; use --backend cpu or auto");
+  return detail::launch_permutation_tallies(view, permutations);
+}
+
 }  // namespace ttcg::cuda

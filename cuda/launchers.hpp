@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "ttcgames/curves_math.hpp"
 #include "ttcgames/enumeration_math.hpp"
 #include "ttcgames/game_math.hpp"
 #include "ttcgames/hd.hpp"
@@ -88,5 +89,9 @@ Candidate launch_exhaustive_optimum(const GameView& g, const LastProviderLevels&
 //! 1 ≤ K ≤ ENUMERATION_MAX_LEVELS.
 EquilibriumScan launch_enumerate_equilibria(const GameView& g, double log_tol, std::int64_t max_stored,
                                             std::int64_t prefixes);
+
+//! The permutation estimator's visits and fixed-order reductions (curves_math.hpp) for permutations
+//! [0, permutations); view points to host memory. Requires N ≤ 2^31 − 1, Q and permutations ≤ 2^32 − 1.
+PermutationTallies launch_permutation_tallies(const PermutationView& view, std::int64_t permutations);
 
 }  // namespace ttcg::cuda::detail

@@ -28,6 +28,9 @@ BestProfile exhaustive_optimum(const GameView&, const LastProviderLevels&) {
 EquilibriumSet enumerate_equilibria(const GameView&, double, std::int64_t) {
   not_built();
 }
+PermutationTallies permutation_tallies(const PermutationView&, std::int64_t) {
+  not_built();
+}
 
 }  // namespace cuda
 }  // namespace ttcg

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "ttcgames/curves_math.hpp"
 #include "ttcgames/enumeration.hpp"
 #include "ttcgames/enumeration_math.hpp"
 #include "ttcgames/game_math.hpp"
@@ -27,5 +28,9 @@ BestProfile exhaustive_optimum(const GameView& g, const LastProviderLevels& last
 
 //! All pure NE at tolerance log_tol = log(1 + tol); same result layout as the CPU path.
 EquilibriumSet enumerate_equilibria(const GameView& g, double log_tol, std::int64_t max_stored);
+
+//! The permutation estimator of the inference stage (curves_math.hpp): the same tallies as the OpenMP loop,
+//! bit for bit; view points to host memory.
+PermutationTallies permutation_tallies(const PermutationView& view, std::int64_t permutations);
 
 }  // namespace ttcg::cuda
