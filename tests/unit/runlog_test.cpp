@@ -534,7 +534,7 @@ TEST_F(RunLogTest, JsonArrayLayoutErrors) {
   EXPECT_THROW(read_runlog({broken}, o), InputError);
   const std::string empty = write("empty.json", "[]");
   EXPECT_THROW(read_runlog({empty}, o), InputError);
-  const std::string one_bad = write("one-bad.json", "[" + record("a", 2) + ", 5, " + record("b", 1) + "]");
+  const std::string one_bad = write("one-bad.json", std::string("[") + record("a", 2) + ", 5, " + record("b", 1) + "]");
   const RunLog log = read_runlog({one_bad}, o);
   EXPECT_EQ(log.questions(), 2u);
   ASSERT_EQ(log.report.malformed, 1);
