@@ -3,6 +3,9 @@
 #include <cassert>
 #include <cmath>
 
+#include "ttcgames/auction_math.hpp"
+#include "ttcgames/market_math.hpp"
+
 namespace ttcg {
 
 Game::Game(const MarketTable& table, double beta) : table_(&table), beta_(beta) {
@@ -11,8 +14,8 @@ Game::Game(const MarketTable& table, double beta) : table_(&table), beta_(beta) 
   x_.resize(size);
   log_margin_.resize(size);
   for (std::size_t a = 0; a < size; ++a) {
-    x_[a] = beta * table.V[a];
-    log_margin_[a] = table.margin[a] > 0.0 ? std::log(table.margin[a]) : -INFINITY;
+    x_[a] = log_attraction(beta, table.V[a]);
+    log_margin_[a] = log_margin(table.margin[a]);
   }
 }
 
@@ -62,10 +65,7 @@ double Game::potential(std::span<const int> profile) const {
 }
 
 int Game::max_surplus_level(int i) const {
-  int best = 0;
-  for (int k = 1; k < K(); ++k)
-    if (table_->W[table_->at(i, k)] > table_->W[table_->at(i, best)]) best = k;
-  return best;
+  return truthful_level(table_->W.data() + table_->at(i, 0), table_->K);
 }
 
 }  // namespace ttcg

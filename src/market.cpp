@@ -20,17 +20,7 @@ const char* to_string(ValueCurveKind kind) {
 }
 
 double ValueCurve::operator()(double a) const {
-  switch (kind) {
-    case ValueCurveKind::linear:
-      return a;
-    case ValueCurveKind::power:
-      return std::pow(a, gamma);
-    case ValueCurveKind::exp: {
-      const double denom = std::expm1(kappa);
-      return denom != 0.0 ? std::expm1(kappa * a) / denom : a;
-    }
-  }
-  return a;
+  return value_curve_value(kind, gamma, kappa, a);
 }
 
 std::string ValueCurve::describe() const {
@@ -65,7 +55,7 @@ MarketTable build_market_table(const ProviderSet& set, const MarketParams& param
     if (!std::isfinite(pc.usd_per_million_tokens) || pc.usd_per_million_tokens < 0.0)
       throw InputError("market: provider '" + pc.name + "' has an invalid price per million tokens");
     t.providers.push_back(pc.name);
-    const double per_token = pc.usd_per_million_tokens / 1'000'000.0;
+    const double per_token = usd_per_token(pc.usd_per_million_tokens);
     t.usd_per_token.push_back(per_token);
     for (int k = 0; k < t.K; ++k) {
       const double a = pc.accuracy[k];
@@ -76,16 +66,18 @@ MarketTable build_market_table(const ProviderSet& set, const MarketParams& param
       const std::size_t at = t.at(i, k);
       t.accuracy[at] = a;
       t.tokens[at] = tokens;
-      t.p[at] = tokens * per_token;
-      t.c[at] = t.p[at] / (1.0 + params.markup);
-      t.q[at] = params.alpha * (b + (1.0 - b) * params.value_curve(a));
+      const LevelEconomics e =
+          level_economics(params.value_curve(a), tokens, per_token, params.alpha, b, params.markup);
+      t.p[at] = e.p;
+      t.c[at] = e.c;
+      t.q[at] = e.q;
       if (!std::isfinite(t.q[at]))
         throw InputError("market: provider '" + pc.name + "' level " + std::to_string(k) + ": the value curve " +
                          params.value_curve.describe() + " gives a non-finite quality at accuracy " +
                          std::to_string(a));
-      t.V[at] = t.q[at] - t.p[at];
-      t.W[at] = t.q[at] - t.c[at];
-      t.margin[at] = t.p[at] - t.c[at];
+      t.V[at] = e.V;
+      t.W[at] = e.W;
+      t.margin[at] = e.margin;
     }
   }
   return t;

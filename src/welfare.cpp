@@ -9,91 +9,20 @@
 #include "ttcgames/enumeration.hpp"
 #include "ttcgames/enumeration_math.hpp"
 #include "ttcgames/error.hpp"
+#include "ttcgames/welfare_math.hpp"
 
 namespace ttcg {
-
-namespace {
-
-constexpr int DINKELBACH_MAX_ITERATIONS = 1000;
-
-//! Signed log-space accumulator: value = e^{pos} − e^{neg}.
-struct SignedLogSum {
-  LogSumExp pos, neg;
-  void add(double log_magnitude, bool positive) { (positive ? pos : neg).add(log_magnitude); }
-};
-
-//! Provider i's term max_k e^{x_i(k)} (W_i(k) − λ): the level and the term as (log magnitude, sign).
-struct Term {
-  int level = 0;
-  double log_magnitude = -INFINITY;
-  bool positive = false;
-};
-
-Term best_term(const GameView& g, int i, double lambda) {
-  Term best;
-  bool have = false;
-  for (int k = 0; k < g.K; ++k) {
-    const double diff = g.w(i, k) - lambda;
-    const bool positive = diff > 0.0;
-    const double log_mag = diff == 0.0 ? -INFINITY : g.xs(i, k) + std::log(std::fabs(diff));
-    bool better;
-    if (!have)
-      better = true;
-    else if (positive != best.positive)
-      better = positive;
-    else if (positive)
-      better = log_mag > best.log_magnitude;
-    else
-      better = log_mag < best.log_magnitude;  // the least negative term (a zero term beats any negative)
-    if (better) {
-      best = Term{k, log_mag, positive};
-      have = true;
-    }
-  }
-  return best;
-}
-
-}  // namespace
 
 Optimum exact_optimum(const Game& game) {
   const GameView g = game.view();
   Optimum opt;
-  // Start from every provider's most attractive level.
-  opt.profile.assign(g.n, 0);
-  for (int i = 0; i < g.n; ++i)
-    for (int k = 1; k < g.K; ++k)
-      if (g.xs(i, k) > g.xs(i, opt.profile[i])) opt.profile[i] = k;
-  opt.welfare = social_welfare(g, opt.profile.data());
-
-  // Dinkelbach on F(λ) = max_k Σ_i e^{x_i}(W_i − λ) (outside option included), kept as signed log-sums. F(λ) > 0
-  // exactly when some profile beats λ. When the maximizer's welfare does not exceed λ in double precision (a
-  // dominant provider with W_i = λ hides a better profile behind a step below one ulp), λ moves up by one ulp so
-  // that such terms turn negative; the best profile seen is kept. On exit F(λ) ≤ 0 certifies SW* ≤ λ.
-  double lambda = opt.welfare;
-  Profile next(g.n);
-  bool certified = false;
-  for (opt.iterations = 1; opt.iterations <= DINKELBACH_MAX_ITERATIONS; ++opt.iterations) {
-    SignedLogSum f;
-    const double diff0 = g.v0 - lambda;
-    if (diff0 != 0.0) f.add(g.x0 + std::log(std::fabs(diff0)), diff0 > 0.0);
-    for (int i = 0; i < g.n; ++i) {
-      const Term t = best_term(g, i, lambda);
-      next[i] = t.level;
-      if (std::isfinite(t.log_magnitude)) f.add(t.log_magnitude, t.positive);
-    }
-    if (!(f.pos.value() > f.neg.value())) {
-      certified = true;
-      break;
-    }
-    const double candidate = social_welfare(g, next.data());
-    if (candidate > opt.welfare) {
-      opt.welfare = candidate;
-      opt.profile = next;
-    }
-    lambda = candidate > lambda ? candidate : std::nextafter(lambda, INFINITY);
-  }
-  opt.gap = certified ? lambda - opt.welfare : INFINITY;
-  opt.profiles_evaluated = opt.iterations;
+  opt.profile.resize(g.n);
+  std::vector<int> next(g.n);
+  const OptimumValues v = dinkelbach_optimum(g, opt.profile.data(), next.data());
+  opt.welfare = v.welfare;
+  opt.iterations = v.iterations;
+  opt.gap = v.gap;
+  opt.profiles_evaluated = v.iterations;
   return opt;
 }
 

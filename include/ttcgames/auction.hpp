@@ -13,12 +13,12 @@
 #include <string>
 #include <vector>
 
+#include "ttcgames/auction_math.hpp"
 #include "ttcgames/game.hpp"
 #include "ttcgames/market.hpp"
 
 namespace ttcg {
 
-enum class Reserve { none, outside_option };
 const char* to_string(Reserve reserve);
 
 struct Bid {
@@ -27,14 +27,7 @@ struct Bid {
   double score() const { return quality - price; }
 };
 
-//! Allocation of a set of bids: who wins and the score the winner must beat.
-struct Clearing {
-  int winner = -1;             //!< −1: no trade
-  int runner_up = -1;          //!< −1: the runner-up is the outside option (or absent)
-  double winning_score = 0.0;  //!< S_(1)
-  double second_score = 0.0;   //!< S_(2), or v0 in its place (see header)
-};
-
+//! Clears a set of bids by their scores (clear_scores of auction_math.hpp).
 Clearing clear_auction(const std::vector<Bid>& bids, Reserve reserve, double v0);
 
 struct AuctionOutcome {
@@ -48,7 +41,7 @@ struct AuctionOutcome {
   double winner_utility = 0.0;  //!< price − c_w = S_(1) − S_(2)
 };
 
-//! The auction under truthful bidding on a market table.
+//! The auction under truthful bidding on a market table (truthful_auction of auction_math.hpp).
 AuctionOutcome run_auction(const MarketTable& table, Reserve reserve);
 
 //! Utility of provider i when it bids `bid` but serves level `served` (quality verified, so it is paid

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-namespace ttcg {
+#include "ttcgames/market_math.hpp"
 
-enum class ValueCurveKind { linear, power, exp };
+namespace ttcg {
 
 //! f(a): linear a; power a^γ; exp (e^{κa} − 1)/(e^κ − 1).
 struct ValueCurve {

@@ -24,7 +24,12 @@ class PythonRandom {
   //! random.shuffle(x).
   template <class T>
   void shuffle(std::vector<T>& x) {
-    for (std::size_t i = x.size(); i-- > 1;) std::swap(x[i], x[randbelow(static_cast<std::uint32_t>(i + 1))]);
+    shuffle(x.data(), x.size());
+  }
+  //! random.shuffle of x[0..size).
+  template <class T>
+  void shuffle(T* x, std::size_t size) {
+    for (std::size_t i = size; i-- > 1;) std::swap(x[i], x[randbelow(static_cast<std::uint32_t>(i + 1))]);
   }
 
  private:
