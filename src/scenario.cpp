@@ -12,6 +12,7 @@
 #include "ttcgames/curves_io.hpp"
 #include "ttcgames/error.hpp"
 #include "ttcgames/toml_reader.hpp"
+#include "population_scenario.hpp"
 
 namespace ttcg {
 
@@ -324,7 +325,7 @@ Scenario parse_scenario(std::string_view text, const std::string& origin) {
   const std::string base_dir = origin.empty() ? std::string() : fs::path(origin).parent_path().string();
   TableReader top(root, "", origin);
   top.reject_unknown({"format", "version", "name", "description", "market", "providers", "beta", "dynamics",
-                      "equilibria", "auction", "output"});
+                      "equilibria", "auction", "output", "population"});
   Scenario s;
   s.path = origin;
   s.dynamics.order = ProviderOrder::reference;  // scenario default: the reference implementation's order
@@ -353,10 +354,14 @@ Scenario parse_scenario(std::string_view text, const std::string& origin) {
   auto providers = top.table("providers");
   if (!providers) top.fail_missing("providers", "a [providers] table (curves + prices, or inline providers)");
   read_providers(*providers, s, base_dir);
+  // [beta] is required unless the scenario is a population (whose users carry their own beta).
   auto beta = top.table("beta");
-  if (!beta) top.fail_missing("beta", "a [beta] table with values = [...] and/or sweep = {from, to, points}");
-  read_beta(*beta, s);
-  if (s.betas().empty()) top.fail(*top.get("beta"), "beta", "gives no beta values");
+  if (!beta && !top.has("population"))
+    top.fail_missing("beta", "a [beta] table with values = [...] and/or sweep = {from, to, points}");
+  if (beta) {
+    read_beta(*beta, s);
+    if (s.betas().empty()) top.fail(*top.get("beta"), "beta", "gives no beta values");
+  }
   if (auto d = top.table("dynamics")) read_dynamics(*d, s);
   s.enumeration.relative_tolerance = s.dynamics.relative_tolerance;
   if (auto e = top.table("equilibria")) read_equilibria(*e, s);
@@ -369,8 +374,9 @@ Scenario parse_scenario(std::string_view text, const std::string& origin) {
     s.output = o->string("path").value_or("");
     o->reject_unknown({"path"});
   }
+  if (auto p = top.table("population")) s.population = read_population_section(*p, s, base_dir);
   top.reject_unknown({"format", "version", "name", "description", "market", "providers", "beta", "dynamics",
-                      "equilibria", "auction", "output"});
+                      "equilibria", "auction", "output", "population"});
 
   // Validate the market itself now, so that errors point at the scenario.
   try {
@@ -450,7 +456,7 @@ std::string Scenario::resolved_toml() const {
     sw.insert("spacing", sweep->logarithmic ? "log" : "linear");
     b.insert("sweep", std::move(sw));
   }
-  root.insert("beta", std::move(b));
+  if (!betas().empty()) root.insert("beta", std::move(b));  // a population alone has no [beta]
 
   toml::table d;
   d.insert("rule", to_string(dynamics.rule));
@@ -484,6 +490,7 @@ std::string Scenario::resolved_toml() const {
     o.insert("path", output);
     root.insert("output", std::move(o));
   }
+  if (population) root.insert("population", population_toml(*population));
   std::ostringstream out;
   out << root << '\n';
   return out.str();

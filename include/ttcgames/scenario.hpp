@@ -14,6 +14,7 @@
 #include "ttcgames/enumeration.hpp"
 #include "ttcgames/equilibrium.hpp"
 #include "ttcgames/market.hpp"
+#include "ttcgames/population_spec.hpp"
 
 namespace ttcg {
 
@@ -59,6 +60,8 @@ struct Scenario {
 
   Reserve reserve = Reserve::none;
   std::string output;  //!< default output file ("" if none given)
+
+  std::optional<PopulationSpec> population;  //!< [population]: a Monte Carlo population of users (population.hpp)
 
   //! The scenario with every default made explicit, as TOML text.
   std::string resolved_toml() const;

@@ -12,6 +12,9 @@
 
 #include "ttcgames/backend.hpp"
 #include "ttcgames/error.hpp"
+#include "ttcgames/h5.hpp"
+#include "ttcgames/population.hpp"
+#include "ttcgames/population_results.hpp"
 #include "ttcgames/results.hpp"
 #include "ttcgames/run.hpp"
 #include "ttcgames/scenario.hpp"
@@ -38,20 +41,22 @@ std::string version_text() {
 //! A one-line progress bar on stderr, drawn only when stderr is a terminal.
 class ProgressBar {
  public:
-  ProgressBar(std::string label, bool enabled) : label_(std::move(label)), enabled_(enabled && isatty(2)) {}
+  ProgressBar(std::string label, bool enabled, std::string unit = "beta")
+      : label_(std::move(label)), unit_(std::move(unit)), enabled_(enabled && isatty(2)) {}
   void operator()(std::size_t done, std::size_t total) {
     if (!enabled_) return;
     constexpr int WIDTH = 30;
     const int filled = static_cast<int>(WIDTH * done / std::max<std::size_t>(total, 1));
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    std::fprintf(stderr, "\r%-18s [%s%s] %zu/%zu beta  %.1f s", label_.c_str(), std::string(filled, '#').c_str(),
-                 std::string(WIDTH - filled, '.').c_str(), done, total, s);
+    std::fprintf(stderr, "\r%-18s [%s%s] %zu/%zu %s  %.1f s", label_.c_str(), std::string(filled, '#').c_str(),
+                 std::string(WIDTH - filled, '.').c_str(), done, total, unit_.c_str(), s);
     if (done == total) std::fputc('\n', stderr);
     std::fflush(stderr);
   }
 
  private:
   std::string label_;
+  std::string unit_;
   bool enabled_;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
@@ -74,7 +79,7 @@ std::string command_line(int argc, char** argv) {
 }
 
 void add_common(CLI::App& app, Common& c) {
-  app.add_option("--backend", c.backend, "Compute backend for the enumerations: auto (GPU when present), cpu, cuda")
+  app.add_option("--backend", c.backend, "Compute backend for the enumerations and population passes: auto (GPU when present), cpu, cuda")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   app.add_option("--threads", c.threads, "OpenMP threads (default: OMP_NUM_THREADS or all cores)")
       ->check(CLI::PositiveNumber);
@@ -86,6 +91,7 @@ std::vector<ttcg::ScenarioResult> solve(const std::vector<ttcg::Scenario>& scena
                                         std::optional<std::vector<double>> betas) {
   std::vector<ttcg::ScenarioResult> results;
   for (const ttcg::Scenario& s : scenarios) {
+    if (s.betas().empty() && !betas) continue;  // a population-only scenario has no market stage
     ttcg::RunOptions o;
     o.backend = backend;
     o.enumerate = enumerate;
@@ -95,6 +101,50 @@ std::vector<ttcg::ScenarioResult> solve(const std::vector<ttcg::Scenario>& scena
     results.push_back(ttcg::run_scenario(s, o));
   }
   return results;
+}
+
+std::vector<ttcg::PopulationResult> simulate(const std::vector<ttcg::Scenario>& scenarios, ttcg::Backend backend,
+                                             const Common& c) {
+  std::vector<ttcg::PopulationResult> results;
+  for (const ttcg::Scenario& s : scenarios) {
+    if (!s.population) continue;
+    ttcg::PopulationRunOptions o;
+    o.backend = backend;
+    ProgressBar bar(s.name, !c.quiet, "replicates");
+    o.progress = [&bar](std::size_t done, std::size_t total) { bar(done, total); };
+    results.push_back(ttcg::run_population(s, o));
+  }
+  return results;
+}
+
+//! One result file with the market/auction groups and the population groups of a run.
+void write_run(const std::string& path, const std::vector<ttcg::Scenario>& scenarios,
+               const std::vector<ttcg::ScenarioResult>& markets, const std::vector<ttcg::PopulationResult>& populations,
+               const ttcg::RunInfo& info) {
+  ttcg::h5::AtomicOutput out(path);
+  {
+    ttcg::h5::File file = ttcg::h5::File::create(out.temp_path());
+    ttcg::h5::Group root = file.root();
+    std::vector<const ttcg::Scenario*> all;
+    for (const ttcg::Scenario& s : scenarios) all.push_back(&s);
+    ttcg::write_root_attributes(root, info, scenarios.empty() ? 0 : scenarios[0].dynamics.seed,
+                                ttcg::combined_scenario_toml(all));
+    for (const ttcg::ScenarioResult& r : markets) ttcg::write_scenario_groups(root, r);
+    for (const ttcg::PopulationResult& p : populations) {
+      const auto s = std::find_if(scenarios.begin(), scenarios.end(), [&](const auto& x) { return x.name == p.name; });
+      ttcg::write_population_group(root, p, s->resolved_toml(), s->path, s->description);
+    }
+  }
+  out.commit();
+}
+
+void print_populations(const std::vector<ttcg::PopulationResult>& populations, const std::vector<ttcg::Scenario>& s) {
+  for (const ttcg::PopulationResult& p : populations) {
+    ttcg::PopulationSummary summary = ttcg::summarize_population(p);
+    for (const ttcg::Scenario& x : s)
+      if (x.name == p.name) summary.description = x.description;
+    ttcg::print_population_summary(std::cout, summary);
+  }
 }
 
 }  // namespace
@@ -149,6 +199,21 @@ int main(int argc, char** argv) {
   auction->add_option("--reserve", reserve, "none | outside-option (default: the scenario's [auction] reserve)")
       ->check(CLI::IsMember({"none", "outside-option"}));
 
+  std::string population_scenario;
+  std::optional<std::int64_t> population_users, population_replicates;
+  CLI::App* population = app.add_subcommand(
+      "population",
+      "Run the Monte Carlo population of one scenario ([population]): the equilibrium under population demand,\n"
+      "its certificate, the optimum, and realized outcomes per user under the market and the auction");
+  population->add_option("scenario", population_scenario, "Scenario file (TOML) with a [population] section")
+      ->required();
+  population->add_option("-o,--output", output, "Also write the result file");
+  population->add_option("--seed", seed, "Override the [population] seed");
+  population->add_option("--users", population_users, "Override [population] users")->check(CLI::PositiveNumber);
+  population->add_option("--replicates", population_replicates, "Override [population] replicates")
+      ->check(CLI::PositiveNumber);
+  add_common(*population, common);
+
   std::string summary_file;
   CLI::App* summary = app.add_subcommand("summary", "Print the paper-style tables of a result file");
   summary->add_option("results", summary_file, "Result file (HDF5)")->required();
@@ -162,6 +227,7 @@ int main(int argc, char** argv) {
       for (const std::string& p : scenario_paths) {
         scenarios.push_back(ttcg::load_scenario(p));
         if (seed) scenarios.back().dynamics.seed = *seed;
+        if (seed && scenarios.back().population) scenarios.back().population->seed = *seed;
       }
       if (output.empty()) {
         if (scenarios.size() > 1)
@@ -170,10 +236,12 @@ int main(int argc, char** argv) {
       }
       const auto results =
           solve(scenarios, backend, common, no_enumerate ? std::optional<bool>(false) : std::nullopt, std::nullopt);
+      const auto populations = simulate(scenarios, backend, common);
       ttcg::RunInfo info{ttcg::to_string(backend), omp_get_max_threads(), 1, command_line(argc, argv)};
-      ttcg::write_results(output, results, info);
+      write_run(output, scenarios, results, populations, info);
       if (!common.quiet) {
         for (const auto& s : ttcg::read_summaries(output)) ttcg::print_summary(std::cout, s);
+        print_populations(populations, scenarios);
         std::cerr << "wrote " << output << "\n";
       }
     } else if (*market) {
@@ -184,6 +252,8 @@ int main(int argc, char** argv) {
       if (no_enumerate) enumerate = false;
       const auto results =
           solve({s}, backend, common, enumerate, market_betas.empty() ? std::nullopt : std::optional(market_betas));
+      if (results.empty())
+        throw ttcg::InputError(market_scenario + ": no beta values ([beta] or --beta) for the market");
       ttcg::ScenarioSummary summary_table = ttcg::summarize(results[0]);
       summary_table.has_auction = false;
       if (!common.quiet) ttcg::print_summary(std::cout, summary_table);
@@ -218,8 +288,24 @@ int main(int argc, char** argv) {
                   << a.user_value << ", price " << a.price << ", winner utility " << a.winner_utility << "\n";
       else
         std::cout << "no trade: every score is below the outside option v0 = " << s.market.v0 << "\n";
+    } else if (*population) {
+      const ttcg::Backend backend = setup(common);
+      ttcg::Scenario s = ttcg::load_scenario(population_scenario);
+      if (!s.population)
+        throw ttcg::InputError(population_scenario + ": no [population] section (docs/scenario.md, [population])");
+      if (seed) s.population->seed = *seed;
+      if (population_users) s.population->users = *population_users;
+      if (population_replicates) s.population->replicates = *population_replicates;
+      const auto populations = simulate({s}, backend, common);
+      if (!common.quiet) print_populations(populations, {s});
+      if (!output.empty()) {
+        ttcg::RunInfo info{ttcg::to_string(backend), omp_get_max_threads(), 1, command_line(argc, argv)};
+        write_run(output, {s}, {}, populations, info);
+        if (!common.quiet) std::cerr << "wrote " << output << "\n";
+      }
     } else if (*summary) {
       for (const auto& s : ttcg::read_summaries(summary_file)) ttcg::print_summary(std::cout, s);
+      for (const auto& s : ttcg::read_population_summaries(summary_file)) ttcg::print_population_summary(std::cout, s);
     }
   } catch (const ttcg::InputError& e) {
     std::cerr << "ttcgames: error: " << e.what() << "\n";
