@@ -401,9 +401,13 @@ WelfareSums welfare_deviations_block(const QueryView& g, const ProfileView& t, c
 
 std::vector<double> welfare_profiles_block(const QueryView& g, const UsersView& users, std::int64_t first,
                                            std::int64_t count, BlockRange range) {
-  std::vector<double> out(count);
+  // Per user and profile with the per-user function (enumeration runs over many profiles of few users, where
+  // tiles would be mostly padding); users summed in order.
+  std::vector<double> out(count, 0.0);
   std::vector<int> profile(g.n);
   std::vector<double> vf(static_cast<std::size_t>(g.Q) * g.n), price(vf.size()), cost(vf.size());
+  double e[population::MAX_PROVIDERS];
+  double inv = 0.0;
   for (std::int64_t c = 0; c < count; ++c) {
     decode_profile(first + c, g.n, g.K, profile.data());
     for (std::int64_t q = 0; q < g.Q; ++q)
@@ -414,7 +418,10 @@ std::vector<double> welfare_profiles_block(const QueryView& g, const UsersView& 
         cost[q * g.n + i] = g.cost[a];
       }
     const ProfileView t{g.n, g.Q, vf.data(), price.data(), cost.data()};
-    out[c] = demand_block(g, t, users, range).welfare;
+    double sum = 0.0;
+    for (std::int64_t u = range.begin; u < range.end; ++u)
+      sum += population::user_welfare(t, users.alpha[u], users.beta[u], users.v0[u], users.question[u], e, inv);
+    out[c] = sum;
   }
   return out;
 }

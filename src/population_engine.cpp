@@ -286,10 +286,22 @@ OutcomeTallies PopulationEngine::outcomes(std::span<const int> profile, Reserve 
 // ---------------------------------------------------------------------------------------------------------------
 // Oracle
 
-PopulationOracle::PopulationOracle(const PopulationEngine& engine) : engine_(&engine), cache_(engine.levels()) {}
+PopulationOracle::PopulationOracle(const PopulationEngine& engine) : engine_(&engine), scratch_(engine.levels()) {}
 
 void PopulationOracle::prepare(const int* profile, int i) {
-  engine_->log_utilities(std::span<const int>(profile, engine_->providers()), i, cache_);
+  std::vector<int> key(profile, profile + engine_->providers());
+  key[i] = -1 - i;  // log u_i(·, k_{−i}) does not depend on k_i; the marker keeps providers apart
+  if (const auto it = memo_.find(key); it != memo_.end()) {
+    current_ = &it->second;
+    return;
+  }
+  ++passes_;
+  engine_->log_utilities(std::span<const int>(profile, engine_->providers()), i, scratch_);
+  if (memo_.size() < MAX_MEMO) {
+    current_ = &memo_.emplace(std::move(key), scratch_).first->second;
+  } else {
+    current_ = &scratch_;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------

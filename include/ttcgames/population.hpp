@@ -22,6 +22,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
@@ -256,20 +257,29 @@ class PopulationEngine {
 };
 
 //! The mixed-logit utility oracle of equilibrium_math.hpp over an engine: prepare() runs one pass over the users and
-//! caches log u_i(k) for every k.
+//! caches log u_i(k) for every k. The passes are memoized by (i, k_{−i}) (log u_i depends on nothing else): mixed-logit
+//! demand has no potential, the dynamics can cycle until max_rounds, and a cycle then costs no further passes.
 class PopulationOracle {
  public:
+  //! At most this many (provider, others' levels) entries are memoized (K doubles each); later ones are recomputed.
+  static constexpr std::size_t MAX_MEMO = 1 << 16;
+
   explicit PopulationOracle(const PopulationEngine& engine);
   int providers() const { return engine_->providers(); }
   int levels() const { return engine_->levels(); }
   void reset(const int*) {}
   void prepare(const int* profile, int i);
-  double log_utility(int, int k) const { return cache_[k]; }
+  double log_utility(int, int k) const { return (*current_)[k]; }
   void moved(const int*, int) {}
+  //! Passes run (memoized visits excluded).
+  std::int64_t passes() const { return passes_; }
 
  private:
   const PopulationEngine* engine_;
-  std::vector<double> cache_;
+  std::map<std::vector<int>, std::vector<double>> memo_;
+  std::vector<double> scratch_;
+  const std::vector<double>* current_ = nullptr;
+  std::int64_t passes_ = 0;
 };
 
 //! The social optimum under population demand.

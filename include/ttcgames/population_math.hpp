@@ -148,6 +148,20 @@ TTCG_HD inline Choice user_choice(const ProfileView& t, double alpha, double bet
   return c;
 }
 
+//! One user's expected welfare at a profile: s_0·v0 + Σ_i s_i·W_i with s = e·(1/S) (the order of the demand pass).
+//! Leaves the weights in e[0..n) and 1/S in inv.
+TTCG_HD inline double user_welfare(const ProfileView& t, double alpha, double beta, double v0, std::int32_t q,
+                                   double* e, double& inv) {
+  const Choice c = user_choice(t, alpha, beta, v0, q, e);
+  inv = 1.0 / c.total;
+  double w = c.outside_weight * inv * v0;
+  for (int i = 0; i < t.n; ++i) {
+    const std::int64_t a = t.at(q, i);
+    w += e[i] * inv * surplus(alpha, t.value_fraction[a], t.cost[a]);
+  }
+  return w;
+}
+
 //! Streaming log-sum-exp of log terms with one exponential per term (a NaN-free form of game_math.hpp's LogSumExp
 //! that also accepts −inf terms): value() = log Σ e^{t}.
 struct OnlineLogSum {
@@ -259,13 +273,8 @@ TTCG_HD inline void serve(const QueryView& g, double alpha, std::int32_t q, int 
 //! `e` is scratch for n weights.
 TTCG_HD inline Outcome market_outcome(const QueryView& g, const ProfileView& t, const int* profile, double alpha,
                                       double beta, double v0, std::int32_t q, const rng::Philox4x32Ctr& w, double* e) {
-  const Choice c = user_choice(t, alpha, beta, v0, q, e);
-  const double inv = 1.0 / c.total;
-  double expected = c.outside_weight * inv * v0;
-  for (int i = 0; i < t.n; ++i) {
-    const std::int64_t a = t.at(q, i);
-    expected += e[i] * inv * surplus(alpha, t.value_fraction[a], t.cost[a]);
-  }
+  double inv = 0.0;
+  const double expected = user_welfare(t, alpha, beta, v0, q, e, inv);
   const double u = rng::to_unit_double(w.v[0], w.v[1]);
   double cumulative = 0.0;
   int chosen = -1;
