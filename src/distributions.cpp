@@ -156,7 +156,7 @@ double Distribution::upper_bound(double tail) const {
 
 std::string Distribution::describe() const {
   std::ostringstream s;
-  s.precision(17);
+  s.precision(10);
   switch (kind) {
     case DistributionKind::fixed:
       s << "fixed " << value;
