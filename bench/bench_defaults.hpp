@@ -1,6 +1,9 @@
-// Shared sizes and inputs of the benchmark programs: the paper's markets from inputs/paper.
+// Shared sizes and inputs of the benchmark programs: the paper's markets from inputs/paper, the synthetic run logs
+// from inputs/runlogs.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -19,6 +22,14 @@ inline const char* const ENUMERATION_MARKET = "gsm8k-majority";
 //! β of the single-market benchmarks (one of the paper's table values).
 constexpr double DEFAULT_BETA = 1000.0;
 
+//! The synthetic instruct-model run logs (reference JSONL layout) replicated into the run-log benchmark input.
+inline const std::vector<std::string> SYNTHETIC_RUNLOGS = {
+    "runlogs/synthetic/SynthA-7B--temp-0.7--samples-64--max-512.jsonl",
+    "runlogs/synthetic/SynthB-1B--temp-0.7--samples-64--max-512.jsonl",
+    "runlogs/synthetic/SynthC-3B--temp-0.7--samples-64--max-512.jsonl"};
+//! Size of the generated reference-JSONL input of the parse benchmarks (the target is >= 200 MB/s on 2 cores).
+constexpr std::size_t RUNLOG_BENCH_BYTES = std::size_t{256} << 20;
+
 inline Scenario paper_scenario(const std::string& name) {
   return load_scenario(std::string(TTCG_INPUTS_DIR) + "/paper/" + name + ".toml");
 }
@@ -27,5 +38,15 @@ inline MarketTable paper_table(const std::string& name) {
   const Scenario s = paper_scenario(name);
   return build_market_table(s.providers, s.market);
 }
+
+}  // namespace ttcg::bench
+
+namespace ttcg::bench {
+
+//! The inference-stage benchmark: a GSM8K-sized run log (1319 questions × 128 samples, the reference's 6 levels
+//! 1..64) and the permutation count of the speed target.
+constexpr std::int64_t CURVES_QUESTIONS = 1319;
+constexpr std::int32_t CURVES_SAMPLES = 128;
+constexpr std::int64_t CURVES_PERMUTATIONS = 1000;
 
 }  // namespace ttcg::bench

@@ -45,6 +45,10 @@ std::string device_description() {
   return detail::describe_device();
 }
 
+int select_device(int local_rank) {
+  return detail::set_device_for_rank(local_rank);
+}
+
 BestProfile exhaustive_optimum(const GameView& g, const LastProviderLevels& last) {
   const std::int64_t prefixes = check_game(g, "exhaustive optimum");
   const detail::Candidate best = detail::launch_exhaustive_optimum(g, last, prefixes);
@@ -137,6 +141,13 @@ void population_outcomes(PopulationHandle* h, const population::ProfileView& t, 
   if (count > 0)
     detail::launch_population_outcomes(h->device, t, profile, reserve, seed, replicate, first, count, market, auction,
                                        first_best);
+}
+
+PermutationTallies permutation_tallies(const PermutationView& view, std::int64_t permutations) {
+  if (detail::query_device_count() <= 0)
+    throw InputError("permutation estimator on the CUDA backend: " + detail::describe_device() +
+                     "; use --backend cpu or auto");
+  return detail::launch_permutation_tallies(view, permutations);
 }
 
 }  // namespace ttcg::cuda

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "ttcgames/curves_math.hpp"
 #include "ttcgames/enumeration_math.hpp"
 #include "ttcgames/game_math.hpp"
 #include "ttcgames/hd.hpp"
@@ -79,6 +80,8 @@ struct EquilibriumScan {
 int query_device_count() noexcept;
 //! "NAME (sm_XY, N SMs, M GiB)" for the current device, or why there is none. Never throws.
 std::string describe_device() noexcept;
+//! cudaSetDevice(local_rank mod count); the device index, or −1 without a device. Never throws.
+int set_device_for_rank(int local_rank) noexcept;
 
 //! Best completion over prefixes [0, prefixes) of providers 0..n−2; g and last point to host memory.
 //! Requires 1 ≤ n ≤ MAX_PROVIDERS.
@@ -113,5 +116,9 @@ void launch_population_outcomes(PopulationDevice* d, const population::ProfileVi
 void launch_philox_draws(rng::Philox4x32Key key, const rng::Philox4x32Ctr* counters, std::int64_t count,
                          rng::Philox4x32Ctr* out);
 void launch_portable_math(const double* x, std::int64_t count, double* exp_out, double* log_out, double* normal_out);
+
+//! The permutation estimator's visits and fixed-order reductions (curves_math.hpp) for permutations
+//! [0, permutations); view points to host memory. Requires N ≤ 2^31 − 1, Q and permutations ≤ 2^32 − 1.
+PermutationTallies launch_permutation_tallies(const PermutationView& view, std::int64_t permutations);
 
 }  // namespace ttcg::cuda::detail

@@ -19,6 +19,9 @@ int device_count() {
 std::string device_description() {
   return "built without CUDA";
 }
+int select_device(int) {
+  return -1;
+}
 BestProfile exhaustive_optimum(const GameView&, const LastProviderLevels&) {
   not_built();
 }
@@ -48,6 +51,9 @@ void population_utilities(PopulationHandle*, const population::ProfileView&, int
 void population_outcomes(PopulationHandle*, const population::ProfileView&, const int*, Reserve, std::uint64_t,
                          std::int64_t, std::int64_t, std::int64_t, population::Outcome*, population::Outcome*,
                          double*) {
+  not_built();
+}
+PermutationTallies permutation_tallies(const PermutationView&, std::int64_t) {
   not_built();
 }
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "ttcgames/curves_math.hpp"
 #include "ttcgames/enumeration.hpp"
 #include "ttcgames/enumeration_math.hpp"
 #include "ttcgames/game_math.hpp"
@@ -14,7 +15,10 @@
 namespace ttcg::cuda {
 
 int device_count();                //!< 0 when no usable device (or no CUDA build)
-std::string device_description();  //!< name and compute capability of device 0, or the reason there is none
+std::string device_description();  //!< name and compute capability of the current device, or why there is none
+//! Makes device (local_rank mod device count) current for this process (one GPU per MPI rank of a node);
+//! returns its index, or −1 when there is no device.
+int select_device(int local_rank);
 
 struct BestProfile {
   double welfare = -INFINITY;
@@ -59,5 +63,9 @@ void population_utilities(PopulationHandle* h, const population::ProfileView& t,
 void population_outcomes(PopulationHandle* h, const population::ProfileView& t, const int* profile, Reserve reserve,
                          std::uint64_t seed, std::int64_t replicate, std::int64_t first, std::int64_t count,
                          population::Outcome* market, population::Outcome* auction, double* first_best);
+
+//! The permutation estimator of the inference stage (curves_math.hpp): the same tallies as the OpenMP loop,
+//! bit for bit; view points to host memory.
+PermutationTallies permutation_tallies(const PermutationView& view, std::int64_t permutations);
 
 }  // namespace ttcg::cuda

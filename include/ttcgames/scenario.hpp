@@ -15,6 +15,7 @@
 #include "ttcgames/equilibrium.hpp"
 #include "ttcgames/market.hpp"
 #include "ttcgames/population_spec.hpp"
+#include "ttcgames/runlog_source.hpp"
 
 namespace ttcg {
 
@@ -32,9 +33,10 @@ struct BetaSweep {
 
 //! Where the providers came from (kept for the resolved scenario text).
 struct ProviderSource {
-  std::string curves;  //!< curves CSV path ("" for inline providers)
+  std::string curves;  //!< curves CSV path ("" for inline providers and run logs)
   std::string prices;  //!< prices CSV path
   std::vector<std::string> models;
+  std::optional<RunLogCurvesSource> runlogs;  //!< curves computed from run logs
 };
 
 enum class StartKind { lowest, highest, explicit_profile };

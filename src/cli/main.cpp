@@ -10,13 +10,19 @@
 #include <iostream>
 #include <sstream>
 
+#include "curves_command.hpp"
 #include "ttcgames/backend.hpp"
+#include "ttcgames/checkpoint.hpp"
+#include "ttcgames/comm.hpp"
+#include "ttcgames/cuda_backend.hpp"
 #include "ttcgames/error.hpp"
 #include "ttcgames/h5.hpp"
+#include "ttcgames/job.hpp"
 #include "ttcgames/population.hpp"
 #include "ttcgames/population_results.hpp"
 #include "ttcgames/results.hpp"
 #include "ttcgames/run.hpp"
+#include "ttcgames/runlog_reader.hpp"
 #include "ttcgames/scenario.hpp"
 #include "ttcgames/version.hpp"
 
@@ -24,6 +30,9 @@ namespace {
 
 constexpr int EXIT_INPUT_ERROR = 1;
 constexpr int EXIT_INTERNAL_ERROR = 3;
+//! The run stopped at its time limit or unit budget with a consistent checkpoint; `--resume` continues it
+//! (EX_TEMPFAIL of sysexits.h: a batch system may requeue the job).
+constexpr int EXIT_INCOMPLETE = 75;
 
 struct Common {
   std::string backend = "auto";
@@ -31,10 +40,19 @@ struct Common {
   bool quiet = false;
 };
 
+//! How a long run is checkpointed and bounded (docs/cluster.md).
+struct Checkpointing {
+  bool resume = false;
+  bool disabled = false;
+  double time_limit = 0.0;      //!< seconds; 0: none
+  std::uint64_t max_units = 0;  //!< 0: no budget
+};
+
 std::string version_text() {
   std::ostringstream s;
   s << "ttcgames " << ttcg::VERSION << " (commit " << std::string(ttcg::GIT_COMMIT).substr(0, 12)
-    << (ttcg::cuda_built() ? ", CUDA backend built" : ", CPU only") << ", OpenMP " << _OPENMP << ")";
+    << (ttcg::cuda_built() ? ", CUDA backend built" : ", CPU only") << (ttcg::mpi_built() ? ", MPI" : ", without MPI")
+    << ", OpenMP " << _OPENMP << ")";
   return s.str();
 }
 
@@ -63,12 +81,15 @@ class ProgressBar {
 
 ttcg::Backend setup(const Common& c) {
   if (c.threads > 0) omp_set_num_threads(c.threads);
+  const ttcg::Communicator& comm = ttcg::Communicator::world();
+  if (comm.size() > 1 && ttcg::cuda::device_count() > 1) ttcg::cuda::select_device(comm.local_rank());
   const ttcg::Backend backend = ttcg::resolve_backend(ttcg::parse_backend_request(c.backend));
-  if (!c.quiet && c.backend == "auto")
+  if (!c.quiet && c.backend == "auto" && comm.is_root())
     std::cerr << "backend: " << ttcg::to_string(backend)
               << (backend == ttcg::Backend::cuda ? " (" + ttcg::cuda_device_description() + ")"
                                                  : std::string(" (") + ttcg::cuda_device_description() + ")")
-              << ", " << omp_get_max_threads() << " OpenMP threads\n";
+              << ", " << omp_get_max_threads() << " OpenMP threads"
+              << (comm.size() > 1 ? " per rank, " + std::to_string(comm.size()) + " MPI ranks" : std::string()) << "\n";
   return backend;
 }
 
@@ -86,23 +107,88 @@ void add_common(CLI::App& app, Common& c) {
   app.add_flag("-q,--quiet", c.quiet, "No progress bar, no summary: errors only");
 }
 
-std::vector<ttcg::ScenarioResult> solve(const std::vector<ttcg::Scenario>& scenarios, ttcg::Backend backend,
-                                        const Common& c, std::optional<bool> enumerate,
-                                        std::optional<std::vector<double>> betas) {
-  std::vector<ttcg::ScenarioResult> results;
-  for (const ttcg::Scenario& s : scenarios) {
-    if (s.betas().empty() && !betas) continue;  // a population-only scenario has no market stage
-    ttcg::RunOptions o;
-    o.backend = backend;
-    o.enumerate = enumerate;
-    o.betas = betas;
-    ProgressBar bar(s.name, !c.quiet);
-    o.progress = [&bar](std::size_t done, std::size_t total) { bar(done, total); };
-    results.push_back(ttcg::run_scenario(s, o));
-  }
-  return results;
+void add_checkpointing(CLI::App& app, Checkpointing& c) {
+  app.add_flag("--resume", c.resume,
+               "Continue an interrupted run from its checkpoint journal <output>.ckpt (same scenarios and options)");
+  app.add_flag("--no-checkpoint", c.disabled, "Do not keep a checkpoint journal while the run is under way");
+  app.add_option("--time-limit", c.time_limit,
+                 "Stop after the wave of work units that passes this many seconds, keeping the checkpoint "
+                 "(exit status 75; continue with --resume)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--max-units", c.max_units,
+                 "Stop after the wave that completes this many new work units, keeping the checkpoint (exit 75)")
+      ->check(CLI::PositiveNumber);
 }
 
+struct Solved {
+  bool complete = false;
+  std::vector<ttcg::ScenarioResult> results;       //!< rank 0
+  std::optional<ttcg::CheckpointJournal> journal;  //!< rank 0: removed once the result file is complete
+};
+
+//! Solves the scenarios as a job of work units over the MPI ranks (one process without MPI), checkpointed to
+//! <output>.ckpt when `output` is given. Rank 0 receives the results; `complete` is false on every rank when the
+//! run stopped early (time limit or unit budget).
+Solved solve(const std::vector<ttcg::Scenario>& scenarios, const ttcg::JobOptions& options, const Common& c,
+             const Checkpointing& ck, const std::string& output) {
+  const ttcg::Communicator& comm = ttcg::Communicator::world();
+  const auto start = std::chrono::steady_clock::now();
+  const ttcg::MarketJob job(scenarios, options);
+  ttcg::UnitControl control;
+  Solved solved;
+  std::optional<ttcg::CheckpointJournal>& journal = solved.journal;
+  if (ck.resume && (ck.disabled || output.empty()))
+    throw ttcg::InputError("--resume needs a checkpoint: give the output file and do not pass --no-checkpoint");
+  if (comm.is_root() && !ck.disabled && !output.empty()) {
+    const std::string path = ttcg::checkpoint_path(output);
+    if (ck.resume) {
+      std::uint64_t discarded = 0;
+      journal.emplace(ttcg::CheckpointJournal::resume(path, job.fingerprint(), control.resumed, &discarded));
+      if (!c.quiet)
+        std::cerr << "resuming from " << path << ": " << control.resumed.size() << " of " << job.units()
+                  << " work units done" << (discarded ? ", a torn last record discarded" : "") << "\n";
+    } else {
+      journal.emplace(ttcg::CheckpointJournal::create(path, job.fingerprint()));
+    }
+    control.journal = &*journal;
+  }
+  if (ck.time_limit > 0.0) control.time_limit_seconds = ck.time_limit;
+  if (ck.max_units > 0) control.max_new_units = ck.max_units;
+  ProgressBar bar(scenarios.size() == 1 ? scenarios[0].name : std::to_string(scenarios.size()) + " scenarios",
+                  !c.quiet && comm.is_root(), "work units");
+  control.progress = [&bar](std::uint64_t done, std::uint64_t total) { bar(done, total); };
+
+  ttcg::UnitOutcome outcome = ttcg::execute_units(comm, job.work(), control);
+  if (!outcome.complete) {
+    if (comm.is_root() && !c.quiet)
+      std::cerr << "\nstopped early: " << outcome.resumed + outcome.computed << " of " << job.units()
+                << " work units done and checkpointed in " << (journal ? journal->path() : std::string("(none)"))
+                << "; continue with the same command and --resume\n";
+    return solved;
+  }
+  solved.complete = true;
+  if (comm.is_root()) {
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    solved.results = job.assemble(outcome.results, seconds);
+  }
+  return solved;
+}
+
+ttcg::RunInfo run_info(ttcg::Backend backend, int argc, char** argv) {
+  return ttcg::RunInfo{ttcg::to_string(backend), omp_get_max_threads(), ttcg::Communicator::world().size(),
+                       command_line(argc, argv)};
+}
+
+//! The scenarios with a market stage (at least one beta); a population-only scenario has none.
+std::vector<ttcg::Scenario> with_market(const std::vector<ttcg::Scenario>& scenarios) {
+  std::vector<ttcg::Scenario> out;
+  for (const ttcg::Scenario& s : scenarios)
+    if (!s.betas().empty()) out.push_back(s);
+  return out;
+}
+
+//! Runs the [population] of every scenario that has one (on rank 0: the population's blocks are not yet spread
+//! over MPI ranks).
 std::vector<ttcg::PopulationResult> simulate(const std::vector<ttcg::Scenario>& scenarios, ttcg::Backend backend,
                                              const Common& c) {
   std::vector<ttcg::PopulationResult> results;
@@ -110,7 +196,7 @@ std::vector<ttcg::PopulationResult> simulate(const std::vector<ttcg::Scenario>& 
     if (!s.population) continue;
     ttcg::PopulationRunOptions o;
     o.backend = backend;
-    ProgressBar bar(s.name, !c.quiet, "replicates");
+    ProgressBar bar(s.name + " population", !c.quiet, "replicates");
     o.progress = [&bar](std::size_t done, std::size_t total) { bar(done, total); };
     results.push_back(ttcg::run_population(s, o));
   }
@@ -138,10 +224,11 @@ void write_run(const std::string& path, const std::vector<ttcg::Scenario>& scena
   out.commit();
 }
 
-void print_populations(const std::vector<ttcg::PopulationResult>& populations, const std::vector<ttcg::Scenario>& s) {
+void print_populations(const std::vector<ttcg::PopulationResult>& populations,
+                       const std::vector<ttcg::Scenario>& scenarios) {
   for (const ttcg::PopulationResult& p : populations) {
     ttcg::PopulationSummary summary = ttcg::summarize_population(p);
-    for (const ttcg::Scenario& x : s)
+    for (const ttcg::Scenario& x : scenarios)
       if (x.name == p.name) summary.description = x.description;
     ttcg::print_population_summary(std::cout, summary);
   }
@@ -177,6 +264,8 @@ int main(int argc, char** argv) {
   run->add_option("--seed", seed, "Override every scenario's [dynamics] seed");
   run->add_flag("--no-enumerate", no_enumerate, "Skip the enumeration of all pure equilibria");
   add_common(*run, common);
+  Checkpointing checkpointing;
+  add_checkpointing(*run, checkpointing);
 
   std::string market_scenario;
   std::vector<double> market_betas;
@@ -191,6 +280,7 @@ int main(int argc, char** argv) {
   market->add_flag("--enumerate", force_enumerate, "Enumerate all pure equilibria even if the scenario does not");
   market->add_flag("--no-enumerate", no_enumerate, "Skip the enumeration of all pure equilibria");
   add_common(*market, common);
+  add_checkpointing(*market, checkpointing);
 
   std::string auction_scenario, reserve;
   CLI::App* auction = app.add_subcommand(
@@ -218,9 +308,37 @@ int main(int argc, char** argv) {
   CLI::App* summary = app.add_subcommand("summary", "Print the paper-style tables of a result file");
   summary->add_option("results", summary_file, "Result file (HDF5)")->required();
 
+  std::vector<std::string> runlog_files;
+  std::string runlog_mapping;
+  bool runlog_strict = false;
+  int runlog_threads = 0;
+  CLI::App* runlog_info = app.add_subcommand(
+      "runlog-info", "Read run logs (reference JSONL, or any layout through a field mapping) and print what was read");
+  runlog_info->add_option("files", runlog_files, "Run-log files of one model (.jsonl, .json; .gz and .zst too)")
+      ->required();
+  runlog_info->add_option("--mapping", runlog_mapping,
+                          "Field mapping (TOML, docs/runlog-mapping.md); default: reference layout");
+  runlog_info->add_flag("--strict", runlog_strict, "Stop at the first malformed record instead of skipping it");
+  runlog_info->add_option("--threads", runlog_threads, "OpenMP threads for parsing (default: all)")
+      ->check(CLI::PositiveNumber);
+
+  ttcg::cli::CurvesCommand curves_command;
+  CLI::App* curves = ttcg::cli::add_curves_command(app, curves_command);
+
   CLI11_PARSE(app, argc, argv);
 
+  // Under mpirun/srun every rank runs this program; rank 0 reads back, prints and writes.
+  std::optional<ttcg::MpiSession> mpi;
   try {
+    mpi.emplace(&argc, &argv);
+  } catch (const std::exception& e) {
+    std::cerr << "ttcgames: error: cannot start MPI: " << e.what() << "\n";
+    return EXIT_INTERNAL_ERROR;
+  }
+  const ttcg::Communicator& comm = ttcg::Communicator::world();
+
+  try {
+    if (!comm.is_root() && (*auction || *summary || *curves || *population)) return 0;  // rank 0 works
     if (*run) {
       const ttcg::Backend backend = setup(common);
       std::vector<ttcg::Scenario> scenarios;
@@ -234,33 +352,44 @@ int main(int argc, char** argv) {
           throw ttcg::InputError("several scenarios go to one file: name it with -o (e.g. -o results/run.h5)");
         output = scenarios[0].output.empty() ? "results/" + scenarios[0].name + ".h5" : scenarios[0].output;
       }
-      const auto results =
-          solve(scenarios, backend, common, no_enumerate ? std::optional<bool>(false) : std::nullopt, std::nullopt);
-      const auto populations = simulate(scenarios, backend, common);
-      ttcg::RunInfo info{ttcg::to_string(backend), omp_get_max_threads(), 1, command_line(argc, argv)};
-      write_run(output, scenarios, results, populations, info);
-      if (!common.quiet) {
-        for (const auto& s : ttcg::read_summaries(output)) ttcg::print_summary(std::cout, s);
-        print_populations(populations, scenarios);
-        std::cerr << "wrote " << output << "\n";
+      ttcg::JobOptions options;
+      options.backend = backend;
+      if (no_enumerate) options.enumerate = false;
+      const std::vector<ttcg::Scenario> markets = with_market(scenarios);
+      Solved solved = markets.empty() ? Solved{true, {}, std::nullopt}
+                                      : solve(markets, options, common, checkpointing, output);
+      if (!solved.complete) return EXIT_INCOMPLETE;
+      if (comm.is_root()) {
+        const auto populations = simulate(scenarios, backend, common);
+        write_run(output, scenarios, solved.results, populations, run_info(backend, argc, argv));
+        if (solved.journal) solved.journal->remove();
+        if (!common.quiet) {
+          for (const auto& s : ttcg::read_summaries(output)) ttcg::print_summary(std::cout, s);
+          print_populations(populations, scenarios);
+          std::cerr << "wrote " << output << "\n";
+        }
       }
     } else if (*market) {
       const ttcg::Backend backend = setup(common);
       const ttcg::Scenario s = ttcg::load_scenario(market_scenario);
-      std::optional<bool> enumerate;
-      if (force_enumerate) enumerate = true;
-      if (no_enumerate) enumerate = false;
-      const auto results =
-          solve({s}, backend, common, enumerate, market_betas.empty() ? std::nullopt : std::optional(market_betas));
-      if (results.empty())
+      ttcg::JobOptions options;
+      options.backend = backend;
+      if (force_enumerate) options.enumerate = true;
+      if (no_enumerate) options.enumerate = false;
+      if (!market_betas.empty()) options.betas = market_betas;
+      if (market_betas.empty() && s.betas().empty())
         throw ttcg::InputError(market_scenario + ": no beta values ([beta] or --beta) for the market");
-      ttcg::ScenarioSummary summary_table = ttcg::summarize(results[0]);
-      summary_table.has_auction = false;
-      if (!common.quiet) ttcg::print_summary(std::cout, summary_table);
-      if (!output.empty()) {
-        ttcg::RunInfo info{ttcg::to_string(backend), omp_get_max_threads(), 1, command_line(argc, argv)};
-        ttcg::write_results(output, results, info);
-        if (!common.quiet) std::cerr << "wrote " << output << "\n";
+      Solved solved = solve({s}, options, common, checkpointing, output);
+      if (!solved.complete) return EXIT_INCOMPLETE;
+      if (comm.is_root()) {
+        ttcg::ScenarioSummary summary_table = ttcg::summarize(solved.results[0]);
+        summary_table.has_auction = false;
+        if (!common.quiet) ttcg::print_summary(std::cout, summary_table);
+        if (!output.empty()) {
+          ttcg::write_results(output, solved.results, run_info(backend, argc, argv));
+          if (!common.quiet) std::cerr << "wrote " << output << "\n";
+        }
+        if (solved.journal) solved.journal->remove();
       }
     } else if (*auction) {
       ttcg::Scenario s = ttcg::load_scenario(auction_scenario);
@@ -299,18 +428,29 @@ int main(int argc, char** argv) {
       const auto populations = simulate({s}, backend, common);
       if (!common.quiet) print_populations(populations, {s});
       if (!output.empty()) {
-        ttcg::RunInfo info{ttcg::to_string(backend), omp_get_max_threads(), 1, command_line(argc, argv)};
-        write_run(output, {s}, {}, populations, info);
+        write_run(output, {s}, {}, populations, run_info(backend, argc, argv));
         if (!common.quiet) std::cerr << "wrote " << output << "\n";
       }
     } else if (*summary) {
       for (const auto& s : ttcg::read_summaries(summary_file)) ttcg::print_summary(std::cout, s);
       for (const auto& s : ttcg::read_population_summaries(summary_file)) ttcg::print_population_summary(std::cout, s);
+    } else if (*runlog_info) {
+      ttcg::RunLogOptions o;
+      if (!runlog_mapping.empty()) o.mapping = ttcg::load_field_mapping(runlog_mapping);
+      o.strictness = runlog_strict ? ttcg::Strictness::strict : ttcg::Strictness::skip_malformed;
+      o.threads = runlog_threads;
+      ttcg::print_runlog_info(std::cout, ttcg::read_runlog(runlog_files, o));
+    } else if (*curves) {
+      ttcg::cli::run_curves_command(curves_command, command_line(argc, argv));
     }
   } catch (const ttcg::InputError& e) {
+    // Bad input is found by every rank alike (each loads the same files): rank 0 tells, all exit. An error
+    // that only some ranks see must not leave the others in a collective: abort the job.
+    if (comm.size() > 1) comm.abort(std::string("error: ") + e.what(), EXIT_INPUT_ERROR);
     std::cerr << "ttcgames: error: " << e.what() << "\n";
     return EXIT_INPUT_ERROR;
   } catch (const std::exception& e) {
+    if (comm.size() > 1) comm.abort(std::string("internal error: ") + e.what(), EXIT_INTERNAL_ERROR);
     std::cerr << "ttcgames: internal error: " << e.what() << "\n";
     return EXIT_INTERNAL_ERROR;
   }
