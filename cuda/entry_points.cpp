@@ -3,8 +3,8 @@
 // launchers of cuda/*.cu. Host C++20 and free of CUDA headers: it includes the public headers, which the
 // C++17 .cu files cannot.
 #include <cmath>
-#include <memory>
 #include <limits>
+#include <memory>
 #include <string>
 #include <utility>
 
@@ -101,14 +101,13 @@ struct PopulationHandle {
   ~PopulationHandle() { detail::population_free(device); }
 };
 
-PopulationHandle* population_open(const population::QueryView& g, const population::SamplingView& s,
-                                  std::uint64_t seed, std::int64_t replicate, std::int64_t users,
-                                  std::int64_t block_size) {
+PopulationHandle* population_open(const population::QueryView& g, const population::SamplingView& s, std::uint64_t seed,
+                                  std::int64_t replicate, std::int64_t users, std::int64_t block_size) {
   require_device("the population");
   if (g.n < 1 || g.n > population::MAX_PROVIDERS || g.K < 1 || g.K > population::MAX_LEVELS)
     throw InputError("population on the CUDA backend: 1.." + std::to_string(population::MAX_PROVIDERS) +
-                     " providers and 1.." + std::to_string(population::MAX_LEVELS) + " levels, got n = " +
-                     std::to_string(g.n) + ", K = " + std::to_string(g.K));
+                     " providers and 1.." + std::to_string(population::MAX_LEVELS) +
+                     " levels, got n = " + std::to_string(g.n) + ", K = " + std::to_string(g.K));
   if (users < 1 || users > (std::int64_t{1} << 32) || block_size < 1)
     throw InputError("population on the CUDA backend: 1..2^32 users and block_size >= 1");
   if ((users + block_size - 1) / block_size > std::int64_t{0x7fffffff})

@@ -53,8 +53,7 @@ struct DeviceDistribution {
   DeviceArray<double> values, prob;
   DeviceArray<int> alias;
   dist::DistributionView view;
-  explicit DeviceDistribution(const dist::DistributionView& host)
-      : values(0), prob(0), alias(0), view(host) {
+  explicit DeviceDistribution(const dist::DistributionView& host) : values(0), prob(0), alias(0), view(host) {
     if (host.kind != dist::DistributionKind::empirical) return;
     const std::size_t n = static_cast<std::size_t>(host.alias.n);
     values = upload(host.values, n);
@@ -145,16 +144,14 @@ __global__ void __launch_bounds__(POPULATION_THREADS)
 }
 
 __global__ void outcomes_kernel(QueryView g, ProfileView t, const int* profile, UsersView users, Reserve reserve,
-                                rng::Philox4x32Key key, std::uint32_t replicate, std::int64_t first,
-                                std::int64_t count, population::Outcome* market, population::Outcome* auction,
-                                double* first_best) {
+                                rng::Philox4x32Key key, std::uint32_t replicate, std::int64_t first, std::int64_t count,
+                                population::Outcome* market, population::Outcome* auction, double* first_best) {
   const std::int64_t j = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (j >= count) return;
   const std::int64_t u = first + j;
   double e[population::MAX_PROVIDERS], score[population::MAX_PROVIDERS];
   int level[population::MAX_PROVIDERS];
-  const rng::Philox4x32Ctr w =
-      rng::draw(key, replicate, 0, static_cast<std::uint32_t>(u), population::DRAW_OUTCOME);
+  const rng::Philox4x32Ctr w = rng::draw(key, replicate, 0, static_cast<std::uint32_t>(u), population::DRAW_OUTCOME);
   const double alpha = users.alpha[u], beta = users.beta[u], v0 = users.v0[u];
   const std::int32_t q = users.question[u];
   market[j] = population::market_outcome(g, t, profile, alpha, beta, v0, q, w, e);
@@ -221,13 +218,12 @@ struct PopulationDevice {
   static std::size_t profile_cells(const QueryView& h) {
     return static_cast<std::size_t>(h.Q) * static_cast<std::size_t>(h.n);
   }
-  UsersView users_view() const {
-    return UsersView{users, alpha.data(), beta.data(), v0.data(), question.data()};
-  }
+  UsersView users_view() const { return UsersView{users, alpha.data(), beta.data(), v0.data(), question.data()}; }
   //! Uploads the tables at a profile and returns their device view.
   ProfileView upload_profile(const ProfileView& host) {
     const std::size_t c = profile_cells(g);
-    TTCG_CUDA_CHECK(cudaMemcpy(t_value_fraction.data(), host.value_fraction, c * sizeof(double), cudaMemcpyHostToDevice));
+    TTCG_CUDA_CHECK(
+        cudaMemcpy(t_value_fraction.data(), host.value_fraction, c * sizeof(double), cudaMemcpyHostToDevice));
     TTCG_CUDA_CHECK(cudaMemcpy(t_price.data(), host.price, c * sizeof(double), cudaMemcpyHostToDevice));
     TTCG_CUDA_CHECK(cudaMemcpy(t_cost.data(), host.cost, c * sizeof(double), cudaMemcpyHostToDevice));
     return ProfileView{g.n, g.Q, t_value_fraction.data(), t_price.data(), t_cost.data()};
@@ -291,8 +287,8 @@ void launch_population_utilities(PopulationDevice* d, const ProfileView& host, i
   const ProfileView t = d->upload_profile(host);
   const std::size_t cells = static_cast<std::size_t>(d->blocks) * static_cast<std::size_t>(d->g.K);
   DeviceArray<double> dmax(cells), dsum(cells);
-  utilities_kernel<<<static_cast<unsigned>(d->blocks), POPULATION_THREADS>>>(d->g, t, d->users_view(), i,
-                                                                             d->block_size, dmax.data(), dsum.data());
+  utilities_kernel<<<static_cast<unsigned>(d->blocks), POPULATION_THREADS>>>(d->g, t, d->users_view(), i, d->block_size,
+                                                                             dmax.data(), dsum.data());
   TTCG_CUDA_CHECK_LAUNCH(utilities_kernel);
   dmax.copy_to_host(max, cells);
   dsum.copy_to_host(sum, cells);

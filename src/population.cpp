@@ -9,8 +9,10 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <sstream>
 
 #include "ttcgames/cuda_backend.hpp"
+#include "ttcgames/curves.hpp"
 #include "ttcgames/curves_io.hpp"
 #include "ttcgames/enumeration.hpp"
 #include "ttcgames/error.hpp"
@@ -31,6 +33,8 @@ const char* to_string(QuerySourceKind kind) {
       return "curves";
     case QuerySourceKind::questions:
       return "questions";
+    case QuerySourceKind::runlogs:
+      return "runlogs";
   }
   return "?";
 }
@@ -98,15 +102,16 @@ void append_curves(const ProviderSet& curves, QueryTables& t) {
 }
 
 //! Appends the questions every provider's table has (in the first provider's order); returns how many were dropped.
-std::int64_t append_questions(const BenchmarkSpec& b, const ProviderSet& providers, QueryTables& t) {
-  const std::vector<QuestionTable> tables = read_question_tables(b.file, b.dataset, b.method);
+//! `tables` are the candidate tables (any order), `where` names their origin in errors.
+std::int64_t append_questions(const BenchmarkSpec& b, const ProviderSet& providers,
+                              const std::vector<const QuestionTable*>& tables, const std::string& where,
+                              QueryTables& t) {
   std::map<std::string, const QuestionTable*> by_model;
   std::vector<std::string> models;
-  for (const QuestionTable& q : tables) {
-    by_model[q.model] = &q;
-    models.push_back(q.model);
+  for (const QuestionTable* q : tables) {
+    by_model[q->model] = q;
+    models.push_back(q->model);
   }
-  const std::string where = b.file + ":/curves/" + b.dataset + "/" + b.method + "/questions";
   std::vector<const QuestionTable*> chosen;
   for (const ProviderCurves& p : providers.providers) {
     const auto it = by_model.find(p.name);
@@ -148,7 +153,8 @@ std::int64_t append_questions(const BenchmarkSpec& b, const ProviderSet& provide
 
 }  // namespace
 
-QueryTables build_query_tables(const PopulationSpec& spec, const ProviderSet& providers, const MarketParams& market) {
+QueryTables build_query_tables(const PopulationSpec& spec, const ProviderSet& providers, const MarketParams& market,
+                               const RunLogCurvesSource* runlogs) {
   if (providers.providers.empty()) throw InputError("population: no providers");
   QueryTables t;
   t.n = static_cast<int>(providers.providers.size());
@@ -193,9 +199,25 @@ QueryTables build_query_tables(const PopulationSpec& spec, const ProviderSet& pr
         append_curves(curves, t);
         break;
       }
-      case QuerySourceKind::questions:
-        dropped = append_questions(b, providers, t);
+      case QuerySourceKind::questions: {
+        const std::vector<QuestionTable> tables = read_question_tables(b.file, b.dataset, b.method);
+        std::vector<const QuestionTable*> list;
+        for (const QuestionTable& q : tables) list.push_back(&q);
+        dropped =
+            append_questions(b, providers, list, b.file + ":/curves/" + b.dataset + "/" + b.method + "/questions", t);
         break;
+      }
+      case QuerySourceKind::runlogs: {
+        if (!runlogs)
+          throw InputError("benchmark '" + b.name +
+                           "': runlogs = true takes the questions of the providers' run logs, but [providers] has "
+                           "no runlogs");
+        const MethodCurves curves = curves_from_runlogs(*runlogs, t.providers);
+        std::vector<const QuestionTable*> list;
+        for (const ModelCurve& m : curves.models) list.push_back(&m.table);
+        dropped = append_questions(b, providers, list, "the run logs of [providers]", t);
+        break;
+      }
     }
     t.questions_dropped.push_back(dropped);
     t.benchmark_offset.push_back(static_cast<std::int64_t>(t.qid.size()));
@@ -214,8 +236,8 @@ QueryTables build_query_tables(const PopulationSpec& spec, const ProviderSet& pr
           throw InputError("population: question '" + t.qid[q] + "' of provider '" + t.providers[i] + "' at level " +
                            std::to_string(k) + " has a non-finite probability or a negative/non-finite token count");
         // level_economics with α = 1 gives φ = b + (1 − b) f(a) in the market's order of operations.
-        const LevelEconomics e = level_economics(market.value_curve(acc), tok, t.usd_per_token[i], 1.0,
-                                                 market.baseline, market.markup);
+        const LevelEconomics e =
+            level_economics(market.value_curve(acc), tok, t.usd_per_token[i], 1.0, market.baseline, market.markup);
         t.value_fraction[a] = e.q;
         t.price[a] = e.p;
         t.cost[a] = e.c;
@@ -454,8 +476,10 @@ HistogramRanges histogram_ranges(const QueryTables& t, const PopulationSpec& spe
   r.profit_lo = std::min(0.0, margin_min);
   r.profit_hi = std::max(margin_max, payment_hi);
   // Widen a little so that the extreme values fall inside [lo, hi).
-  for (auto [lo, hi] : {std::pair<double*, double*>{&r.welfare_lo, &r.welfare_hi}, {&r.surplus_lo, &r.surplus_hi},
-                        {&r.payment_lo, &r.payment_hi}, {&r.profit_lo, &r.profit_hi}}) {
+  for (auto [lo, hi] : {std::pair<double*, double*>{&r.welfare_lo, &r.welfare_hi},
+                        {&r.surplus_lo, &r.surplus_hi},
+                        {&r.payment_lo, &r.payment_hi},
+                        {&r.profit_lo, &r.profit_hi}}) {
     const double pad = std::max(1e-12, 1e-6 * (*hi - *lo));
     *lo -= pad;
     *hi += pad;
@@ -488,8 +512,7 @@ UserOutcomes user_outcomes(const population::QueryView& g, const ProfileTables& 
   return out;
 }
 
-void tally_outcomes(const UserOutcomes& records, const population::UsersView&, BlockRange range,
-                    OutcomeTallies& out) {
+void tally_outcomes(const UserOutcomes& records, const population::UsersView&, BlockRange range, OutcomeTallies& out) {
   const int n = static_cast<int>(out.market.provider_profit.size());
   const std::size_t count = static_cast<std::size_t>(range.end - range.begin);
   for (std::size_t j = 0; j < count; ++j) {

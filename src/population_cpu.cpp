@@ -102,8 +102,8 @@ struct DemandScratch {
 };
 
 template <bool SINGLE_QUESTION>
-TTCG_ALWAYS_INLINE void demand_tiles(const QueryView& g, const ProfileView& t, const UsersView& users,
-                                     BlockRange range, DemandSums& out) {
+TTCG_ALWAYS_INLINE void demand_tiles(const QueryView& g, const ProfileView& t, const UsersView& users, BlockRange range,
+                                     DemandSums& out) {
   const int n = t.n;
   DemandScratch w(n);
   TileUsers tu;
@@ -174,8 +174,8 @@ TTCG_ALWAYS_INLINE void demand_tiles(const QueryView& g, const ProfileView& t, c
   out.price = simd::combine_lanes(price_lanes);
 }
 
-TTCG_SIMD_CLONES void demand_single(const QueryView& g, const ProfileView& t, const UsersView& users,
-                                    BlockRange range, DemandSums& out) {
+TTCG_SIMD_CLONES void demand_single(const QueryView& g, const ProfileView& t, const UsersView& users, BlockRange range,
+                                    DemandSums& out) {
   demand_tiles<true>(g, t, users, range, out);
 }
 TTCG_SIMD_CLONES void demand_multi(const QueryView& g, const ProfileView& t, const UsersView& users, BlockRange range,
@@ -244,8 +244,8 @@ TTCG_SIMD_CLONES void utilities_multi(const QueryView& g, const ProfileView& t, 
 }
 
 //! Certificate terms: every deviation's aggregate summed from scratch over x0 and all providers, in order.
-TTCG_SIMD_CLONES void deviation_tiles(const QueryView& g, const int* profile, const UsersView& users,
-                                      BlockRange range, std::vector<OnlineLogSum>& out) {
+TTCG_SIMD_CLONES void deviation_tiles(const QueryView& g, const int* profile, const UsersView& users, BlockRange range,
+                                      std::vector<OnlineLogSum>& out) {
   const int n = g.n, K = g.K;
   TileUsers tu;
   std::vector<double> x(static_cast<std::size_t>(n) * TILE);

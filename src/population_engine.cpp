@@ -68,8 +68,8 @@ PopulationEngine::PopulationEngine(const QueryTables& tables, const PopulationSp
   const PopulationSampler sampler(spec, tables);
   if (backend == Backend::cuda) {
     device_ = std::make_unique<Device>();
-    device_->handle = cuda::population_open(tables.view(), sampler.view(), spec.seed, replicate, spec.users,
-                                            spec.block_size);
+    device_->handle =
+        cuda::population_open(tables.view(), sampler.view(), spec.seed, replicate, spec.users, spec.block_size);
     users_.replicate = replicate;
     users_.alpha.resize(spec.users);
     users_.beta.resize(spec.users);
@@ -114,9 +114,8 @@ Demand PopulationEngine::demand(std::span<const int> profile) const {
   } else {
     const population::QueryView g = t.view();
     const population::UsersView uv = users_.view();
-    parts = per_block<DemandSums>(blocks(), [&](std::int64_t b) {
-      return demand_block(g, pv, uv, block_range(users(), spec_.block_size, b));
-    });
+    parts = per_block<DemandSums>(
+        blocks(), [&](std::int64_t b) { return demand_block(g, pv, uv, block_range(users(), spec_.block_size, b)); });
   }
   return merge_in_order(parts).mean();
 }
@@ -133,8 +132,7 @@ void PopulationEngine::log_utilities(std::span<const int> profile, int i, std::s
     cuda::population_utilities(device_->handle, pv, i, max.data(), sum.data());
     parts.resize(blocks());
     for (std::int64_t b = 0; b < blocks(); ++b)
-      for (int k = 0; k < t.K; ++k)
-        parts[b].levels.push_back(OnlineLogSum{max[b * t.K + k], sum[b * t.K + k]});
+      for (int k = 0; k < t.K; ++k) parts[b].levels.push_back(OnlineLogSum{max[b * t.K + k], sum[b * t.K + k]});
   } else {
     const population::QueryView g = t.view();
     const population::UsersView uv = users_.view();
@@ -204,7 +202,8 @@ Certificate PopulationEngine::certify(std::span<const int> profile) const {
   for (int i = 0; i < t.n; ++i) {
     const double log_u = total.sums[static_cast<std::size_t>(i) * t.K + profile[i]].value() - log_users;
     double best = log_u;
-    for (int k = 0; k < t.K; ++k) best = std::max(best, total.sums[static_cast<std::size_t>(i) * t.K + k].value() - log_users);
+    for (int k = 0; k < t.K; ++k)
+      best = std::max(best, total.sums[static_cast<std::size_t>(i) * t.K + k].value() - log_users);
     add_regret(cert, i, log_u, best);
   }
   return cert;
@@ -220,7 +219,8 @@ double PopulationEngine::first_best() const {
   auto parts = per_block<Sum>(blocks(), [&](std::int64_t b) {
     const BlockRange r = block_range(users(), spec_.block_size, b);
     Sum s;
-    for (std::int64_t u = r.begin; u < r.end; ++u) s.v += population::first_best(g, uv.alpha[u], uv.v0[u], uv.question[u]);
+    for (std::int64_t u = r.begin; u < r.end; ++u)
+      s.v += population::first_best(g, uv.alpha[u], uv.v0[u], uv.question[u]);
     return s;
   });
   return merge_in_order(parts).v / static_cast<double>(users());
@@ -236,9 +236,9 @@ UserOutcomes PopulationEngine::user_outcome_records(std::span<const int> profile
     out.market.resize(count);
     out.auction.resize(count);
     out.first_best.resize(count);
-    cuda::population_outcomes(device_->handle, at.view(t.n, t.Q), profile.data(), reserve, spec_.seed,
-                              users_.replicate, range.begin, range.end - range.begin, out.market.data(),
-                              out.auction.data(), out.first_best.data());
+    cuda::population_outcomes(device_->handle, at.view(t.n, t.Q), profile.data(), reserve, spec_.seed, users_.replicate,
+                              range.begin, range.end - range.begin, out.market.data(), out.auction.data(),
+                              out.first_best.data());
     return out;
   }
   return user_outcomes(t.view(), at, profile, users_.view(), reserve, spec_.seed, users_.replicate, range);
@@ -434,7 +434,8 @@ PopulationResult run_population(const Scenario& scenario, const PopulationRunOpt
   out.dynamics = scenario.dynamics;
   out.reserve = scenario.reserve;
   out.backend = options.backend;
-  out.tables = build_query_tables(out.spec, scenario.providers, scenario.market);
+  out.tables = build_query_tables(out.spec, scenario.providers, scenario.market,
+                                  scenario.source.runlogs ? &*scenario.source.runlogs : nullptr);
   out.ranges = histogram_ranges(out.tables, out.spec);
   out.outcomes = make_outcome_tallies(out.tables.n, out.ranges);
   const std::size_t R = static_cast<std::size_t>(out.spec.replicates);

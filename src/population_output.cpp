@@ -196,8 +196,9 @@ void write_population_group(h5::Group& root, const PopulationResult& r, const st
 
   {
     h5::Group b = g.create_group("benchmarks");
-    b.write_attribute_string("description", "the query mix: a user's query comes from benchmark b with probability "
-                                            "weight[b] / sum(weight), then a uniform question of it");
+    b.write_attribute_string("description",
+                             "the query mix: a user's query comes from benchmark b with probability "
+                             "weight[b] / sum(weight), then a uniform question of it");
     b.write("name", std::span<const std::string>(t.benchmarks), {}, "1", "benchmark names");
     b.write("weight", std::span<const double>(t.benchmark_weight), {}, "1", "relative weights");
     b.write("alpha", std::span<const double>(t.benchmark_alpha), {}, "USD", "alpha_b, dollar value of a query");
@@ -250,7 +251,8 @@ void write_population_group(h5::Group& root, const PopulationResult& r, const st
     f64("outside_share", outside, "1", "population-mean share of the outside option");
     rg.write("provider_utility", std::span<const double>(utility), Rn, "USD",
              "u_i = mean_u s_iu (p_iu - c_iu): each provider's expected profit per user");
-    f64("equilibrium_welfare", c.equilibrium_welfare, "USD", "SW at the reached profile: mean_u [sum_i s_iu W_iu + s_0u v0_u]");
+    f64("equilibrium_welfare", c.equilibrium_welfare, "USD",
+        "SW at the reached profile: mean_u [sum_i s_iu W_iu + s_0u v0_u]");
     f64("weighted_value", value, "USD", "mean_u sum_i s_iu V_iu at the reached profile");
     f64("weighted_price", price, "USD", "mean_u sum_i s_iu p_iu at the reached profile");
     f64("max_regret", c.max_regret, "USD", "certificate: largest gain of a unilateral deviation (full aggregates)");
@@ -268,10 +270,12 @@ void write_population_group(h5::Group& root, const PopulationResult& r, const st
         "optimum (Dinkelbach)");
     rg.write("optimum_method", std::span<const std::string>(method), {}, "1",
              "\"enumeration\" (exact: every profile) or \"local-search\" (coordinate ascent, bounded above)");
-    f64("first_best_welfare", c.first_best, "USD", "mean_u max(v0_u, max_{i,k} W_iu(k)): every query at its best level");
+    f64("first_best_welfare", c.first_best, "USD",
+        "mean_u max(v0_u, max_{i,k} W_iu(k)): every query at its best level");
     f64("price_of_anarchy", c.price_of_anarchy, "1", "optimal_welfare / equilibrium_welfare");
     f64("first_best_ratio", c.first_best_ratio, "1", "first_best_welfare / equilibrium_welfare");
-    f64("realized_welfare_market", c.realized_market, "USD", "mean realized welfare per user, market (NaN: not realized)");
+    f64("realized_welfare_market", c.realized_market, "USD",
+        "mean realized welfare per user, market (NaN: not realized)");
     f64("realized_welfare_auction", c.realized_auction, "USD", "mean realized welfare per user, auction");
     f64("expected_welfare_auction", c.expected_auction, "USD", "mean_u S_(1) (or v0 without trade)");
     f64("realized_inefficiency_market", c.inefficiency_market, "1", "optimal_welfare / realized_welfare_market");
@@ -426,7 +430,8 @@ std::vector<PopulationSummary> read_population_summaries(const std::string& path
       s.outside_share += outside[x] / static_cast<double>(R);
     }
     for (const double v : rg.read_f64("max_regret")) s.max_regret = std::max(s.max_regret, v);
-    for (const double v : rg.read_f64("max_relative_regret")) s.max_relative_regret = std::max(s.max_relative_regret, v);
+    for (const double v : rg.read_f64("max_relative_regret"))
+      s.max_relative_regret = std::max(s.max_relative_regret, v);
     const auto opt = rg.read_f64("optimal_welfare"), upper = rg.read_f64("optimal_welfare_upper_bound");
     for (std::size_t x = 0; x < R; ++x) s.optimum_gap = std::max(s.optimum_gap, upper[x] - opt[x]);
     for (const std::uint8_t c : rg.read_u8("converged")) s.converged += c;

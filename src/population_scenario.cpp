@@ -14,11 +14,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::vector<std::string> POPULATION_KEYS = {"users",     "replicates", "seed",     "block_size",
-                                                  "value_scale", "beta",     "v0",       "benchmarks",
-                                                  "optimum",   "max_enumeration", "histogram_bins", "realize"};
-const std::vector<std::string> BENCHMARK_KEYS = {"name", "weight", "alpha", "curves", "questions", "dataset",
-                                                 "method"};
+const std::vector<std::string> POPULATION_KEYS = {
+    "users", "replicates", "seed",    "block_size",      "value_scale",    "beta",
+    "v0",    "benchmarks", "optimum", "max_enumeration", "histogram_bins", "realize"};
+const std::vector<std::string> BENCHMARK_KEYS = {"name",      "weight",  "alpha",  "curves",
+                                                 "questions", "dataset", "method", "runlogs"};
 
 std::string resolve(const std::string& base_dir, const std::string& p) {
   if (p.empty() || fs::path(p).is_absolute() || base_dir.empty()) return p;
@@ -27,8 +27,8 @@ std::string resolve(const std::string& base_dir, const std::string& p) {
 
 //! What values a distributed quantity may take.
 struct Domain {
-  const char* what;     //!< e.g. "beta (1/USD)"
-  bool nonnegative;     //!< values must be ≥ 0
+  const char* what;  //!< e.g. "beta (1/USD)"
+  bool nonnegative;  //!< values must be ≥ 0
 };
 
 void check_value(TableReader& t, const toml::node& node, const std::string& key, double v, const Domain& d) {
@@ -91,8 +91,7 @@ dist::Distribution read_distribution(TableReader& t, const std::string& key, con
     if (const auto weights = d.numbers("weights")) {
       if (weights->size() != values->size())
         d.fail(*d.get("weights"), "weights",
-               "has " + std::to_string(weights->size()) + " entries for " + std::to_string(values->size()) +
-                   " values");
+               "has " + std::to_string(weights->size()) + " entries for " + std::to_string(values->size()) + " values");
       double total = 0.0;
       for (const double w : *weights) {
         if (w < 0.0) d.fail(*d.get("weights"), "weights", "must be >= 0");
@@ -136,8 +135,7 @@ std::int64_t read_count(TableReader& t, const std::string& key, std::int64_t fal
                         std::int64_t hi) {
   const auto v = t.integer(key);
   if (!v) return fallback;
-  if (*v < lo || *v > hi)
-    t.fail(*t.get(key), key, "must lie in " + std::to_string(lo) + ".." + std::to_string(hi));
+  if (*v < lo || *v > hi) t.fail(*t.get(key), key, "must lie in " + std::to_string(lo) + ".." + std::to_string(hi));
   return *v;
 }
 
@@ -152,8 +150,9 @@ PopulationSpec read_population_section(TableReader t, const Scenario& s, const s
   p.block_size = read_count(t, "block_size", p.block_size, 1, std::int64_t{1} << 30);
   p.value_scale = read_distribution(t, "value_scale", p.value_scale, {"value_scale (a multiplier of alpha)", true});
   if (!t.has("beta"))
-    t.fail_missing("beta", "the users' rationality in 1/USD: a number or a distribution, e.g. beta = 1000.0 or "
-                           "beta = { kind = \"lognormal\", median = 1000.0, sigma = 0.5 }");
+    t.fail_missing("beta",
+                   "the users' rationality in 1/USD: a number or a distribution, e.g. beta = 1000.0 or "
+                   "beta = { kind = \"lognormal\", median = 1000.0, sigma = 0.5 }");
   p.beta = read_distribution(t, "beta", p.beta, {"beta (1/USD)", true});
   p.v0 = read_distribution(t, "v0", dist::Distribution::fixed_value(s.market.v0), {"v0 (USD)", false});
   const std::string optimum = t.choice("optimum", {"auto", "enumeration", "local-search"}, "auto");
@@ -185,10 +184,18 @@ PopulationSpec read_population_section(TableReader t, const Scenario& s, const s
       spec.alpha = b.number("alpha", s.market.alpha);
       if (spec.alpha < 0.0) b.fail(*b.get("alpha"), "alpha", "must be >= 0 (USD per query)");
       const bool questions = b.has("questions"), curves = b.has("curves");
+      const bool runlogs = b.boolean("runlogs").value_or(false);
       if (questions && curves)
         b.fail(*b.get("curves"), "curves",
                "cannot be combined with questions: a benchmark takes per-question tables (questions = \"curves.h5\") "
                "or average curves (curves = \"file.csv\"), not both");
+      if (runlogs && (questions || curves))
+        b.fail(*b.get("runlogs"), "runlogs",
+               "cannot be combined with questions or curves: runlogs = true takes the questions of the providers' "
+               "run logs");
+      if (runlogs && !s.source.runlogs)
+        b.fail(*b.get("runlogs"), "runlogs",
+               "needs providers from run logs ([providers] runlogs = [...]) to take their per-question tables");
       if (questions) {
         spec.source = QuerySourceKind::questions;
         spec.file = resolve(base_dir, *b.string("questions"));
@@ -204,6 +211,8 @@ PopulationSpec read_population_section(TableReader t, const Scenario& s, const s
         if (curves) {
           spec.source = QuerySourceKind::curves;
           spec.file = resolve(base_dir, *b.string("curves"));
+        } else if (runlogs) {
+          spec.source = QuerySourceKind::runlogs;
         } else {
           spec.source = QuerySourceKind::providers;
         }
@@ -219,7 +228,7 @@ PopulationSpec read_population_section(TableReader t, const Scenario& s, const s
 
   // Open the query sources now, so that a missing model or an empty intersection points at the scenario.
   try {
-    build_query_tables(p, s.providers, s.market);
+    build_query_tables(p, s.providers, s.market, s.source.runlogs ? &*s.source.runlogs : nullptr);
   } catch (const InputError& e) {
     if (t.has("benchmarks")) t.fail(*t.get("benchmarks"), "benchmarks", std::string("cannot be used: ") + e.what());
     throw;
@@ -252,6 +261,8 @@ toml::table population_toml(const PopulationSpec& p) {
       e.insert("method", b.method);
     } else if (b.source == QuerySourceKind::curves) {
       e.insert("curves", fs::absolute(b.file).lexically_normal().string());
+    } else if (b.source == QuerySourceKind::runlogs) {
+      e.insert("runlogs", true);
     }
     benchmarks.push_back(std::move(e));
   }

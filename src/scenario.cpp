@@ -9,10 +9,10 @@
 #include <set>
 #include <sstream>
 
+#include "population_scenario.hpp"
 #include "ttcgames/curves_io.hpp"
 #include "ttcgames/error.hpp"
 #include "ttcgames/toml_reader.hpp"
-#include "population_scenario.hpp"
 
 namespace ttcg {
 

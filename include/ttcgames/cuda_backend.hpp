@@ -46,9 +46,8 @@ struct PopulationHandle;
 
 //! Uploads the query tables and draws the users of one replicate on the device (the same draws as the CPU).
 //! g and s point to host memory.
-PopulationHandle* population_open(const population::QueryView& g, const population::SamplingView& s,
-                                  std::uint64_t seed, std::int64_t replicate, std::int64_t users,
-                                  std::int64_t block_size);
+PopulationHandle* population_open(const population::QueryView& g, const population::SamplingView& s, std::uint64_t seed,
+                                  std::int64_t replicate, std::int64_t users, std::int64_t block_size);
 //! Frees a handle (nullptr is ignored). Never throws.
 void population_close(PopulationHandle* h) noexcept;
 //! Copies the users to host arrays of `users` entries each.

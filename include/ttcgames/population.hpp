@@ -33,6 +33,7 @@
 #include "ttcgames/market.hpp"
 #include "ttcgames/population_math.hpp"
 #include "ttcgames/population_spec.hpp"
+#include "ttcgames/runlog_source.hpp"
 #include "ttcgames/tally.hpp"
 
 namespace ttcg {
@@ -77,7 +78,9 @@ struct QueryTables {
 //! Builds the query tables of a scenario's population: providers (names, prices, θ) from [providers], questions
 //! from [population] benchmarks. InputError for a provider without a table, θ grids that differ, questions whose
 //! intersection across providers is empty, or invalid probabilities/tokens.
-QueryTables build_query_tables(const PopulationSpec& spec, const ProviderSet& providers, const MarketParams& market);
+//! `runlogs` is the scenario's run-log provider source (needed by benchmarks with runlogs = true).
+QueryTables build_query_tables(const PopulationSpec& spec, const ProviderSet& providers, const MarketParams& market,
+                               const RunLogCurvesSource* runlogs = nullptr);
 
 //! One replicate's users, structure of arrays.
 struct Population {

@@ -41,7 +41,13 @@ constexpr int MAX_LEVELS = 64;
 constexpr std::uint64_t USERS_STREAM = rng::stream_id("population.users");
 constexpr std::uint64_t OUTCOMES_STREAM = rng::stream_id("population.outcomes");
 //! Draw indices of the users stream, counter (replicate, 0, user, draw).
-enum UserDraw : std::uint32_t { DRAW_VALUE_SCALE = 0, DRAW_BETA = 1, DRAW_V0 = 2, DRAW_BENCHMARK = 3, DRAW_QUESTION = 4 };
+enum UserDraw : std::uint32_t {
+  DRAW_VALUE_SCALE = 0,
+  DRAW_BETA = 1,
+  DRAW_V0 = 2,
+  DRAW_BENCHMARK = 3,
+  DRAW_QUESTION = 4
+};
 //! Draw index of the outcomes stream, counter (replicate, 0, user, 0): words 0-1 choose the market provider,
 //! words 2-3 decide correctness (the same uniform in both regimes: common random numbers).
 constexpr std::uint32_t DRAW_OUTCOME = 0;
@@ -59,9 +65,7 @@ struct QueryView {
   const double* tokens = nullptr;          //!< T (tokens)
   double baseline = 0.1;                   //!< b
 
-  TTCG_HD std::int64_t at(std::int64_t q, int i, int k) const {
-    return (q * n + i) * static_cast<std::int64_t>(K) + k;
-  }
+  TTCG_HD std::int64_t at(std::int64_t q, int i, int k) const { return (q * n + i) * static_cast<std::int64_t>(K) + k; }
 };
 
 //! The query tables at one profile: what a user with question q sees from each provider, row-major [Q][n].
@@ -77,16 +81,16 @@ struct ProfileView {
 //! One replicate's users, structure of arrays.
 struct UsersView {
   std::int64_t count = 0;
-  const double* alpha = nullptr;          //!< α_u (USD)
-  const double* beta = nullptr;           //!< β_u (1/USD)
-  const double* v0 = nullptr;             //!< v0_u (USD)
+  const double* alpha = nullptr;           //!< α_u (USD)
+  const double* beta = nullptr;            //!< β_u (1/USD)
+  const double* v0 = nullptr;              //!< v0_u (USD)
   const std::int32_t* question = nullptr;  //!< q_u
 };
 
 //! What a user population is drawn from (host pointers; the CUDA launcher copies what they point to).
 struct SamplingView {
   dist::DistributionView value_scale, beta, v0;
-  dist::AliasView benchmark;                      //!< over the benchmarks, by weight
+  dist::AliasView benchmark;                       //!< over the benchmarks, by weight
   const std::int64_t* benchmark_offset = nullptr;  //!< [B + 1]: the questions of benchmark b
   const double* benchmark_alpha = nullptr;         //!< [B] α_b (USD)
 };
@@ -104,7 +108,8 @@ TTCG_HD inline UserDraws draw_user(const SamplingView& s, rng::Philox4x32Key key
   const double scale = dist::sample(s.value_scale, rng::draw(key, replicate, 0, user, DRAW_VALUE_SCALE));
   d.beta = dist::sample(s.beta, rng::draw(key, replicate, 0, user, DRAW_BETA));
   d.v0 = dist::sample(s.v0, rng::draw(key, replicate, 0, user, DRAW_V0));
-  const int b = s.benchmark.n > 1 ? dist::sample_alias(s.benchmark, rng::draw(key, replicate, 0, user, DRAW_BENCHMARK)) : 0;
+  const int b =
+      s.benchmark.n > 1 ? dist::sample_alias(s.benchmark, rng::draw(key, replicate, 0, user, DRAW_BENCHMARK)) : 0;
   const std::int64_t first = s.benchmark_offset[b];
   const std::int64_t count = s.benchmark_offset[b + 1] - first;
   const rng::Philox4x32Ctr w = rng::draw(key, replicate, 0, user, DRAW_QUESTION);
@@ -130,7 +135,8 @@ struct Choice {
   double total;           //!< S
 };
 
-TTCG_HD inline Choice user_choice(const ProfileView& t, double alpha, double beta, double v0, std::int32_t q, double* e) {
+TTCG_HD inline Choice user_choice(const ProfileView& t, double alpha, double beta, double v0, std::int32_t q,
+                                  double* e) {
   const double x0 = beta * v0;
   double m = x0;
   for (int i = 0; i < t.n; ++i) {
@@ -194,8 +200,8 @@ struct OnlineLogSum {
 
 //! log A_{−i} of one user: log(e^{x_0} + Σ_{j≠i} e^{x_j}) at a profile, with the same max shift as user_choice
 //! (the maximum over the others).
-TTCG_HD inline double log_aggregate_without(const ProfileView& t, double alpha, double beta, double v0,
-                                            std::int32_t q, int skip) {
+TTCG_HD inline double log_aggregate_without(const ProfileView& t, double alpha, double beta, double v0, std::int32_t q,
+                                            int skip) {
   const double x0 = beta * v0;
   double m = x0;
   for (int j = 0; j < t.n; ++j) {
@@ -218,8 +224,8 @@ TTCG_HD inline double log_aggregate_without(const ProfileView& t, double alpha, 
 TTCG_HD inline double log_profit_term(const QueryView& g, double alpha, double beta, std::int32_t q, int i, int k,
                                       double log_a_minus_i) {
   const std::int64_t a = g.at(q, i, k);
-  return g.log_margin[a] + portable::log_sigmoid(log_attraction(beta, alpha, g.value_fraction[a], g.price[a]) -
-                                                 log_a_minus_i);
+  return g.log_margin[a] +
+         portable::log_sigmoid(log_attraction(beta, alpha, g.value_fraction[a], g.price[a]) - log_a_minus_i);
 }
 
 //! The first best of one user: max(v0, max over providers and levels of W) (USD).
@@ -236,14 +242,14 @@ TTCG_HD inline double first_best(const QueryView& g, double alpha, double v0, st
 
 //! One user's realized outcome under one regime (market or auction).
 struct Outcome {
-  std::int32_t provider = -1;  //!< who served the user; −1: the outside option
-  std::int32_t level = -1;     //!< the level it served at
-  std::int32_t correct = -1;   //!< 1/0 realized correctness; −1 when nobody served
-  double tokens = 0.0;         //!< billed tokens
-  double payment = 0.0;        //!< paid by the user (USD)
-  double user_surplus = 0.0;   //!< realized quality − payment, or v0 (USD)
-  double profit = 0.0;         //!< payment − cost, the serving provider's profit (USD)
-  double welfare = 0.0;        //!< realized quality − cost, or v0 (USD)
+  std::int32_t provider = -1;     //!< who served the user; −1: the outside option
+  std::int32_t level = -1;        //!< the level it served at
+  std::int32_t correct = -1;      //!< 1/0 realized correctness; −1 when nobody served
+  double tokens = 0.0;            //!< billed tokens
+  double payment = 0.0;           //!< paid by the user (USD)
+  double user_surplus = 0.0;      //!< realized quality − payment, or v0 (USD)
+  double profit = 0.0;            //!< payment − cost, the serving provider's profit (USD)
+  double welfare = 0.0;           //!< realized quality − cost, or v0 (USD)
   double expected_welfare = 0.0;  //!< the regime's expected welfare for this user (USD)
 };
 

@@ -32,8 +32,8 @@ struct PopulationSummary {
   int n = 0, K = 0;
   std::vector<std::string> providers;
   std::vector<double> theta;
-  std::vector<int> first_profile;     //!< the first replicate's reached profile
-  std::vector<double> mean_shares;    //!< [n] over replicates
+  std::vector<int> first_profile;   //!< the first replicate's reached profile
+  std::vector<double> mean_shares;  //!< [n] over replicates
   double outside_share = 0.0;
   MeanCI equilibrium_welfare, optimal_welfare, first_best, price_of_anarchy;
   double max_regret = 0.0, max_relative_regret = 0.0, optimum_gap = 0.0;

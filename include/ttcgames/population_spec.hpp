@@ -19,18 +19,19 @@ enum class QuerySourceKind {
   providers,  //!< the scenario's [providers] curves: one "average question" per benchmark (average accuracy)
   curves,     //!< a curves CSV: average accuracy and tokens per (model, level)
   questions,  //!< per-question tables /curves/<dataset>/<method>/questions/<model> of a curves HDF5 file
+  runlogs,    //!< the per-question tables of the scenario's run-log providers ([providers] runlogs)
 };
 const char* to_string(QuerySourceKind kind);
 
 //! One benchmark of the query mix.
 struct BenchmarkSpec {
-  std::string name;         //!< label (unique)
-  double weight = 1.0;      //!< relative probability that a user's query comes from this benchmark
-  double alpha = 0.0;       //!< α_b, dollar value of a query of this benchmark (USD)
+  std::string name;     //!< label (unique)
+  double weight = 1.0;  //!< relative probability that a user's query comes from this benchmark
+  double alpha = 0.0;   //!< α_b, dollar value of a query of this benchmark (USD)
   QuerySourceKind source = QuerySourceKind::providers;
-  std::string file;         //!< curves CSV or curves HDF5 (resolved path); "" for providers
-  std::string dataset;      //!< questions: the curves file's dataset group
-  std::string method;       //!< questions: the method group ("majority", "best-of-n", ...)
+  std::string file;     //!< curves CSV or curves HDF5 (resolved path); "" for providers
+  std::string dataset;  //!< questions: the curves file's dataset group
+  std::string method;   //!< questions: the method group ("majority", "best-of-n", ...)
 };
 
 enum class OptimumMethod {
@@ -49,10 +50,10 @@ constexpr double POPULATION_DEFAULT_MAX_ENUMERATION = 2e8;  //!< K^n·U user eva
 constexpr int POPULATION_DEFAULT_HISTOGRAM_BINS = 200;
 
 struct PopulationSpec {
-  std::int64_t users = POPULATION_DEFAULT_USERS;              //!< U, per replicate
-  std::int64_t replicates = 1;                                //!< independent populations
-  std::uint64_t seed = 0;                                     //!< Philox seed of every population stream
-  std::int64_t block_size = POPULATION_DEFAULT_BLOCK_SIZE;    //!< users per fixed work block
+  std::int64_t users = POPULATION_DEFAULT_USERS;                          //!< U, per replicate
+  std::int64_t replicates = 1;                                            //!< independent populations
+  std::uint64_t seed = 0;                                                 //!< Philox seed of every population stream
+  std::int64_t block_size = POPULATION_DEFAULT_BLOCK_SIZE;                //!< users per fixed work block
   dist::Distribution value_scale = dist::Distribution::fixed_value(1.0);  //!< α_u / α_b (dimensionless)
   dist::Distribution beta = dist::Distribution::fixed_value(0.0);         //!< β_u (1/USD)
   dist::Distribution v0 = dist::Distribution::fixed_value(0.0);           //!< v0_u (USD)

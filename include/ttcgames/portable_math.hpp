@@ -49,7 +49,7 @@ constexpr double LN2_LO = 0x1.a39ef35793c76p-33;
 //! 1.5·2^52: adding it rounds a double of magnitude < 2^51 to the nearest integer, held in the low mantissa bits.
 constexpr double ROUND_MAGIC = 6755399441055744.0;
 constexpr std::uint64_t ROUND_MAGIC_BITS = 0x4338000000000000ull;
-constexpr double EXP_OVERFLOW = 709.782712893384;    //!< above: e^x = inf
+constexpr double EXP_OVERFLOW = 709.782712893384;     //!< above: e^x = inf
 constexpr double EXP_UNDERFLOW = -745.1332191019412;  //!< below: e^x rounds to 0
 constexpr double INF = INFINITY;
 constexpr double QNAN = NAN;

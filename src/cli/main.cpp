@@ -100,7 +100,8 @@ std::string command_line(int argc, char** argv) {
 }
 
 void add_common(CLI::App& app, Common& c) {
-  app.add_option("--backend", c.backend, "Compute backend for the enumerations and population passes: auto (GPU when present), cpu, cuda")
+  app.add_option("--backend", c.backend,
+                 "Compute backend for the enumerations and population passes: auto (GPU when present), cpu, cuda")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   app.add_option("--threads", c.threads, "OpenMP threads (default: OMP_NUM_THREADS or all cores)")
       ->check(CLI::PositiveNumber);
@@ -356,8 +357,8 @@ int main(int argc, char** argv) {
       options.backend = backend;
       if (no_enumerate) options.enumerate = false;
       const std::vector<ttcg::Scenario> markets = with_market(scenarios);
-      Solved solved = markets.empty() ? Solved{true, {}, std::nullopt}
-                                      : solve(markets, options, common, checkpointing, output);
+      Solved solved =
+          markets.empty() ? Solved{true, {}, std::nullopt} : solve(markets, options, common, checkpointing, output);
       if (!solved.complete) return EXIT_INCOMPLETE;
       if (comm.is_root()) {
         const auto populations = simulate(scenarios, backend, common);

@@ -471,8 +471,9 @@ std::string example_text(const std::string& path) {
 TEST_F(Cli, PopulationSubcommandPrintsTheSummaryAndWritesTheGroup) {
   const CliResult r = cli("population " + quote(MATH_MIX) + " --users 3000 --seed 11 -o pop.h5");
   EXPECT_EQ(r.code, 0) << r.err;
-  expect_contains(r.out, {"== population math-mix", "3000 users x 1 replicate(s), seed 11", "2 question(s)",
-                          "price of anarchy SW*/SW", "Realized per user", "market", "auction"},
+  expect_contains(r.out,
+                  {"== population math-mix", "3000 users x 1 replicate(s), seed 11", "2 question(s)",
+                   "price of anarchy SW*/SW", "Realized per user", "market", "auction"},
                   "stdout");
   EXPECT_TRUE(fs::exists(work() / "pop.h5"));
   const CliResult s = cli("summary pop.h5");
@@ -505,8 +506,8 @@ TEST_F(Cli, MarketOfAPopulationOnlyScenarioFails) {
 }
 
 TEST_F(Cli, BadPopulationInputFailsWithoutOutput) {
-  write_text(work() / "bad.toml", replace_all(example_text(MATH_MIX), "beta = 1000.0",
-                                              "beta = { kind = \"lognormal\", median = 1000.0 }"));
+  write_text(work() / "bad.toml",
+             replace_all(example_text(MATH_MIX), "beta = 1000.0", "beta = { kind = \"lognormal\", median = 1000.0 }"));
   const CliResult r = cli("run bad.toml -o bad.h5");
   EXPECT_EQ(r.code, 1);
   expect_contains(r.err, {"bad.toml:", "missing key 'population.beta.sigma'"}, "stderr");

@@ -11,8 +11,8 @@
 #include <cmath>
 #include <fstream>
 #include <iomanip>
-#include <sstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 
 #include "ttcgames/population.hpp"
@@ -139,8 +139,7 @@ TEST_P(LargePopulation, ConvergesToThePaperTables) {
   // Expected (not sampled) quantities are exact.
   expect_relative(r.equilibrium_welfare, ref["equilibrium_welfare"].get<double>(), HOMOGENEOUS_RELATIVE_TOLERANCE,
                   at + " expected SW");
-  expect_relative(r.optimum.welfare, ref["optimal_welfare"].get<double>(), HOMOGENEOUS_RELATIVE_TOLERANCE,
-                  at + " SW*");
+  expect_relative(r.optimum.welfare, ref["optimal_welfare"].get<double>(), HOMOGENEOUS_RELATIVE_TOLERANCE, at + " SW*");
 }
 
 INSTANTIATE_TEST_SUITE_P(PaperTables, LargePopulation,

@@ -36,17 +36,19 @@ bool agree(double cpu, double gpu) {
 }
 
 Scenario heterogeneous_mix() {
-  const std::string text = "format = \"ttcgames-scenario\"\nversion = 1\nname = \"parity\"\n[market]\nalpha = 0.008\n"
-                           "[providers]\ncurves = \"" +
-                           PAPER + "/curves/GSM8K_majority.csv\"\nprices = \"" + PAPER +
-                           "/prices.csv\"\n[population]\nusers = 30000\nblock_size = 2048\nseed = 77\n"
-                           "beta = { kind = \"lognormal\", median = 1000.0, sigma = 1.0 }\n"
-                           "value_scale = { kind = \"uniform\", low = 0.5, high = 1.5 }\n"
-                           "v0 = { kind = \"empirical\", values = [0.0, 0.001, 0.004], weights = [3, 1, 1] }\n"
-                           "[[population.benchmarks]]\nname = \"gsm8k\"\nweight = 3.0\ncurves = \"" +
-                           PAPER + "/curves/GSM8K_majority.csv\"\n[[population.benchmarks]]\nname = \"aime\"\n"
-                                   "weight = 1.0\nalpha = 0.05\ncurves = \"" +
-                           PAPER + "/curves/AIME_majority.csv\"\n";
+  const std::string text =
+      "format = \"ttcgames-scenario\"\nversion = 1\nname = \"parity\"\n[market]\nalpha = 0.008\n"
+      "[providers]\ncurves = \"" +
+      PAPER + "/curves/GSM8K_majority.csv\"\nprices = \"" + PAPER +
+      "/prices.csv\"\n[population]\nusers = 30000\nblock_size = 2048\nseed = 77\n"
+      "beta = { kind = \"lognormal\", median = 1000.0, sigma = 1.0 }\n"
+      "value_scale = { kind = \"uniform\", low = 0.5, high = 1.5 }\n"
+      "v0 = { kind = \"empirical\", values = [0.0, 0.001, 0.004], weights = [3, 1, 1] }\n"
+      "[[population.benchmarks]]\nname = \"gsm8k\"\nweight = 3.0\ncurves = \"" +
+      PAPER +
+      "/curves/GSM8K_majority.csv\"\n[[population.benchmarks]]\nname = \"aime\"\n"
+      "weight = 1.0\nalpha = 0.05\ncurves = \"" +
+      PAPER + "/curves/AIME_majority.csv\"\n";
   return parse_scenario(text, "");
 }
 
@@ -67,8 +69,8 @@ TEST(PopulationParity, PhiloxKnownAnswersOnTheDevice) {
   cuda::philox_draws(key, counters.data(), static_cast<std::int64_t>(counters.size()), out.data());
   r123::Philox4x32 reference;
   for (std::size_t j = 0; j < counters.size(); ++j) {
-    const auto expected = reference({{counters[j].v[0], counters[j].v[1], counters[j].v[2], counters[j].v[3]}},
-                                    {{key.v[0], key.v[1]}});
+    const auto expected =
+        reference({{counters[j].v[0], counters[j].v[1], counters[j].v[2], counters[j].v[3]}}, {{key.v[0], key.v[1]}});
     for (int w = 0; w < 4; ++w) ASSERT_EQ(out[j].v[w], expected[w]) << "counter " << j;
   }
 }

@@ -118,7 +118,8 @@ realize = false
 }
 
 TEST(PopulationScenarioErrors, UnknownKeySuggestsTheClosest) {
-  expect_error("beta = 1.0\nuser = 10\n", {"pop.toml:", "unknown key 'population.user'", "did you mean 'population.users'"});
+  expect_error("beta = 1.0\nuser = 10\n",
+               {"pop.toml:", "unknown key 'population.user'", "did you mean 'population.users'"});
 }
 
 TEST(PopulationScenarioErrors, MissingBeta) {
@@ -148,7 +149,8 @@ TEST(PopulationScenarioErrors, LognormalWithoutSigma) {
 }
 
 TEST(PopulationScenarioErrors, LognormalNonPositiveMedian) {
-  expect_error("beta = { kind = \"lognormal\", median = 0.0, sigma = 1.0 }\n", {"'population.beta.median' must be > 0"});
+  expect_error("beta = { kind = \"lognormal\", median = 0.0, sigma = 1.0 }\n",
+               {"'population.beta.median' must be > 0"});
 }
 
 TEST(PopulationScenarioErrors, UniformHighNotAboveLow) {
@@ -215,10 +217,16 @@ TEST(PopulationScenarioErrors, BenchmarkWeightsAllZero) {
                {"'population.benchmarks' the weights must not all be 0"});
 }
 
+TEST(PopulationScenarioErrors, RunLogQuestionsWithoutRunLogProviders) {
+  expect_error("beta = 1.0\n[[population.benchmarks]]\nname = \"x\"\nrunlogs = true\n",
+               {"'population.benchmarks.runlogs' needs providers from run logs"});
+}
+
 TEST(PopulationScenarioErrors, MissingQuestionsFile) {
-  expect_error("beta = 1.0\n[[population.benchmarks]]\nname = \"x\"\nquestions = \"/nonexistent/curves.h5\"\n"
-               "dataset = \"d\"\nmethod = \"majority\"\n",
-               {"'population.benchmarks' cannot be used", "/nonexistent/curves.h5"});
+  expect_error(
+      "beta = 1.0\n[[population.benchmarks]]\nname = \"x\"\nquestions = \"/nonexistent/curves.h5\"\n"
+      "dataset = \"d\"\nmethod = \"majority\"\n",
+      {"'population.benchmarks' cannot be used", "/nonexistent/curves.h5"});
 }
 
 TEST(PopulationScenarioErrors, MissingCurvesModel) {

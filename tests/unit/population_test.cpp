@@ -10,8 +10,10 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
+#include "ttcgames/curves.hpp"
 #include "ttcgames/equilibrium_math.hpp"
 #include "ttcgames/error.hpp"
 #include "ttcgames/h5.hpp"
@@ -32,10 +34,11 @@ const std::string PAPER = std::string(TTCG_INPUTS_DIR) + "/paper";
 
 //! A GSM8K-majority scenario whose [population] section is `population` (TOML lines).
 Scenario gsm8k_population(const std::string& population, const std::string& extra = "") {
-  const std::string text = "format = \"ttcgames-scenario\"\nversion = 1\nname = \"pop\"\n[market]\nalpha = 0.008\n"
-                           "[providers]\ncurves = \"" +
-                           PAPER + "/curves/GSM8K_majority.csv\"\nprices = \"" + PAPER + "/prices.csv\"\n" + extra +
-                           "[population]\n" + population;
+  const std::string text =
+      "format = \"ttcgames-scenario\"\nversion = 1\nname = \"pop\"\n[market]\nalpha = 0.008\n"
+      "[providers]\ncurves = \"" +
+      PAPER + "/curves/GSM8K_majority.csv\"\nprices = \"" + PAPER + "/prices.csv\"\n" + extra + "[population]\n" +
+      population;
   return parse_scenario(text, "");
 }
 
@@ -114,7 +117,8 @@ TEST(Population, TilesEqualThePerUserFunctionsBitForBit) {
       for (int k = 0; k < s.tables.K; ++k) {
         population::OnlineLogSum one;
         one.add(population::log_profit_term(g, users.alpha[u], users.beta[u], users.question[u], i, k, la));
-        EXPECT_TRUE(same_bits(us.levels[k].value(), one.value())) << "user " << u << " provider " << i << " level " << k;
+        EXPECT_TRUE(same_bits(us.levels[k].value(), one.value()))
+            << "user " << u << " provider " << i << " level " << k;
       }
     }
   }
@@ -224,8 +228,9 @@ TEST(Population, UtilitiesAreTheMeanProfitsOfTheDemand) {
 }
 
 TEST(Population, OptimumEnumerationLocalSearchAndBoundAreOrdered) {
-  const std::string base = "users = 3000\nseed = 5\nblock_size = 512\nbeta = { kind = \"lognormal\", median = 2000.0, "
-                           "sigma = 1.5 }\nv0 = { kind = \"uniform\", low = 0.0, high = 0.004 }\n";
+  const std::string base =
+      "users = 3000\nseed = 5\nblock_size = 512\nbeta = { kind = \"lognormal\", median = 2000.0, "
+      "sigma = 1.5 }\nv0 = { kind = \"uniform\", low = 0.0, high = 0.004 }\n";
   const Case e(small_population(base + "optimum = \"enumeration\"\n"));
   const Case l(small_population(base + "optimum = \"local-search\"\n"));
   const PopulationEngine engine = e.engine();
@@ -248,8 +253,7 @@ TEST(Population, RealizedOutcomesAverageToTheirExpectations) {
   const PopulationEngine engine = s.engine();
   const Profile profile{1, 2, 3, 4, 5, 5, 4, 3, 2};
   const Demand d = engine.demand(profile);
-  const OutcomeTallies o =
-      engine.outcomes(profile, Reserve::none, histogram_ranges(s.tables, *s.scenario.population));
+  const OutcomeTallies o = engine.outcomes(profile, Reserve::none, histogram_ranges(s.tables, *s.scenario.population));
   const double U = static_cast<double>(engine.users());
   const auto within = [&](const Tally& t, double expected, const char* what) {
     EXPECT_NEAR(t.mean(), expected, K_SIGMA * t.standard_error()) << what << " (seed " << SEED << ")";
@@ -307,8 +311,8 @@ void write_curves_file(const fs::path& path, const std::vector<QuestionTable>& t
 }
 
 std::string questions_section(const fs::path& file) {
-  return "users = 4000\nbeta = 500.0\n[[population.benchmarks]]\nname = \"synthetic\"\nquestions = \"" +
-         file.string() + "\"\ndataset = \"synthetic\"\nmethod = \"majority\"\n";
+  return "users = 4000\nbeta = 500.0\n[[population.benchmarks]]\nname = \"synthetic\"\nquestions = \"" + file.string() +
+         "\"\ndataset = \"synthetic\"\nmethod = \"majority\"\n";
 }
 
 TEST(Population, QuestionTablesAreAlignedByQidAcrossProviders) {
@@ -352,6 +356,47 @@ TEST(Population, IdenticalQuestionsReproduceTheCurves) {
   const Demand a = questions.engine().demand(profile), b = curves.engine().demand(profile);
   EXPECT_NEAR(a.welfare, b.welfare, 1e-15);
   for (int i = 0; i < 3; ++i) EXPECT_NEAR(a.shares[i], b.shares[i], 1e-15);
+}
+
+TEST(Population, RunLogQuestionsEqualTheCurvesFileQuestions) {
+  // The synthetic run logs: runlogs = true takes the per-question tables the providers' curves come from; the same
+  // tables written to a curves file (as `ttcgames curves -o` does) and read back give the same query tables.
+  const std::string synthetic = std::string(TTCG_INPUTS_DIR) + "/runlogs/synthetic/";
+  const TempDir dir;
+  { std::ofstream(dir.path / "prices.csv") << "model,usd_per_million_tokens\nSynthA-7B,0.2\nSynthB-1B,0.1\n"; }
+  const std::string base =
+      "format = \"ttcgames-scenario\"\nversion = 1\nname = \"syn\"\n[market]\nalpha = 0.01\n"
+      "[providers]\nrunlogs = [\"" +
+      synthetic + "SynthA-7B--temp-0.7--samples-64--max-512.jsonl\", \"" + synthetic +
+      "SynthB-1B--temp-0.7--samples-64--max-512.jsonl\"]\nmethod = \"majority\"\n"
+      "permutations = 50\nseed = 3\nprices = \"" +
+      (dir.path / "prices.csv").string() +
+      "\"\n[population]\nusers = 1000\nbeta = 300.0\n[[population.benchmarks]]\nname = \"s\"\n";
+  const Scenario from_logs = parse_scenario(base + "runlogs = true\n", "");
+  const MethodCurves curves = curves_from_runlogs(*from_logs.source.runlogs);
+  {
+    h5::File f = h5::File::create((dir.path / "curves.h5").string());
+    h5::Group root = f.root();
+    write_curve_groups(root, "synthetic", {curves});
+  }
+  const Scenario from_file = parse_scenario(base + "questions = \"" + (dir.path / "curves.h5").string() +
+                                                "\"\ndataset = \"synthetic\"\nmethod = \"majority\"\n",
+                                            "");
+  const QueryTables a =
+      build_query_tables(*from_logs.population, from_logs.providers, from_logs.market, &*from_logs.source.runlogs);
+  const QueryTables b = build_query_tables(*from_file.population, from_file.providers, from_file.market);
+  EXPECT_EQ(a.Q, 200);
+  EXPECT_EQ(a.qid, b.qid);
+  EXPECT_EQ(a.p_correct, b.p_correct);
+  EXPECT_EQ(a.tokens, b.tokens);
+  EXPECT_EQ(a.benchmark_source, (std::vector<std::string>{"runlogs"}));
+  // Averaged over questions, the tables are the providers' curves.
+  for (int i = 0; i < a.n; ++i)
+    for (int k = 0; k < a.K; ++k) {
+      double mean = 0.0;
+      for (std::int64_t q = 0; q < a.Q; ++q) mean += a.p_correct[a.at(q, i, k)] / static_cast<double>(a.Q);
+      EXPECT_NEAR(mean, from_logs.providers.providers[i].accuracy[k], 1e-12) << "provider " << i << " level " << k;
+    }
 }
 
 }  // namespace
