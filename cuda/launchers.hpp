@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "ttcgames/ensemble_math.hpp"
 #include "ttcgames/enumeration_math.hpp"
 #include "ttcgames/game_math.hpp"
 #include "ttcgames/hd.hpp"
@@ -86,5 +87,9 @@ Candidate launch_exhaustive_optimum(const GameView& g, const LastProviderLevels&
 //! 1 ≤ K ≤ ENUMERATION_MAX_LEVELS.
 EquilibriumScan launch_enumerate_equilibria(const GameView& g, double log_tol, std::int64_t max_stored,
                                             std::int64_t prefixes);
+
+//! Ensemble markets [first, first + count), one thread per market (cuda/ensemble.cu); p's pool arrays and `out` are
+//! host memory. Requires first + count ≤ 2^32.
+void launch_ensemble_markets(const EnsembleParams& p, std::int64_t first, std::int64_t count, MarketOutcome* out);
 
 }  // namespace ttcg::cuda::detail

@@ -25,6 +25,9 @@ BestProfile exhaustive_optimum(const GameView&, const LastProviderLevels&) {
 EquilibriumSet enumerate_equilibria(const GameView&, double, std::int64_t) {
   not_built();
 }
+void solve_ensemble_markets(const EnsembleParams&, std::int64_t, std::int64_t, MarketOutcome*) {
+  not_built();
+}
 
 }  // namespace cuda
 }  // namespace ttcg

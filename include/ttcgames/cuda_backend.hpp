@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "ttcgames/ensemble_math.hpp"
 #include "ttcgames/enumeration.hpp"
 #include "ttcgames/enumeration_math.hpp"
 #include "ttcgames/game_math.hpp"
@@ -24,5 +25,9 @@ BestProfile exhaustive_optimum(const GameView& g, const LastProviderLevels& last
 
 //! All pure NE at tolerance log_tol = log(1 + tol); same result layout as the CPU path.
 EquilibriumSet enumerate_equilibria(const GameView& g, double log_tol, std::int64_t max_stored);
+
+//! Markets [first, first + count) of an ensemble, one thread per market; p's pool pointers are host memory (copied
+//! to the device); out receives `count` outcomes in market order.
+void solve_ensemble_markets(const EnsembleParams& p, std::int64_t first, std::int64_t count, MarketOutcome* out);
 
 }  // namespace ttcg::cuda

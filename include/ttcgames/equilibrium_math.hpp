@@ -130,14 +130,18 @@ struct FixedOrder {
 //! Philox stream of the random provider order.
 constexpr std::uint64_t DYNAMICS_ORDER_STREAM = rng::stream_id("dynamics.order");
 
-//! Fisher–Yates shuffle per round from the Philox stream (seed, "dynamics.order"), counter (0, round, 0, j).
+//! Fisher–Yates shuffle per round from the Philox stream (seed, stream), counter (replicate, round, 0, j). A single
+//! market uses the stream "dynamics.order" and replicate 0; an ensemble gives each market its replicate.
 struct PhiloxOrder {
   rng::Philox4x32Key key;
-  TTCG_HD explicit PhiloxOrder(std::uint64_t seed) : key(rng::make_key(seed, DYNAMICS_ORDER_STREAM)) {}
+  std::uint32_t replicate;
+  TTCG_HD explicit PhiloxOrder(std::uint64_t seed, std::uint64_t stream = DYNAMICS_ORDER_STREAM,
+                               std::uint32_t replicate_index = 0)
+      : key(rng::make_key(seed, stream)), replicate(replicate_index) {}
   TTCG_HD void shuffle(int round, int* order, int n) const {
     for (int j = n - 1; j >= 1; --j) {
       const rng::Philox4x32Ctr r =
-          rng::draw(key, 0, static_cast<std::uint32_t>(round), 0, static_cast<std::uint32_t>(j));
+          rng::draw(key, replicate, static_cast<std::uint32_t>(round), 0, static_cast<std::uint32_t>(j));
       const int other = static_cast<int>(rng::to_bounded(r.v[0], r.v[1], static_cast<std::uint32_t>(j + 1)));
       const int t = order[j];
       order[j] = order[other];

@@ -8,9 +8,11 @@
 #include <cstdio>
 #include <iomanip>
 #include <iostream>
+#include <memory>
 #include <sstream>
 
 #include "ttcgames/backend.hpp"
+#include "ttcgames/ensemble.hpp"
 #include "ttcgames/error.hpp"
 #include "ttcgames/results.hpp"
 #include "ttcgames/run.hpp"
@@ -38,20 +40,22 @@ std::string version_text() {
 //! A one-line progress bar on stderr, drawn only when stderr is a terminal.
 class ProgressBar {
  public:
-  ProgressBar(std::string label, bool enabled) : label_(std::move(label)), enabled_(enabled && isatty(2)) {}
+  ProgressBar(std::string label, bool enabled, std::string unit = "beta")
+      : label_(std::move(label)), unit_(std::move(unit)), enabled_(enabled && isatty(2)) {}
   void operator()(std::size_t done, std::size_t total) {
     if (!enabled_) return;
     constexpr int WIDTH = 30;
     const int filled = static_cast<int>(WIDTH * done / std::max<std::size_t>(total, 1));
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    std::fprintf(stderr, "\r%-18s [%s%s] %zu/%zu beta  %.1f s", label_.c_str(), std::string(filled, '#').c_str(),
-                 std::string(WIDTH - filled, '.').c_str(), done, total, s);
+    std::fprintf(stderr, "\r%-18s [%s%s] %zu/%zu %s  %.1f s", label_.c_str(), std::string(filled, '#').c_str(),
+                 std::string(WIDTH - filled, '.').c_str(), done, total, unit_.c_str(), s);
     if (done == total) std::fputc('\n', stderr);
     std::fflush(stderr);
   }
 
  private:
   std::string label_;
+  std::string unit_;
   bool enabled_;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
@@ -86,6 +90,7 @@ std::vector<ttcg::ScenarioResult> solve(const std::vector<ttcg::Scenario>& scena
                                         std::optional<std::vector<double>> betas) {
   std::vector<ttcg::ScenarioResult> results;
   for (const ttcg::Scenario& s : scenarios) {
+    if (!s.has_market() && !betas) continue;  // an ensemble-only scenario
     ttcg::RunOptions o;
     o.backend = backend;
     o.enumerate = enumerate;
@@ -95,6 +100,37 @@ std::vector<ttcg::ScenarioResult> solve(const std::vector<ttcg::Scenario>& scena
     results.push_back(ttcg::run_scenario(s, o));
   }
   return results;
+}
+
+//! The ensembles of the scenarios that have one; `problems` keeps what the results point to.
+std::vector<ttcg::EnsembleResult> run_ensembles(const std::vector<ttcg::Scenario>& scenarios, ttcg::Backend backend,
+                                                const Common& c,
+                                                std::vector<std::unique_ptr<ttcg::EnsembleProblem>>& problems) {
+  std::vector<ttcg::EnsembleResult> results;
+  for (const ttcg::Scenario& s : scenarios) {
+    if (!s.ensemble) continue;
+    problems.push_back(ttcg::make_ensemble_problem(s));
+    ttcg::EnsembleRunOptions o;
+    o.backend = backend;
+    ProgressBar bar(problems.back()->spec().name, !c.quiet, "markets");
+    o.progress = [&bar](std::int64_t done, std::int64_t total) {
+      bar(static_cast<std::size_t>(done), static_cast<std::size_t>(total));
+    };
+    results.push_back(ttcg::run_ensemble(*problems.back(), o));
+    results.back().scenario_toml = s.resolved_toml();
+  }
+  return results;
+}
+
+std::string default_output(const std::vector<ttcg::Scenario>& scenarios) {
+  if (scenarios.size() > 1)
+    throw ttcg::InputError("several scenarios go to one file: name it with -o (e.g. -o results/run.h5)");
+  return scenarios[0].output.empty() ? "results/" + scenarios[0].name + ".h5" : scenarios[0].output;
+}
+
+void print_file_summaries(const std::string& path) {
+  for (const auto& s : ttcg::read_summaries(path)) ttcg::print_summary(std::cout, s);
+  for (const auto& e : ttcg::read_ensemble_reports(path)) ttcg::print_ensemble_report(std::cout, e);
 }
 
 }  // namespace
@@ -124,7 +160,7 @@ int main(int argc, char** argv) {
       "write one HDF5 file and print the summary tables");
   run->add_option("scenarios", scenario_paths, "Scenario files (TOML)")->required();
   run->add_option("-o,--output", output, "Result file (default: the scenario's [output] path, else results/<name>.h5)");
-  run->add_option("--seed", seed, "Override every scenario's [dynamics] seed");
+  run->add_option("--seed", seed, "Override every scenario's [dynamics] and [ensemble] seed");
   run->add_flag("--no-enumerate", no_enumerate, "Skip the enumeration of all pure equilibria");
   add_common(*run, common);
 
@@ -149,6 +185,20 @@ int main(int argc, char** argv) {
   auction->add_option("--reserve", reserve, "none | outside-option (default: the scenario's [auction] reserve)")
       ->check(CLI::IsMember({"none", "outside-option"}));
 
+  std::string ensemble_scenario;
+  std::optional<std::int64_t> ensemble_markets;
+  CLI::App* ensemble = app.add_subcommand(
+      "ensemble",
+      "Run the [ensemble] of one scenario (random markets drawn from its providers: equilibrium, optimum, PoA,\n"
+      "auction, all pure equilibria of small markets), write HDF5 and print the distributions");
+  ensemble->add_option("scenario", ensemble_scenario, "Scenario file (TOML) with an [ensemble] section")->required();
+  ensemble->add_option("-o,--output", output,
+                       "Result file (default: the scenario's [output] path, else results/<name>.h5)");
+  ensemble->add_option("--seed", seed, "Override the [ensemble] seed");
+  ensemble->add_option("-n,--markets", ensemble_markets, "Override the number of markets")
+      ->check(CLI::Range(std::int64_t{1}, ttcg::ENSEMBLE_MAX_MARKETS));
+  add_common(*ensemble, common);
+
   std::string summary_file;
   CLI::App* summary = app.add_subcommand("summary", "Print the paper-style tables of a result file");
   summary->add_option("results", summary_file, "Result file (HDF5)")->required();
@@ -162,23 +212,41 @@ int main(int argc, char** argv) {
       for (const std::string& p : scenario_paths) {
         scenarios.push_back(ttcg::load_scenario(p));
         if (seed) scenarios.back().dynamics.seed = *seed;
+        if (seed && scenarios.back().ensemble) scenarios.back().ensemble->seed = *seed;
       }
-      if (output.empty()) {
-        if (scenarios.size() > 1)
-          throw ttcg::InputError("several scenarios go to one file: name it with -o (e.g. -o results/run.h5)");
-        output = scenarios[0].output.empty() ? "results/" + scenarios[0].name + ".h5" : scenarios[0].output;
-      }
+      if (output.empty()) output = default_output(scenarios);
       const auto results =
           solve(scenarios, backend, common, no_enumerate ? std::optional<bool>(false) : std::nullopt, std::nullopt);
+      std::vector<std::unique_ptr<ttcg::EnsembleProblem>> problems;
+      const auto ensembles = run_ensembles(scenarios, backend, common, problems);
       ttcg::RunInfo info{ttcg::to_string(backend), omp_get_max_threads(), 1, command_line(argc, argv)};
-      ttcg::write_results(output, results, info);
+      ttcg::write_results(output, results, ensembles, info);
       if (!common.quiet) {
-        for (const auto& s : ttcg::read_summaries(output)) ttcg::print_summary(std::cout, s);
+        print_file_summaries(output);
+        std::cerr << "wrote " << output << "\n";
+      }
+    } else if (*ensemble) {
+      const ttcg::Backend backend = setup(common);
+      ttcg::Scenario s = ttcg::load_scenario(ensemble_scenario);
+      if (!s.ensemble) throw ttcg::InputError(ensemble_scenario + ": the scenario has no [ensemble] section");
+      if (seed) s.ensemble->seed = *seed;
+      if (ensemble_markets) s.ensemble->markets = *ensemble_markets;
+      if (output.empty()) output = default_output({s});
+      std::vector<std::unique_ptr<ttcg::EnsembleProblem>> problems;
+      const auto ensembles = run_ensembles({s}, backend, common, problems);
+      ttcg::RunInfo info{ttcg::to_string(backend), omp_get_max_threads(), 1, command_line(argc, argv)};
+      ttcg::write_results(output, {}, ensembles, info);
+      if (!common.quiet) {
+        print_file_summaries(output);
         std::cerr << "wrote " << output << "\n";
       }
     } else if (*market) {
       const ttcg::Backend backend = setup(common);
       const ttcg::Scenario s = ttcg::load_scenario(market_scenario);
+      if (!s.has_market() && market_betas.empty())
+        throw ttcg::InputError(market_scenario +
+                               ": the scenario has no [beta] values to solve its market at; give --beta B, or run "
+                               "its ensemble with `ttcgames ensemble`");
       std::optional<bool> enumerate;
       if (force_enumerate) enumerate = true;
       if (no_enumerate) enumerate = false;
@@ -219,7 +287,7 @@ int main(int argc, char** argv) {
       else
         std::cout << "no trade: every score is below the outside option v0 = " << s.market.v0 << "\n";
     } else if (*summary) {
-      for (const auto& s : ttcg::read_summaries(summary_file)) ttcg::print_summary(std::cout, s);
+      print_file_summaries(summary_file);
     }
   } catch (const ttcg::InputError& e) {
     std::cerr << "ttcgames: error: " << e.what() << "\n";
