@@ -1,6 +1,8 @@
-// Shared sizes and inputs of the benchmark programs: the paper's markets from inputs/paper.
+// Shared sizes and inputs of the benchmark programs: the paper's markets from inputs/paper, the synthetic run logs
+// from inputs/runlogs.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -18,6 +20,14 @@ inline const std::vector<std::string> PAPER_SCENARIOS = {"gsm8k-majority", "gsm8
 inline const char* const ENUMERATION_MARKET = "gsm8k-majority";
 //! β of the single-market benchmarks (one of the paper's table values).
 constexpr double DEFAULT_BETA = 1000.0;
+
+//! The synthetic instruct-model run logs (reference JSONL layout) replicated into the run-log benchmark input.
+inline const std::vector<std::string> SYNTHETIC_RUNLOGS = {
+    "runlogs/synthetic/SynthA-7B--temp-0.7--samples-64--max-512.jsonl",
+    "runlogs/synthetic/SynthB-1B--temp-0.7--samples-64--max-512.jsonl",
+    "runlogs/synthetic/SynthC-3B--temp-0.7--samples-64--max-512.jsonl"};
+//! Size of the generated reference-JSONL input of the parse benchmarks (the target is >= 200 MB/s on 2 cores).
+constexpr std::size_t RUNLOG_BENCH_BYTES = std::size_t{256} << 20;
 
 inline Scenario paper_scenario(const std::string& name) {
   return load_scenario(std::string(TTCG_INPUTS_DIR) + "/paper/" + name + ".toml");

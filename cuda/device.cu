@@ -48,4 +48,15 @@ std::string describe_device() noexcept {
   }
 }
 
+int set_device_for_rank(int local_rank) noexcept {
+  const int count = query_device_count();
+  if (count <= 0) return -1;
+  const int device = (local_rank % count + count) % count;
+  if (cudaSetDevice(device) != cudaSuccess) {
+    static_cast<void>(cudaGetLastError());
+    return -1;
+  }
+  return device;
+}
+
 }  // namespace ttcg::cuda::detail

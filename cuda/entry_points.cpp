@@ -44,6 +44,10 @@ std::string device_description() {
   return detail::describe_device();
 }
 
+int select_device(int local_rank) {
+  return detail::set_device_for_rank(local_rank);
+}
+
 BestProfile exhaustive_optimum(const GameView& g, const LastProviderLevels& last) {
   const std::int64_t prefixes = check_game(g, "exhaustive optimum");
   const detail::Candidate best = detail::launch_exhaustive_optimum(g, last, prefixes);

@@ -78,6 +78,8 @@ struct EquilibriumScan {
 int query_device_count() noexcept;
 //! "NAME (sm_XY, N SMs, M GiB)" for the current device, or why there is none. Never throws.
 std::string describe_device() noexcept;
+//! cudaSetDevice(local_rank mod count); the device index, or −1 without a device. Never throws.
+int set_device_for_rank(int local_rank) noexcept;
 
 //! Best completion over prefixes [0, prefixes) of providers 0..n−2; g and last point to host memory.
 //! Requires 1 ≤ n ≤ MAX_PROVIDERS.

@@ -19,6 +19,9 @@ int device_count() {
 std::string device_description() {
   return "built without CUDA";
 }
+int select_device(int) {
+  return -1;
+}
 BestProfile exhaustive_optimum(const GameView&, const LastProviderLevels&) {
   not_built();
 }

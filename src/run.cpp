@@ -38,6 +38,13 @@ BetaResult solve_beta(const MarketTable& table, double beta, const DynamicsOptio
   return r;
 }
 
+BetaResult solve_market_unit(const MarketTable& table, double beta, const Scenario& scenario, bool enumerate,
+                             Backend backend) {
+  BetaResult r = solve_beta(table, beta, scenario.dynamics);
+  if (enumerate) r.equilibria = enumerate_equilibria(Game(table, beta), scenario.enumeration, backend);
+  return r;
+}
+
 ScenarioResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   ScenarioResult out;

@@ -13,7 +13,10 @@
 namespace ttcg::cuda {
 
 int device_count();                //!< 0 when no usable device (or no CUDA build)
-std::string device_description();  //!< name and compute capability of device 0, or the reason there is none
+std::string device_description();  //!< name and compute capability of the current device, or why there is none
+//! Makes device (local_rank mod device count) current for this process (one GPU per MPI rank of a node);
+//! returns its index, or −1 when there is no device.
+int select_device(int local_rank);
 
 struct BestProfile {
   double welfare = -INFINITY;

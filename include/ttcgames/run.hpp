@@ -56,6 +56,10 @@ struct RunOptions {
 //! Solves one β of a market (no enumeration).
 BetaResult solve_beta(const MarketTable& table, double beta, const DynamicsOptions& dynamics);
 
+//! Solves one β of a scenario and, when `enumerate`, enumerates all its pure equilibria on `backend`.
+BetaResult solve_market_unit(const MarketTable& table, double beta, const Scenario& scenario, bool enumerate,
+                             Backend backend);
+
 ScenarioResult run_scenario(const Scenario& scenario, const RunOptions& options = {});
 
 }  // namespace ttcg

@@ -12,10 +12,15 @@
 #include <sstream>
 
 #include "ttcgames/backend.hpp"
+#include "ttcgames/checkpoint.hpp"
+#include "ttcgames/comm.hpp"
+#include "ttcgames/cuda_backend.hpp"
 #include "ttcgames/ensemble.hpp"
 #include "ttcgames/error.hpp"
+#include "ttcgames/job.hpp"
 #include "ttcgames/results.hpp"
 #include "ttcgames/run.hpp"
+#include "ttcgames/runlog_reader.hpp"
 #include "ttcgames/scenario.hpp"
 #include "ttcgames/version.hpp"
 
@@ -23,6 +28,9 @@ namespace {
 
 constexpr int EXIT_INPUT_ERROR = 1;
 constexpr int EXIT_INTERNAL_ERROR = 3;
+//! The run stopped at its time limit or unit budget with a consistent checkpoint; `--resume` continues it
+//! (EX_TEMPFAIL of sysexits.h: a batch system may requeue the job).
+constexpr int EXIT_INCOMPLETE = 75;
 
 struct Common {
   std::string backend = "auto";
@@ -30,10 +38,19 @@ struct Common {
   bool quiet = false;
 };
 
+//! How a long run is checkpointed and bounded (docs/cluster.md).
+struct Checkpointing {
+  bool resume = false;
+  bool disabled = false;
+  double time_limit = 0.0;      //!< seconds; 0: none
+  std::uint64_t max_units = 0;  //!< 0: no budget
+};
+
 std::string version_text() {
   std::ostringstream s;
   s << "ttcgames " << ttcg::VERSION << " (commit " << std::string(ttcg::GIT_COMMIT).substr(0, 12)
-    << (ttcg::cuda_built() ? ", CUDA backend built" : ", CPU only") << ", OpenMP " << _OPENMP << ")";
+    << (ttcg::cuda_built() ? ", CUDA backend built" : ", CPU only") << (ttcg::mpi_built() ? ", MPI" : ", without MPI")
+    << ", OpenMP " << _OPENMP << ")";
   return s.str();
 }
 
@@ -62,12 +79,15 @@ class ProgressBar {
 
 ttcg::Backend setup(const Common& c) {
   if (c.threads > 0) omp_set_num_threads(c.threads);
+  const ttcg::Communicator& comm = ttcg::Communicator::world();
+  if (comm.size() > 1 && ttcg::cuda::device_count() > 1) ttcg::cuda::select_device(comm.local_rank());
   const ttcg::Backend backend = ttcg::resolve_backend(ttcg::parse_backend_request(c.backend));
-  if (!c.quiet && c.backend == "auto")
+  if (!c.quiet && c.backend == "auto" && comm.is_root())
     std::cerr << "backend: " << ttcg::to_string(backend)
               << (backend == ttcg::Backend::cuda ? " (" + ttcg::cuda_device_description() + ")"
                                                  : std::string(" (") + ttcg::cuda_device_description() + ")")
-              << ", " << omp_get_max_threads() << " OpenMP threads\n";
+              << ", " << omp_get_max_threads() << " OpenMP threads"
+              << (comm.size() > 1 ? " per rank, " + std::to_string(comm.size()) + " MPI ranks" : std::string()) << "\n";
   return backend;
 }
 
@@ -85,24 +105,88 @@ void add_common(CLI::App& app, Common& c) {
   app.add_flag("-q,--quiet", c.quiet, "No progress bar, no summary: errors only");
 }
 
-std::vector<ttcg::ScenarioResult> solve(const std::vector<ttcg::Scenario>& scenarios, ttcg::Backend backend,
-                                        const Common& c, std::optional<bool> enumerate,
-                                        std::optional<std::vector<double>> betas) {
-  std::vector<ttcg::ScenarioResult> results;
-  for (const ttcg::Scenario& s : scenarios) {
-    if (!s.has_market() && !betas) continue;  // an ensemble-only scenario
-    ttcg::RunOptions o;
-    o.backend = backend;
-    o.enumerate = enumerate;
-    o.betas = betas;
-    ProgressBar bar(s.name, !c.quiet);
-    o.progress = [&bar](std::size_t done, std::size_t total) { bar(done, total); };
-    results.push_back(ttcg::run_scenario(s, o));
-  }
-  return results;
+void add_checkpointing(CLI::App& app, Checkpointing& c) {
+  app.add_flag("--resume", c.resume,
+               "Continue an interrupted run from its checkpoint journal <output>.ckpt (same scenarios and options)");
+  app.add_flag("--no-checkpoint", c.disabled, "Do not keep a checkpoint journal while the run is under way");
+  app.add_option("--time-limit", c.time_limit,
+                 "Stop after the wave of work units that passes this many seconds, keeping the checkpoint "
+                 "(exit status 75; continue with --resume)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--max-units", c.max_units,
+                 "Stop after the wave that completes this many new work units, keeping the checkpoint (exit 75)")
+      ->check(CLI::PositiveNumber);
 }
 
-//! The ensembles of the scenarios that have one; `problems` keeps what the results point to.
+struct Solved {
+  bool complete = false;
+  std::vector<ttcg::ScenarioResult> results;       //!< rank 0
+  std::optional<ttcg::CheckpointJournal> journal;  //!< rank 0: removed once the result file is complete
+};
+
+//! Solves the scenarios as a job of work units over the MPI ranks (one process without MPI), checkpointed to
+//! <output>.ckpt when `output` is given. Rank 0 receives the results; `complete` is false on every rank when the
+//! run stopped early (time limit or unit budget).
+Solved solve(const std::vector<ttcg::Scenario>& scenarios, const ttcg::JobOptions& options, const Common& c,
+             const Checkpointing& ck, const std::string& output) {
+  const ttcg::Communicator& comm = ttcg::Communicator::world();
+  const auto start = std::chrono::steady_clock::now();
+  const ttcg::MarketJob job(scenarios, options);
+  ttcg::UnitControl control;
+  Solved solved;
+  std::optional<ttcg::CheckpointJournal>& journal = solved.journal;
+  if (ck.resume && (ck.disabled || output.empty()))
+    throw ttcg::InputError("--resume needs a checkpoint: give the output file and do not pass --no-checkpoint");
+  if (comm.is_root() && !ck.disabled && !output.empty()) {
+    const std::string path = ttcg::checkpoint_path(output);
+    if (ck.resume) {
+      std::uint64_t discarded = 0;
+      journal.emplace(ttcg::CheckpointJournal::resume(path, job.fingerprint(), control.resumed, &discarded));
+      if (!c.quiet)
+        std::cerr << "resuming from " << path << ": " << control.resumed.size() << " of " << job.units()
+                  << " work units done" << (discarded ? ", a torn last record discarded" : "") << "\n";
+    } else {
+      journal.emplace(ttcg::CheckpointJournal::create(path, job.fingerprint()));
+    }
+    control.journal = &*journal;
+  }
+  if (ck.time_limit > 0.0) control.time_limit_seconds = ck.time_limit;
+  if (ck.max_units > 0) control.max_new_units = ck.max_units;
+  ProgressBar bar(scenarios.size() == 1 ? scenarios[0].name : std::to_string(scenarios.size()) + " scenarios",
+                  !c.quiet && comm.is_root(), "work units");
+  control.progress = [&bar](std::uint64_t done, std::uint64_t total) { bar(done, total); };
+
+  ttcg::UnitOutcome outcome = ttcg::execute_units(comm, job.work(), control);
+  if (!outcome.complete) {
+    if (comm.is_root() && !c.quiet)
+      std::cerr << "\nstopped early: " << outcome.resumed + outcome.computed << " of " << job.units()
+                << " work units done and checkpointed in " << (journal ? journal->path() : std::string("(none)"))
+                << "; continue with the same command and --resume\n";
+    return solved;
+  }
+  solved.complete = true;
+  if (comm.is_root()) {
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    solved.results = job.assemble(outcome.results, seconds);
+  }
+  return solved;
+}
+
+ttcg::RunInfo run_info(ttcg::Backend backend, int argc, char** argv) {
+  return ttcg::RunInfo{ttcg::to_string(backend), omp_get_max_threads(), ttcg::Communicator::world().size(),
+                       command_line(argc, argv)};
+}
+
+//! The scenarios that solve their own market (an ensemble-only scenario has no β values).
+std::vector<ttcg::Scenario> with_market(const std::vector<ttcg::Scenario>& scenarios) {
+  std::vector<ttcg::Scenario> out;
+  for (const ttcg::Scenario& s : scenarios)
+    if (s.has_market()) out.push_back(s);
+  return out;
+}
+
+//! The ensembles of the scenarios that have one, on this process (rank 0 under MPI); `problems` keeps what the
+//! results point to.
 std::vector<ttcg::EnsembleResult> run_ensembles(const std::vector<ttcg::Scenario>& scenarios, ttcg::Backend backend,
                                                 const Common& c,
                                                 std::vector<std::unique_ptr<ttcg::EnsembleProblem>>& problems) {
@@ -163,6 +247,8 @@ int main(int argc, char** argv) {
   run->add_option("--seed", seed, "Override every scenario's [dynamics] and [ensemble] seed");
   run->add_flag("--no-enumerate", no_enumerate, "Skip the enumeration of all pure equilibria");
   add_common(*run, common);
+  Checkpointing checkpointing;
+  add_checkpointing(*run, checkpointing);
 
   std::string market_scenario;
   std::vector<double> market_betas;
@@ -177,6 +263,7 @@ int main(int argc, char** argv) {
   market->add_flag("--enumerate", force_enumerate, "Enumerate all pure equilibria even if the scenario does not");
   market->add_flag("--no-enumerate", no_enumerate, "Skip the enumeration of all pure equilibria");
   add_common(*market, common);
+  add_checkpointing(*market, checkpointing);
 
   std::string auction_scenario, reserve;
   CLI::App* auction = app.add_subcommand(
@@ -203,9 +290,34 @@ int main(int argc, char** argv) {
   CLI::App* summary = app.add_subcommand("summary", "Print the paper-style tables of a result file");
   summary->add_option("results", summary_file, "Result file (HDF5)")->required();
 
+  std::vector<std::string> runlog_files;
+  std::string runlog_mapping;
+  bool runlog_strict = false;
+  int runlog_threads = 0;
+  CLI::App* runlog_info = app.add_subcommand(
+      "runlog-info", "Read run logs (reference JSONL, or any layout through a field mapping) and print what was read");
+  runlog_info->add_option("files", runlog_files, "Run-log files of one model (.jsonl, .json; .gz and .zst too)")
+      ->required();
+  runlog_info->add_option("--mapping", runlog_mapping,
+                          "Field mapping (TOML, docs/runlog-mapping.md); default: reference layout");
+  runlog_info->add_flag("--strict", runlog_strict, "Stop at the first malformed record instead of skipping it");
+  runlog_info->add_option("--threads", runlog_threads, "OpenMP threads for parsing (default: all)")
+      ->check(CLI::PositiveNumber);
+
   CLI11_PARSE(app, argc, argv);
 
+  // Under mpirun/srun every rank runs this program; rank 0 reads back, prints and writes.
+  std::optional<ttcg::MpiSession> mpi;
   try {
+    mpi.emplace(&argc, &argv);
+  } catch (const std::exception& e) {
+    std::cerr << "ttcgames: error: cannot start MPI: " << e.what() << "\n";
+    return EXIT_INTERNAL_ERROR;
+  }
+  const ttcg::Communicator& comm = ttcg::Communicator::world();
+
+  try {
+    if (!comm.is_root() && (*auction || *summary)) return 0;  // nothing to share: rank 0 prints
     if (*run) {
       const ttcg::Backend backend = setup(common);
       std::vector<ttcg::Scenario> scenarios;
@@ -215,30 +327,23 @@ int main(int argc, char** argv) {
         if (seed && scenarios.back().ensemble) scenarios.back().ensemble->seed = *seed;
       }
       if (output.empty()) output = default_output(scenarios);
-      const auto results =
-          solve(scenarios, backend, common, no_enumerate ? std::optional<bool>(false) : std::nullopt, std::nullopt);
-      std::vector<std::unique_ptr<ttcg::EnsembleProblem>> problems;
-      const auto ensembles = run_ensembles(scenarios, backend, common, problems);
-      ttcg::RunInfo info{ttcg::to_string(backend), omp_get_max_threads(), 1, command_line(argc, argv)};
-      ttcg::write_results(output, results, ensembles, info);
-      if (!common.quiet) {
-        print_file_summaries(output);
-        std::cerr << "wrote " << output << "\n";
-      }
-    } else if (*ensemble) {
-      const ttcg::Backend backend = setup(common);
-      ttcg::Scenario s = ttcg::load_scenario(ensemble_scenario);
-      if (!s.ensemble) throw ttcg::InputError(ensemble_scenario + ": the scenario has no [ensemble] section");
-      if (seed) s.ensemble->seed = *seed;
-      if (ensemble_markets) s.ensemble->markets = *ensemble_markets;
-      if (output.empty()) output = default_output({s});
-      std::vector<std::unique_ptr<ttcg::EnsembleProblem>> problems;
-      const auto ensembles = run_ensembles({s}, backend, common, problems);
-      ttcg::RunInfo info{ttcg::to_string(backend), omp_get_max_threads(), 1, command_line(argc, argv)};
-      ttcg::write_results(output, {}, ensembles, info);
-      if (!common.quiet) {
-        print_file_summaries(output);
-        std::cerr << "wrote " << output << "\n";
+      ttcg::JobOptions options;
+      options.backend = backend;
+      if (no_enumerate) options.enumerate = false;
+      const std::vector<ttcg::Scenario> markets = with_market(scenarios);
+      Solved solved;
+      solved.complete = true;
+      if (!markets.empty()) solved = solve(markets, options, common, checkpointing, output);
+      if (!solved.complete) return EXIT_INCOMPLETE;
+      if (comm.is_root()) {
+        std::vector<std::unique_ptr<ttcg::EnsembleProblem>> problems;
+        const auto ensembles = run_ensembles(scenarios, backend, common, problems);
+        ttcg::write_results(output, solved.results, ensembles, run_info(backend, argc, argv));
+        if (solved.journal) solved.journal->remove();
+        if (!common.quiet) {
+          print_file_summaries(output);
+          std::cerr << "wrote " << output << "\n";
+        }
       }
     } else if (*market) {
       const ttcg::Backend backend = setup(common);
@@ -247,18 +352,22 @@ int main(int argc, char** argv) {
         throw ttcg::InputError(market_scenario +
                                ": the scenario has no [beta] values to solve its market at; give --beta B, or run "
                                "its ensemble with `ttcgames ensemble`");
-      std::optional<bool> enumerate;
-      if (force_enumerate) enumerate = true;
-      if (no_enumerate) enumerate = false;
-      const auto results =
-          solve({s}, backend, common, enumerate, market_betas.empty() ? std::nullopt : std::optional(market_betas));
-      ttcg::ScenarioSummary summary_table = ttcg::summarize(results[0]);
-      summary_table.has_auction = false;
-      if (!common.quiet) ttcg::print_summary(std::cout, summary_table);
-      if (!output.empty()) {
-        ttcg::RunInfo info{ttcg::to_string(backend), omp_get_max_threads(), 1, command_line(argc, argv)};
-        ttcg::write_results(output, results, info);
-        if (!common.quiet) std::cerr << "wrote " << output << "\n";
+      ttcg::JobOptions options;
+      options.backend = backend;
+      if (force_enumerate) options.enumerate = true;
+      if (no_enumerate) options.enumerate = false;
+      if (!market_betas.empty()) options.betas = market_betas;
+      Solved solved = solve({s}, options, common, checkpointing, output);
+      if (!solved.complete) return EXIT_INCOMPLETE;
+      if (comm.is_root()) {
+        ttcg::ScenarioSummary summary_table = ttcg::summarize(solved.results[0]);
+        summary_table.has_auction = false;
+        if (!common.quiet) ttcg::print_summary(std::cout, summary_table);
+        if (!output.empty()) {
+          ttcg::write_results(output, solved.results, run_info(backend, argc, argv));
+          if (!common.quiet) std::cerr << "wrote " << output << "\n";
+        }
+        if (solved.journal) solved.journal->remove();
       }
     } else if (*auction) {
       ttcg::Scenario s = ttcg::load_scenario(auction_scenario);
@@ -286,13 +395,39 @@ int main(int argc, char** argv) {
                   << a.user_value << ", price " << a.price << ", winner utility " << a.winner_utility << "\n";
       else
         std::cout << "no trade: every score is below the outside option v0 = " << s.market.v0 << "\n";
+    } else if (*ensemble) {
+      const ttcg::Backend backend = setup(common);
+      ttcg::Scenario s = ttcg::load_scenario(ensemble_scenario);
+      if (!s.ensemble) throw ttcg::InputError(ensemble_scenario + ": the scenario has no [ensemble] section");
+      if (seed) s.ensemble->seed = *seed;
+      if (ensemble_markets) s.ensemble->markets = *ensemble_markets;
+      if (output.empty()) output = default_output({s});
+      if (comm.is_root()) {
+        std::vector<std::unique_ptr<ttcg::EnsembleProblem>> problems;
+        const auto ensembles = run_ensembles({s}, backend, common, problems);
+        ttcg::write_results(output, {}, ensembles, run_info(backend, argc, argv));
+        if (!common.quiet) {
+          print_file_summaries(output);
+          std::cerr << "wrote " << output << "\n";
+        }
+      }
     } else if (*summary) {
       print_file_summaries(summary_file);
+    } else if (*runlog_info) {
+      ttcg::RunLogOptions o;
+      if (!runlog_mapping.empty()) o.mapping = ttcg::load_field_mapping(runlog_mapping);
+      o.strictness = runlog_strict ? ttcg::Strictness::strict : ttcg::Strictness::skip_malformed;
+      o.threads = runlog_threads;
+      ttcg::print_runlog_info(std::cout, ttcg::read_runlog(runlog_files, o));
     }
   } catch (const ttcg::InputError& e) {
+    // Bad input is found by every rank alike (each loads the same files): rank 0 tells, all exit. An error
+    // that only some ranks see must not leave the others in a collective: abort the job.
+    if (comm.size() > 1) comm.abort(std::string("error: ") + e.what(), EXIT_INPUT_ERROR);
     std::cerr << "ttcgames: error: " << e.what() << "\n";
     return EXIT_INPUT_ERROR;
   } catch (const std::exception& e) {
+    if (comm.size() > 1) comm.abort(std::string("internal error: ") + e.what(), EXIT_INTERNAL_ERROR);
     std::cerr << "ttcgames: internal error: " << e.what() << "\n";
     return EXIT_INTERNAL_ERROR;
   }

@@ -1,0 +1,145 @@
+#include "ttcgames/work_units.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <exception>
+#include <mutex>
+#include <string>
+
+#include "ttcgames/error.hpp"
+
+namespace ttcg {
+
+namespace {
+
+constexpr int EXIT_INPUT_ERROR = 1;
+constexpr int EXIT_INTERNAL_ERROR = 3;
+constexpr int UNITS_PER_THREAD_PER_WAVE = 8;
+
+Bytes pack_results(const std::vector<std::uint64_t>& units, const std::vector<Bytes>& results) {
+  ArchiveWriter w;
+  w.put<std::uint64_t>(units.size());
+  for (std::size_t i = 0; i < units.size(); ++i) {
+    w.put<std::uint64_t>(units[i]);
+    w.put(results[i]);
+  }
+  return w.take();
+}
+
+void unpack_results(const Bytes& packed, std::map<std::uint64_t, Bytes>& into) {
+  ArchiveReader r(packed, "work-unit results from a rank");
+  const auto n = r.get<std::uint64_t>();
+  for (std::uint64_t i = 0; i < n; ++i) {
+    const auto unit = r.get<std::uint64_t>();
+    into.emplace(unit, r.get_bytes());
+  }
+  r.finish();
+}
+
+}  // namespace
+
+std::vector<std::uint64_t> assigned_units(const std::vector<std::uint64_t>& pending, int rank, int ranks) {
+  std::vector<std::uint64_t> mine;
+  for (std::size_t i = static_cast<std::size_t>(rank); i < pending.size(); i += static_cast<std::size_t>(ranks))
+    mine.push_back(pending[i]);
+  return mine;
+}
+
+UnitOutcome execute_units(const Communicator& comm, const UnitWork& work, UnitControl& control) {
+  const auto start = std::chrono::steady_clock::now();
+  UnitOutcome outcome;
+  std::map<std::uint64_t, Bytes> done;  // rank 0
+
+  // Rank 0 knows what the journal holds; everyone learns the pending list from it.
+  std::vector<std::uint64_t> pending;
+  if (comm.is_root()) {
+    for (auto& [unit, bytes] : control.resumed)
+      if (unit < work.count) done.emplace(unit, std::move(bytes));
+    control.resumed.clear();
+    for (std::uint64_t u = 0; u < work.count; ++u)
+      if (!done.count(u)) pending.push_back(u);
+  }
+  {
+    ArchiveWriter w;
+    w.put(pending);
+    const Bytes shared = comm.broadcast(w.take());
+    ArchiveReader r(shared, "pending work units");
+    pending = r.get_vector<std::uint64_t>();
+  }
+  outcome.resumed = work.count - pending.size();
+
+  const std::vector<std::uint64_t> mine = assigned_units(pending, comm.rank(), comm.size());
+  const int wave = work.wave > 0 ? work.wave
+                   : work.parallelism == UnitParallelism::across_units
+                       ? UNITS_PER_THREAD_PER_WAVE * omp_get_max_threads()
+                       : 1;
+  const std::size_t per_rank =
+      (pending.size() + static_cast<std::size_t>(comm.size()) - 1) / static_cast<std::size_t>(comm.size());
+  const std::size_t waves = (per_rank + static_cast<std::size_t>(wave) - 1) / static_cast<std::size_t>(wave);
+  if (comm.is_root() && control.progress) control.progress(outcome.resumed, work.count);
+
+  bool stopped = false;
+  for (std::size_t w = 0; w < waves; ++w) {
+    const std::size_t lo = std::min(mine.size(), w * static_cast<std::size_t>(wave));
+    const std::size_t hi = std::min(mine.size(), lo + static_cast<std::size_t>(wave));
+    std::vector<std::uint64_t> units(mine.begin() + static_cast<std::ptrdiff_t>(lo),
+                                     mine.begin() + static_cast<std::ptrdiff_t>(hi));
+    std::vector<Bytes> results(units.size());
+    std::exception_ptr failure;
+    std::mutex failure_mutex;
+    auto run_one = [&](std::size_t i) {
+      try {
+        results[i] = work.compute(units[i]);
+      } catch (...) {
+        const std::lock_guard<std::mutex> lock(failure_mutex);
+        if (!failure) failure = std::current_exception();
+      }
+    };
+    if (work.parallelism == UnitParallelism::across_units) {
+#pragma omp parallel for schedule(dynamic, 1)
+      for (std::size_t i = 0; i < units.size(); ++i) run_one(i);
+    } else {
+      for (std::size_t i = 0; i < units.size(); ++i) run_one(i);
+    }
+    if (failure) {
+      try {
+        std::rethrow_exception(failure);
+      } catch (const InputError& e) {
+        comm.abort(std::string("error: ") + e.what(), EXIT_INPUT_ERROR);
+      } catch (const std::exception& e) {
+        comm.abort(std::string("internal error: ") + e.what(), EXIT_INTERNAL_ERROR);
+      }
+    }
+
+    const std::vector<Bytes> gathered = comm.gather(pack_results(units, results));
+    bool stop = false;
+    if (comm.is_root()) {
+      std::map<std::uint64_t, Bytes> wave_results;
+      for (const Bytes& g : gathered) unpack_results(g, wave_results);
+      for (auto& [unit, bytes] : wave_results) {
+        if (control.journal) control.journal->append(unit, bytes);
+        done.emplace(unit, std::move(bytes));
+      }
+      if (control.journal) control.journal->sync();
+      outcome.computed += wave_results.size();
+      if (control.progress) control.progress(done.size(), work.count);
+      const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      stop = w + 1 < waves && (elapsed >= control.time_limit_seconds || outcome.computed >= control.max_new_units);
+    }
+    if (comm.broadcast(stop)) {
+      stopped = true;
+      break;
+    }
+  }
+
+  outcome.complete = !stopped;
+  if (comm.is_root() && outcome.complete) {
+    outcome.results.reserve(work.count);
+    for (auto& [unit, bytes] : done) outcome.results.push_back(std::move(bytes));
+  }
+  return outcome;
+}
+
+}  // namespace ttcg

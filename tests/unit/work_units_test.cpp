@@ -1,0 +1,263 @@
+// Work units, their byte archives and the checkpoint journal (docs/cluster.md): bit-exact encodings, torn journal
+// tails, fingerprints, static assignment and the single-process executor's stop/resume logic.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <bit>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+
+#include "ttcgames/archive.hpp"
+#include "ttcgames/checkpoint.hpp"
+#include "ttcgames/job.hpp"
+#include "ttcgames/scenario.hpp"
+#include "ttcgames/work_units.hpp"
+
+namespace fs = std::filesystem;
+
+namespace ttcg {
+namespace {
+
+fs::path scratch(const std::string& name) {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  const fs::path dir = fs::temp_directory_path() / ("ttcg_wu_" + std::to_string(::getpid()) + "_" + info->name());
+  fs::create_directories(dir);
+  return dir / name;
+}
+
+Bytes bytes_of(const std::string& s) {
+  Bytes b(s.size());
+  std::memcpy(b.data(), s.data(), s.size());
+  return b;
+}
+
+std::uint64_t bits(double x) {
+  std::uint64_t u;
+  std::memcpy(&u, &x, sizeof u);
+  return u;
+}
+
+TEST(Archive, RoundTripIsBitExact) {
+  const double nan_payload = std::bit_cast<double>(0x7ff8000000012345ull);
+  ArchiveWriter w;
+  w.put(-0.0);
+  w.put(nan_payload);
+  w.put(std::numeric_limits<double>::infinity());
+  w.put<std::int32_t>(-7);
+  w.put(std::vector<double>{1.5, -2.25});
+  w.put(std::string("gsm8k-majority"));
+  w.put(std::vector<std::string>{"a", "", "ccc"});
+  w.put(bytes_of("xyz"));
+  const Bytes b = w.take();
+  ArchiveReader r(b, "test");
+  EXPECT_EQ(bits(r.get<double>()), bits(-0.0));
+  EXPECT_EQ(bits(r.get<double>()), bits(nan_payload));
+  EXPECT_EQ(r.get<double>(), std::numeric_limits<double>::infinity());
+  EXPECT_EQ(r.get<std::int32_t>(), -7);
+  EXPECT_EQ(r.get_vector<double>(), (std::vector<double>{1.5, -2.25}));
+  EXPECT_EQ(r.get_string(), "gsm8k-majority");
+  EXPECT_EQ(r.get_strings(), (std::vector<std::string>{"a", "", "ccc"}));
+  EXPECT_EQ(r.get_bytes(), bytes_of("xyz"));
+  r.finish();
+}
+
+TEST(Archive, TruncatedOrOverlongArchivesAreErrors) {
+  ArchiveWriter w;
+  w.put(std::vector<double>{1.0, 2.0, 3.0});
+  Bytes b = w.take();
+  Bytes shorter(b.begin(), b.end() - 1);
+  ArchiveReader r(shorter, "a short record");
+  EXPECT_THROW(r.get_vector<double>(), InputError);
+  Bytes longer = b;
+  longer.push_back(std::byte{0});
+  ArchiveReader r2(longer, "a long record");
+  r2.get_vector<double>();
+  EXPECT_THROW(r2.finish(), InputError);
+  // A length prefix far beyond the data must not allocate or read out of bounds.
+  ArchiveWriter huge;
+  huge.put<std::uint64_t>(std::uint64_t{1} << 60);
+  const Bytes h = huge.take();
+  ArchiveReader r3(h, "a corrupt length");
+  EXPECT_THROW(r3.get_vector<double>(), InputError);
+}
+
+TEST(BetaResultEncoding, EveryFieldSurvivesBitForBit) {
+  const Scenario s = load_scenario(std::string(TTCG_INPUTS_DIR) + "/paper/aime-reasoning.toml");
+  const MarketTable t = build_market_table(s.providers, s.market);
+  DynamicsOptions d = s.dynamics;
+  d.record_history = true;
+  BetaResult b = solve_market_unit(t, 1000.0, s, true, Backend::cpu);
+  b.dynamics = run_dynamics(Game(t, 1000.0), d);
+  b.optimum.gap = std::numeric_limits<double>::quiet_NaN();
+  const BetaResult c = decode_beta_result(encode_beta_result(b));
+  EXPECT_EQ(encode_beta_result(c), encode_beta_result(b));
+  EXPECT_EQ(c.dynamics.profile, b.dynamics.profile);
+  EXPECT_EQ(c.dynamics.history, b.dynamics.history);
+  EXPECT_EQ(c.dynamics.potential, b.dynamics.potential);
+  EXPECT_EQ(bits(c.welfare), bits(b.welfare));
+  EXPECT_EQ(c.shares, b.shares);
+  EXPECT_EQ(c.optimum.profile, b.optimum.profile);
+  EXPECT_TRUE(std::isnan(c.optimum.gap));
+  ASSERT_TRUE(c.equilibria.has_value());
+  EXPECT_EQ(c.equilibria->count, b.equilibria->count);
+  EXPECT_EQ(c.equilibria->indices, b.equilibria->indices);
+  EXPECT_EQ(bits(c.stats.weighted_utility), bits(b.stats.weighted_utility));
+  Bytes torn = encode_beta_result(b);
+  torn.pop_back();
+  EXPECT_THROW(decode_beta_result(torn), InputError);
+}
+
+TEST(CheckpointJournal, RecordsSurviveAndATornTailIsCut) {
+  const std::string path = scratch("run.h5.ckpt").string();
+  {
+    CheckpointJournal j = CheckpointJournal::create(path, "fingerprint A");
+    j.append(3, bytes_of("three"));
+    j.append(0, bytes_of("zero"));
+    j.append(3, bytes_of("again"));  // a unit recorded twice keeps its first record
+    j.append(7, bytes_of("seven, torn below"));
+    j.sync();
+  }
+  const auto full = fs::file_size(path);
+  fs::resize_file(path, full - 3);
+  std::map<std::uint64_t, Bytes> records;
+  std::uint64_t discarded = 0;
+  {
+    CheckpointJournal j = CheckpointJournal::resume(path, "fingerprint A", records, &discarded);
+    EXPECT_EQ(records.size(), 2u);
+    EXPECT_EQ(records.at(3), bytes_of("three"));
+    EXPECT_EQ(records.at(0), bytes_of("zero"));
+    EXPECT_GT(discarded, 0u);
+    j.append(7, bytes_of("seven"));
+  }
+  CheckpointJournal j = CheckpointJournal::resume(path, "fingerprint A", records, &discarded);
+  EXPECT_EQ(discarded, 0u);
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(records.at(7), bytes_of("seven"));
+  j.remove();
+  EXPECT_FALSE(fs::exists(path));
+}
+
+TEST(CheckpointJournal, CorruptRecordEndsTheValidPrefix) {
+  const std::string path = scratch("corrupt.ckpt").string();
+  {
+    CheckpointJournal j = CheckpointJournal::create(path, "fp");
+    j.append(1, bytes_of("one"));
+    j.append(2, bytes_of("two"));
+  }
+  {
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(-6, std::ios::end);  // inside the last payload: its checksum no longer matches
+    f.put('X');
+  }
+  std::map<std::uint64_t, Bytes> records;
+  CheckpointJournal::resume(path, "fp", records);
+  EXPECT_EQ(records.size(), 1u);
+  EXPECT_TRUE(records.count(1));
+}
+
+TEST(CheckpointJournal, ForeignOrMissingJournalsAreRefused) {
+  const std::string path = scratch("x.ckpt").string();
+  std::map<std::uint64_t, Bytes> records;
+  EXPECT_THROW(CheckpointJournal::resume(path, "fp", records), InputError);
+  { CheckpointJournal::create(path, "fingerprint A"); }
+  try {
+    CheckpointJournal::resume(path, "fingerprint B", records);
+    FAIL() << "a different fingerprint was accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("different run"), std::string::npos) << e.what();
+  }
+  std::ofstream(path) << "not a journal";
+  EXPECT_THROW(CheckpointJournal::resume(path, "fingerprint A", records), InputError);
+}
+
+TEST(WorkUnits, StaticRoundRobinAssignmentCoversEveryUnitOnce) {
+  const std::vector<std::uint64_t> pending{0, 2, 3, 5, 8, 9, 11};
+  for (int ranks = 1; ranks <= 5; ++ranks) {
+    std::vector<std::uint64_t> all;
+    for (int r = 0; r < ranks; ++r) {
+      const auto mine = assigned_units(pending, r, ranks);
+      EXPECT_TRUE(std::is_sorted(mine.begin(), mine.end()));
+      all.insert(all.end(), mine.begin(), mine.end());
+    }
+    std::sort(all.begin(), all.end());
+    EXPECT_EQ(all, pending) << ranks << " ranks";
+  }
+  EXPECT_EQ(assigned_units(pending, 1, 3), (std::vector<std::uint64_t>{2, 8}));
+}
+
+TEST(WorkUnits, StopAndResumeGiveTheUninterruptedResults) {
+  UnitWork work;
+  work.count = 23;
+  work.wave = 4;
+  work.compute = [](std::uint64_t u) { return bytes_of("unit " + std::to_string(u * u)); };
+  for (const UnitParallelism p : {UnitParallelism::across_units, UnitParallelism::within_unit}) {
+    work.parallelism = p;
+    UnitControl plain;
+    const UnitOutcome reference = execute_units(Communicator::world(), work, plain);
+    ASSERT_TRUE(reference.complete);
+    ASSERT_EQ(reference.results.size(), 23u);
+    EXPECT_EQ(reference.results[5], bytes_of("unit 25"));
+
+    const std::string path = scratch("stop.ckpt").string();
+    std::map<std::uint64_t, Bytes> records;
+    {
+      CheckpointJournal j = CheckpointJournal::create(path, "fp");
+      UnitControl control;
+      control.journal = &j;
+      control.max_new_units = 5;  // stops after the second wave of 4
+      const UnitOutcome stopped = execute_units(Communicator::world(), work, control);
+      EXPECT_FALSE(stopped.complete);
+      EXPECT_EQ(stopped.computed, 8u);
+      EXPECT_TRUE(stopped.results.empty());
+    }
+    CheckpointJournal j = CheckpointJournal::resume(path, "fp", records);
+    EXPECT_EQ(records.size(), 8u);
+    UnitControl control;
+    control.journal = &j;
+    control.resumed = records;
+    std::uint64_t last_done = 0;
+    control.progress = [&](std::uint64_t done, std::uint64_t total) {
+      EXPECT_EQ(total, 23u);
+      EXPECT_GE(done, last_done);
+      last_done = done;
+    };
+    const UnitOutcome resumed = execute_units(Communicator::world(), work, control);
+    ASSERT_TRUE(resumed.complete);
+    EXPECT_EQ(resumed.resumed, 8u);
+    EXPECT_EQ(resumed.computed, 15u);
+    EXPECT_EQ(last_done, 23u);
+    EXPECT_EQ(resumed.results, reference.results);
+    j.remove();
+  }
+}
+
+TEST(MarketJob, AssemblesWhatRunScenarioComputes) {
+  const Scenario s = load_scenario(std::string(TTCG_INPUTS_DIR) + "/paper/gsm8k-reasoning.toml");
+  JobOptions o;
+  o.enumerate = true;
+  const MarketJob job({s}, o);
+  EXPECT_EQ(job.units(), s.betas().size());
+  UnitControl control;
+  const UnitOutcome outcome = execute_units(Communicator::world(), job.work(), control);
+  ASSERT_TRUE(outcome.complete);
+  const std::vector<ScenarioResult> assembled = job.assemble(outcome.results, 0.0);
+  RunOptions ro;
+  ro.enumerate = true;
+  const ScenarioResult direct = run_scenario(s, ro);
+  ASSERT_EQ(assembled.size(), 1u);
+  ASSERT_EQ(assembled[0].betas.size(), direct.betas.size());
+  for (std::size_t j = 0; j < direct.betas.size(); ++j)
+    EXPECT_EQ(encode_beta_result(assembled[0].betas[j]), encode_beta_result(direct.betas[j])) << "beta " << j;
+  EXPECT_EQ(assembled[0].auction.level, direct.auction.level);
+  EXPECT_EQ(job.fingerprint(), MarketJob({s}, o).fingerprint());
+  JobOptions other = o;
+  other.enumerate = false;
+  EXPECT_NE(job.fingerprint(), MarketJob({s}, other).fingerprint());
+  EXPECT_THROW(MarketJob({s, s}, o), InputError);
+}
+
+}  // namespace
+}  // namespace ttcg
