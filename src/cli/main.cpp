@@ -331,15 +331,17 @@ int main(int argc, char** argv) {
       options.backend = backend;
       if (no_enumerate) options.enumerate = false;
       const std::vector<ttcg::Scenario> markets = with_market(scenarios);
-      Solved solved;
-      solved.complete = true;
-      if (!markets.empty()) solved = solve(markets, options, common, checkpointing, output);
-      if (!solved.complete) return EXIT_INCOMPLETE;
+      std::optional<Solved> solved;  // none for ensemble-only scenarios
+      if (!markets.empty()) {
+        solved.emplace(solve(markets, options, common, checkpointing, output));
+        if (!solved->complete) return EXIT_INCOMPLETE;
+      }
       if (comm.is_root()) {
         std::vector<std::unique_ptr<ttcg::EnsembleProblem>> problems;
         const auto ensembles = run_ensembles(scenarios, backend, common, problems);
-        ttcg::write_results(output, solved.results, ensembles, run_info(backend, argc, argv));
-        if (solved.journal) solved.journal->remove();
+        ttcg::write_results(output, solved ? solved->results : std::vector<ttcg::ScenarioResult>{}, ensembles,
+                            run_info(backend, argc, argv));
+        if (solved && solved->journal) solved->journal->remove();
         if (!common.quiet) {
           print_file_summaries(output);
           std::cerr << "wrote " << output << "\n";
