@@ -8,7 +8,7 @@
 //   slot) price      a factor per pool provider multiplying its price per token           ("ensemble.price", entity =
 //   pool index) beta, markup, alpha, v0  each from its range (uniform or log-uniform)           ("ensemble.<name>")
 // and visits providers in the Philox order of ("ensemble.order", replicate m) or in a fixed order. The draws use
-// only portable_math.hpp, so they are bitwise identical on every backend; market m is the same market whatever
+// only portable_draws.hpp, so they are bitwise identical on every backend; market m is the same market whatever
 // the thread count, block split, rank count or backend.
 //
 // Its solution is the single-market engine's: the table (market_math.hpp), the dynamics from the lowest or highest
@@ -27,7 +27,7 @@
 #include "ttcgames/game_math.hpp"
 #include "ttcgames/hd.hpp"
 #include "ttcgames/market_math.hpp"
-#include "ttcgames/portable_math.hpp"
+#include "ttcgames/portable_draws.hpp"
 #include "ttcgames/rng.hpp"
 #include "ttcgames/welfare_math.hpp"
 
@@ -278,7 +278,8 @@ TTCG_HD inline void solve_ensemble_market(const EnsembleParams& p, std::uint32_t
     out.dynamics = run_dynamics_loop(oracle, o, p.dynamics, profile, order, last_idle, observe);
   }
   out.welfare = social_welfare(g, profile);
-  out.certificate = logit_certificate(g, profile);
+  double steps[ENSEMBLE_MAX_PROVIDERS];
+  out.certificate = logit_certificate(g, profile, steps);
   out.optimum = dinkelbach_optimum(g, out.optimal_profile, order);
   out.price_of_anarchy = welfare_ratio(out.optimum.welfare, out.welfare);
 

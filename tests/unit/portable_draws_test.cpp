@@ -1,6 +1,6 @@
-// portable_math.hpp: e^x and log x within 2 ulp of the C library over their whole range, exact at the easy points,
+// portable_draws.hpp: e^x and log x within 2 ulp of the C library over their whole range, exact at the easy points,
 // and the normal quantile against known values and its symmetry.
-#include "ttcgames/portable_math.hpp"
+#include "ttcgames/portable_draws.hpp"
 
 #include <gtest/gtest.h>
 
@@ -22,7 +22,7 @@ double ulps(double a, double b) {
   return std::fabs(a - b) / (std::nextafter(std::fabs(b), INFINITY) - std::fabs(b));
 }
 
-TEST(PortableMath, ExpAgreesWithTheCLibrary) {
+TEST(PortableDraws, ExpAgreesWithTheCLibrary) {
   const rng::Philox4x32Key key = rng::make_key(1, rng::stream_id("test.portable_exp"));
   double worst = 0.0;
   for (std::uint32_t j = 0; j < 200000; ++j) {
@@ -41,7 +41,7 @@ TEST(PortableMath, ExpAgreesWithTheCLibrary) {
   EXPECT_NEAR(portable_exp(-740.0) / std::exp(-740.0), 1.0, 1e-3);  // subnormal: a few significant bits
 }
 
-TEST(PortableMath, LogAgreesWithTheCLibrary) {
+TEST(PortableDraws, LogAgreesWithTheCLibrary) {
   const rng::Philox4x32Key key = rng::make_key(1, rng::stream_id("test.portable_log"));
   double worst = 0.0;
   for (std::uint32_t j = 0; j < 200000; ++j) {
@@ -59,7 +59,7 @@ TEST(PortableMath, LogAgreesWithTheCLibrary) {
   EXPECT_NEAR(portable_log(5e-324), std::log(5e-324), 1e-12);
 }
 
-TEST(PortableMath, NormalQuantileKnownValuesAndSymmetry) {
+TEST(PortableDraws, NormalQuantileKnownValuesAndSymmetry) {
   EXPECT_EQ(normal_quantile(0.5), 0.0);
   EXPECT_NEAR(normal_quantile(0.975), 1.959963984540054, 1e-15);
   EXPECT_NEAR(normal_quantile(0.8413447460685429), 1.0, 1e-14);

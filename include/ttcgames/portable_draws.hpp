@@ -1,10 +1,12 @@
-// Elementary functions that give the same bits on every host and device: e^x, log x and the standard normal
-// quantile Φ^{-1}(p), built only from IEEE-754 operations that are correctly rounded everywhere (+, −, ×, ÷, sqrt,
-// floor, and exact scalings by powers of two). The C library's and CUDA's exp/log agree only to an ulp or so, which
-// is harmless for the market math but not for random draws that must be identical on both backends: the draws of
-// the Monte Carlo samplers (e.g. lognormal and log-uniform variates in ensemble_math.hpp) use these functions.
+// Elementary functions of the ensemble draws that give the same bits on every host and device: e^x, log x and the
+// standard normal quantile Φ^{-1}(p), built only from IEEE-754 operations that are correctly rounded everywhere
+// (+, −, ×, ÷, sqrt, floor, and exact scalings by powers of two). The C library's and CUDA's exp/log agree only to
+// an ulp or so, which is harmless for the market math but not for random draws that must be identical on both
+// backends: the lognormal and log-uniform variates of ensemble_math.hpp use these functions. (The population stage
+// brings a general portable_math.hpp and distributions.hpp; once both are on main the ensemble draws move to them
+// and this header goes.)
 //
-// Accuracy: within 2 ulp of the correctly rounded result for normal arguments (tests/unit/portable_math_test.cpp);
+// Accuracy: within 2 ulp of the correctly rounded result for normal arguments (tests/unit/portable_draws_test.cpp);
 // normal_quantile is Wichura's AS241 (relative error about 1e-16). The build turns off floating-point contraction
 // (-ffp-contract=off on the host, --fmad=false on the device), which these functions need. C++17, no std::
 // containers.
