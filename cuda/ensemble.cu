@@ -22,7 +22,9 @@ __global__ void __launch_bounds__(ENSEMBLE_THREADS_PER_BLOCK)
     ensemble_kernel(EnsembleParams p, std::int64_t first, std::int64_t count, MarketOutcome* out) {
   const std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (i >= count) return;
-  solve_ensemble_market(p, static_cast<std::uint32_t>(first + i), out[i]);
+  MarketOutcome outcome;  // in local memory while it is built, then stored once
+  solve_ensemble_market(p, static_cast<std::uint32_t>(first + i), outcome);
+  out[i] = outcome;
 }
 
 }  // namespace
