@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -37,5 +38,15 @@ inline MarketTable paper_table(const std::string& name) {
   const Scenario s = paper_scenario(name);
   return build_market_table(s.providers, s.market);
 }
+
+}  // namespace ttcg::bench
+
+namespace ttcg::bench {
+
+//! The inference-stage benchmark: a GSM8K-sized run log (1319 questions × 128 samples, the reference's 6 levels
+//! 1..64) and the permutation count of the speed target.
+constexpr std::int64_t CURVES_QUESTIONS = 1319;
+constexpr std::int32_t CURVES_SAMPLES = 128;
+constexpr std::int64_t CURVES_PERMUTATIONS = 1000;
 
 }  // namespace ttcg::bench

@@ -81,4 +81,11 @@ void solve_ensemble_markets(const EnsembleParams& p, std::int64_t first, std::in
   detail::launch_ensemble_markets(p, first, count, out);
 }
 
+PermutationTallies permutation_tallies(const PermutationView& view, std::int64_t permutations) {
+  if (detail::query_device_count() <= 0)
+    throw InputError("permutation estimator on the CUDA backend: " + detail::describe_device() +
+                     "; use --backend cpu or auto");
+  return detail::launch_permutation_tallies(view, permutations);
+}
+
 }  // namespace ttcg::cuda

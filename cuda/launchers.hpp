@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "ttcgames/curves_math.hpp"
 #include "ttcgames/ensemble_math.hpp"
 #include "ttcgames/enumeration_math.hpp"
 #include "ttcgames/game_math.hpp"
@@ -93,5 +94,9 @@ EquilibriumScan launch_enumerate_equilibria(const GameView& g, double log_tol, s
 //! Ensemble markets [first, first + count), one thread per market (cuda/ensemble.cu); p's pool arrays and `out` are
 //! host memory. Requires first + count ≤ 2^32.
 void launch_ensemble_markets(const EnsembleParams& p, std::int64_t first, std::int64_t count, MarketOutcome* out);
+
+//! The permutation estimator's visits and fixed-order reductions (curves_math.hpp) for permutations
+//! [0, permutations); view points to host memory. Requires N ≤ 2^31 − 1, Q and permutations ≤ 2^32 − 1.
+PermutationTallies launch_permutation_tallies(const PermutationView& view, std::int64_t permutations);
 
 }  // namespace ttcg::cuda::detail

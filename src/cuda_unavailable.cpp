@@ -31,6 +31,9 @@ EquilibriumSet enumerate_equilibria(const GameView&, double, std::int64_t) {
 void solve_ensemble_markets(const EnsembleParams&, std::int64_t, std::int64_t, MarketOutcome*) {
   not_built();
 }
+PermutationTallies permutation_tallies(const PermutationView&, std::int64_t) {
+  not_built();
+}
 
 }  // namespace cuda
 }  // namespace ttcg

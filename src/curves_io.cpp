@@ -6,6 +6,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 
 #include "ttcgames/error.hpp"
 
@@ -184,13 +185,28 @@ ProviderSet read_curves_csv(const std::string& path, const PriceTable& prices, c
 }
 
 void write_curves_csv(const std::string& path, const ProviderSet& set) {
+  write_curves_csv(path, set, {}, {});
+}
+
+void write_curves_csv(const std::string& path, const ProviderSet& set,
+                      const std::vector<std::vector<double>>& accuracy_sd,
+                      const std::vector<std::vector<double>>& tokens_sd) {
+  const bool with_sd = !accuracy_sd.empty() || !tokens_sd.empty();
+  if (with_sd && (accuracy_sd.size() != set.providers.size() || tokens_sd.size() != set.providers.size()))
+    throw std::logic_error("write_curves_csv: one row of standard deviations per provider expected");
   std::ofstream out(path);
   if (!out) throw InputError(path + ": cannot write file");
   out.precision(17);
-  out << "model,theta,accuracy,tokens\n";
-  for (const ProviderCurves& p : set.providers)
-    for (std::size_t k = 0; k < set.theta.size(); ++k)
-      out << p.name << ',' << set.theta[k] << ',' << p.accuracy[k] << ',' << p.tokens[k] << '\n';
+  out << (with_sd ? "model,theta,accuracy,tokens,accuracy_sd,tokens_sd\n" : "model,theta,accuracy,tokens\n");
+  for (std::size_t i = 0; i < set.providers.size(); ++i) {
+    const ProviderCurves& p = set.providers[i];
+    for (std::size_t k = 0; k < set.theta.size(); ++k) {
+      out << p.name << ',' << set.theta[k] << ',' << p.accuracy[k] << ',' << p.tokens[k];
+      if (with_sd) out << ',' << accuracy_sd[i].at(k) << ',' << tokens_sd[i].at(k);
+      out << '\n';
+    }
+  }
+  if (!out) throw InputError(path + ": write failed");
 }
 
 }  // namespace ttcg

@@ -45,9 +45,9 @@ void QuestionTable::validate(const std::string& where) const {
       if (!(p >= 0.0 && p <= 1.0))
         throw InputError(what + ": p_correct of question '" + qid[q] + "' at level " + std::to_string(k) + " is " +
                          std::to_string(p) + ", outside [0, 1]");
-      if (!(x >= 0.0) || !std::isfinite(x))
+      if (!std::isnan(x) && (!(x >= 0.0) || !std::isfinite(x)))
         throw InputError(what + ": tokens of question '" + qid[q] + "' at level " + std::to_string(k) + " is " +
-                         std::to_string(x) + "; valid: a finite count >= 0");
+                         std::to_string(x) + "; valid: a finite count >= 0, or NaN when the log has no counts");
     }
 }
 

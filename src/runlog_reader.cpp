@@ -241,7 +241,7 @@ struct Worker {
   AnswerLabeler labeler;
 };
 
-//! The per-sample values of a path ("field 'x': why" on failure); false when the field is absent from the record.
+//! The per-sample values of a path ("field 'x': why" on failure); false when the field is absent or null.
 bool resolve_samples(dom::element record, const JsonPath& path, std::vector<dom::element>& out) {
   out.clear();
   std::string why;
@@ -252,6 +252,7 @@ bool resolve_samples(dom::element record, const JsonPath& path, std::vector<dom:
     if (why.rfind("no key", 0) == 0 || why.rfind("index", 0) == 0) return false;
     throw RecordError{"field '" + path.text + "': " + why};
   }
+  if (base->is_null()) return false;  // "explanations": null is no explanations
   dom::array arr;
   if (base->get_array().get(arr) != simdjson::SUCCESS)
     throw RecordError{"field '" + path.text + "' must be an array with one value per sample, found " +
@@ -689,7 +690,7 @@ class LineBlocks {
     if (data.size() < block_ + SIMDJSON_PADDING) data.resize(block_ + SIMDJSON_PADDING);
     std::size_t have = carry_.size();
     if (have + SIMDJSON_PADDING > data.size()) data.resize(2 * have + SIMDJSON_PADDING);
-    std::memcpy(data.data(), carry_.data(), have);
+    if (have > 0) std::memcpy(data.data(), carry_.data(), have);
     carry_.clear();
     for (;;) {
       while (!eof_ && have + SIMDJSON_PADDING < data.size()) {

@@ -135,18 +135,74 @@ void read_market(TableReader t, Scenario& s) {
   t.reject_unknown({"alpha", "baseline", "markup", "v0", "value_curve"});
 }
 
+const std::vector<std::string> RUNLOG_PROVIDER_KEYS{"runlogs", "method", "mapping", "estimator", "permutations", "seed",
+                                                    "theta",   "jitter", "strict",  "prices",    "models"};
+
+//! [providers] runlogs = [...]: curves computed from run logs (curves.hpp), priced by the prices table.
+void read_runlog_providers(TableReader& t, Scenario& s, const std::string& base_dir) {
+  t.reject_unknown(RUNLOG_PROVIDER_KEYS);
+  RunLogCurvesSource r;
+  const std::vector<std::string> files = t.strings("runlogs").value_or(std::vector<std::string>{});
+  for (const std::string& f : files) r.files.push_back(resolve_path(base_dir, f));
+  if (r.files.empty()) t.fail(*t.get("runlogs"), "runlogs", "lists no files");
+  if (!t.has("method"))
+    t.fail_missing("method", "the curve method: \"majority\", \"best-of-n\", \"pass@k\" or \"relative-effort\"");
+  r.method = t.choice("method", {"majority", "best-of-n", "pass@k", "relative-effort"}, "");
+  if (const auto m = t.string("mapping")) r.mapping = resolve_path(base_dir, *m);
+  r.estimator = t.choice("estimator", {"permutations", "exact", "logged-order"}, r.estimator);
+  if (const auto n = t.integer("permutations")) {
+    if (*n < 1 || *n > 4294967295) t.fail(*t.get("permutations"), "permutations", "must lie in [1, 4294967295]");
+    r.permutations = *n;
+  }
+  if (const auto seed = t.integer("seed")) {
+    if (*seed < 0) t.fail(*t.get("seed"), "seed", "must be >= 0");
+    r.seed = static_cast<std::uint64_t>(*seed);
+  }
+  if (const auto theta = t.numbers("theta")) {
+    for (std::size_t k = 0; k < theta->size(); ++k) {
+      const double x = (*theta)[k];
+      if (x < 1 || x != std::floor(x) || x > 2147483647 || (k > 0 && x <= (*theta)[k - 1]))
+        t.fail(*t.get("theta"), "theta", "must list sample counts >= 1 in increasing order");
+      r.theta.push_back(static_cast<int>(x));
+    }
+  }
+  r.jitter = t.choice("jitter", {"philox", "numpy"}, r.jitter);
+  r.strict = t.boolean("strict").value_or(false);
+  const auto prices = t.string("prices");
+  if (!prices) t.fail_missing("prices", "a prices CSV (model,usd_per_million_tokens) for the run logs' models");
+  s.source.prices = resolve_path(base_dir, *prices);
+  s.source.models = t.strings("models").value_or(std::vector<std::string>{});
+  PriceTable prices_table;
+  try {
+    prices_table = read_prices_csv(s.source.prices);
+  } catch (const InputError& e) {
+    t.fail(*t.get("prices"), "prices", std::string("cannot be used: ") + e.what());
+  }
+  try {
+    s.providers = provider_set_from_runlogs(r, prices_table, s.source.models);
+  } catch (const InputError& e) {
+    t.fail(*t.get("runlogs"), "runlogs", std::string("cannot be used: ") + e.what());
+  }
+  s.source.runlogs = std::move(r);
+}
+
 void read_providers(TableReader t, Scenario& s, const std::string& base_dir) {
-  t.reject_unknown({"curves", "prices", "models", "theta", "inline"});
+  const bool has_runlogs = t.has("runlogs");
   const bool has_curves = t.has("curves");
   const bool has_inline = t.has("inline");
+  if (has_runlogs && (has_curves || has_inline))
+    t.fail(*t.get(has_curves ? "curves" : "inline"), has_curves ? "curves" : "inline",
+           "cannot be combined with providers.runlogs: give one source of curves (curves, runlogs or inline)");
+  if (has_runlogs) return read_runlog_providers(t, s, base_dir);
+  t.reject_unknown({"curves", "prices", "models", "theta", "inline", "runlogs"});
   if (has_curves && has_inline)
     t.fail(*t.get("inline"), "inline",
            "cannot be combined with providers.curves: give either curves = \"file.csv\" "
            "(with prices) or [[providers.inline]] tables");
   if (!has_curves && !has_inline)
     t.fail_missing("curves",
-                   "give either curves = \"file.csv\" (with prices = \"prices.csv\") or [[providers.inline]] "
-                   "tables");
+                   "give either curves = \"file.csv\" (with prices = \"prices.csv\"), runlogs = [\"log.jsonl\", ...] "
+                   "(with method and prices) or [[providers.inline]] tables");
   if (has_curves) {
     s.source.curves = resolve_path(base_dir, *t.string("curves"));
     const auto prices = t.string("prices");
@@ -634,7 +690,28 @@ std::string Scenario::resolved_toml() const {
   root.insert("market", std::move(m));
 
   toml::table p;
-  if (!source.curves.empty()) {
+  if (source.runlogs) {
+    const RunLogCurvesSource& r = *source.runlogs;
+    toml::array files;
+    for (const std::string& f : r.files) files.push_back(fs::absolute(f).lexically_normal().string());
+    p.insert("runlogs", std::move(files));
+    p.insert("method", r.method);
+    if (!r.mapping.empty()) p.insert("mapping", fs::absolute(r.mapping).lexically_normal().string());
+    p.insert("estimator", r.estimator);
+    p.insert("permutations", r.permutations);
+    p.insert("seed", static_cast<std::int64_t>(r.seed));
+    if (!r.theta.empty()) {
+      toml::array theta;
+      for (const int t : r.theta) theta.push_back(t);
+      p.insert("theta", std::move(theta));
+    }
+    p.insert("jitter", r.jitter);
+    p.insert("strict", r.strict);
+    p.insert("prices", fs::absolute(source.prices).lexically_normal().string());
+    toml::array models;
+    for (const auto& pc : providers.providers) models.push_back(pc.name);
+    p.insert("models", std::move(models));
+  } else if (!source.curves.empty()) {
     p.insert("curves", fs::absolute(source.curves).lexically_normal().string());  // re-runnable from anywhere
     p.insert("prices", fs::absolute(source.prices).lexically_normal().string());
     toml::array models;

@@ -1,6 +1,7 @@
 #include "ttcgames/tally.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <stdexcept>
 
@@ -64,10 +65,18 @@ double Histogram::quantile(double p) const {
 double exact_quantile(std::vector<double> values, double p) {
   if (values.empty()) return std::numeric_limits<double>::quiet_NaN();
   std::sort(values.begin(), values.end());
-  const double h = std::clamp(p, 0.0, 1.0) * static_cast<double>(values.size() - 1);
-  const std::size_t i = static_cast<std::size_t>(h);
-  if (i + 1 >= values.size()) return values.back();
-  return values[i] + (h - static_cast<double>(i)) * (values[i + 1] - values[i]);
+  return sorted_quantile(values, p);
+}
+
+double sorted_quantile(const std::vector<double>& sorted, double p) {
+  if (sorted.empty()) return std::numeric_limits<double>::quiet_NaN();
+  const double h = static_cast<double>(sorted.size() - 1) * std::clamp(p, 0.0, 1.0);
+  if (h >= static_cast<double>(sorted.size() - 1)) return sorted.back();
+  const double below = std::floor(h);
+  const std::size_t i = static_cast<std::size_t>(below);
+  const double gamma = h - below;
+  const double a = sorted[i], b = sorted[i + 1], diff = b - a;
+  return gamma >= 0.5 ? b - diff * (1.0 - gamma) : a + diff * gamma;
 }
 
 }  // namespace ttcg

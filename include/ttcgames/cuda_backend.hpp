@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "ttcgames/curves_math.hpp"
 #include "ttcgames/ensemble_math.hpp"
 #include "ttcgames/enumeration.hpp"
 #include "ttcgames/enumeration_math.hpp"
@@ -32,5 +33,9 @@ EquilibriumSet enumerate_equilibria(const GameView& g, double log_tol, std::int6
 //! Markets [first, first + count) of an ensemble, one thread per market; p's pool pointers are host memory (copied
 //! to the device); out receives `count` outcomes in market order.
 void solve_ensemble_markets(const EnsembleParams& p, std::int64_t first, std::int64_t count, MarketOutcome* out);
+
+//! The permutation estimator of the inference stage (curves_math.hpp): the same tallies as the OpenMP loop,
+//! bit for bit; view points to host memory.
+PermutationTallies permutation_tallies(const PermutationView& view, std::int64_t permutations);
 
 }  // namespace ttcg::cuda

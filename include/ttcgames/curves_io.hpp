@@ -27,7 +27,12 @@ PriceTable read_prices_csv(const std::string& path);
 ProviderSet read_curves_csv(const std::string& path, const PriceTable& prices,
                             const std::vector<std::string>& models = {});
 
-//! Writes a ProviderSet in the curves layout (model,theta,accuracy,tokens).
+//! Writes a ProviderSet in the curves layout (model,theta,accuracy,tokens), every number to 17 significant digits
+//! (so that reading it back gives the same doubles).
 void write_curves_csv(const std::string& path, const ProviderSet& set);
+//! The same with the 1-sd columns accuracy_sd and tokens_sd ([provider][level], like the accuracies).
+void write_curves_csv(const std::string& path, const ProviderSet& set,
+                      const std::vector<std::vector<double>>& accuracy_sd,
+                      const std::vector<std::vector<double>>& tokens_sd);
 
 }  // namespace ttcg

@@ -24,7 +24,7 @@ struct QuestionTable {
   std::vector<double> theta;      //!< [K] levels
   std::vector<std::string> qid;   //!< [Q] question ids, unique
   std::vector<double> p_correct;  //!< [Q*K] row-major (question, level), each in [0, 1]
-  std::vector<double> tokens;     //!< [Q*K] expected billed output tokens, ≥ 0
+  std::vector<double> tokens;     //!< [Q*K] expected billed output tokens, ≥ 0; NaN when the run log has no counts
 
   int K() const { return static_cast<int>(theta.size()); }
   std::size_t questions() const { return qid.size(); }
@@ -35,7 +35,7 @@ struct QuestionTable {
   std::vector<double> mean_tokens() const;
 
   //! InputError naming `where` when shapes disagree, a qid repeats, a probability is outside [0, 1] or a token
-  //! count is negative or not finite.
+  //! count is negative or infinite (NaN is allowed: unknown).
   void validate(const std::string& where) const;
 };
 

@@ -2,10 +2,11 @@
 // described by a FieldMapping (field_mapping.hpp, docs/runlog-mapping.md).
 //
 // JSON Lines files are streamed: read in blocks of whole lines (a line longer than a block grows the block), never
-// the whole file; each block is split at newlines into pieces parsed in parallel (OpenMP, simdjson DOM parser per
-// thread, lines parsed in place) and merged in file order, so the result, the "first qid wins" rule and the
-// messages do not depend on the thread count. Files may be gzip (.gz) or zstd (.zst) compressed, recognized by
-// their magic bytes. A json-array file is one JSON document and is read whole.
+// the whole file; each block is split at newlines into pieces parsed in parallel (OpenMP tasks, a simdjson DOM
+// parser per thread, lines parsed in place) while the calling thread merges the previous block and reads the next;
+// pieces are merged in file order, so the result, the "first qid wins" rule and the messages do not depend on the
+// thread count. A cumulative token counter's restarts are listed among the messages too. Files may be gzip (.gz) or
+// zstd (.zst) compressed, recognized by their magic bytes. A json-array file is one JSON document and is read whole.
 //
 // Bad input: a record that is not valid JSON, misses a mapped field, has per-sample arrays of different lengths,
 // a value of the wrong type or a negative token count is malformed: it is reported as "file:line: what" (or

@@ -16,6 +16,7 @@
 #include "ttcgames/enumeration.hpp"
 #include "ttcgames/equilibrium.hpp"
 #include "ttcgames/market.hpp"
+#include "ttcgames/runlog_source.hpp"
 
 namespace ttcg {
 
@@ -33,9 +34,10 @@ struct BetaSweep {
 
 //! Where the providers came from (kept for the resolved scenario text).
 struct ProviderSource {
-  std::string curves;  //!< curves CSV path ("" for inline providers)
+  std::string curves;  //!< curves CSV path ("" for inline providers and run logs)
   std::string prices;  //!< prices CSV path
   std::vector<std::string> models;
+  std::optional<RunLogCurvesSource> runlogs;  //!< curves computed from run logs
 };
 
 enum class StartKind { lowest, highest, explicit_profile };

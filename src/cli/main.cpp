@@ -11,6 +11,7 @@
 #include <memory>
 #include <sstream>
 
+#include "curves_command.hpp"
 #include "ttcgames/backend.hpp"
 #include "ttcgames/checkpoint.hpp"
 #include "ttcgames/comm.hpp"
@@ -304,6 +305,9 @@ int main(int argc, char** argv) {
   runlog_info->add_option("--threads", runlog_threads, "OpenMP threads for parsing (default: all)")
       ->check(CLI::PositiveNumber);
 
+  ttcg::cli::CurvesCommand curves_command;
+  CLI::App* curves = ttcg::cli::add_curves_command(app, curves_command);
+
   CLI11_PARSE(app, argc, argv);
 
   // Under mpirun/srun every rank runs this program; rank 0 reads back, prints and writes.
@@ -317,7 +321,7 @@ int main(int argc, char** argv) {
   const ttcg::Communicator& comm = ttcg::Communicator::world();
 
   try {
-    if (!comm.is_root() && (*auction || *summary)) return 0;  // nothing to share: rank 0 prints
+    if (!comm.is_root() && (*auction || *summary || *curves)) return 0;  // nothing to share: rank 0 works
     if (*run) {
       const ttcg::Backend backend = setup(common);
       std::vector<ttcg::Scenario> scenarios;
@@ -421,6 +425,8 @@ int main(int argc, char** argv) {
       o.strictness = runlog_strict ? ttcg::Strictness::strict : ttcg::Strictness::skip_malformed;
       o.threads = runlog_threads;
       ttcg::print_runlog_info(std::cout, ttcg::read_runlog(runlog_files, o));
+    } else if (*curves) {
+      ttcg::cli::run_curves_command(curves_command, command_line(argc, argv));
     }
   } catch (const ttcg::InputError& e) {
     // Bad input is found by every rank alike (each loads the same files): rank 0 tells, all exit. An error

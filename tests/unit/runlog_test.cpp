@@ -338,6 +338,17 @@ TEST_F(RunLogTest, MissingFieldIsReported) {
   EXPECT_NE(log.report.messages[0].find(":2: missing field 'correct'"), std::string::npos) << log.report.messages[0];
 }
 
+TEST_F(RunLogTest, NullAnswerSourceFallsBackToTheNext) {
+  json r = json::parse(record("a", 3));
+  r["explanations"] = nullptr;  // absent: the texts give the answers
+  json s = json::parse(record("b", 3));
+  s["correct"] = nullptr;  // a required field that is null is missing
+  const RunLog log = read_runlog({write("null.jsonl", r.dump() + "\n" + s.dump() + "\n")});
+  EXPECT_EQ(log.label, (std::vector<std::int32_t>{0, 1, 2}));
+  ASSERT_EQ(log.report.malformed, 1);
+  EXPECT_NE(log.report.messages[0].find(":2: missing field 'correct'"), std::string::npos) << log.report.messages[0];
+}
+
 TEST_F(RunLogTest, ArraysOfDifferentLengthsAreReported) {
   json r = json::parse(record("b", 3));
   r["rewards"].erase(r["rewards"].begin());
@@ -478,6 +489,57 @@ file = "usage.total"
   for (double t : log.tokens) EXPECT_DOUBLE_EQ(t, 150.0);  // 900 tokens over 6 samples
   EXPECT_TRUE(std::isinf(log.reward[0]));                  // no rewards mapped: missing
   EXPECT_EQ(log.model, "obj");
+}
+
+TEST_F(RunLogTest, MultipleChoiceExplanationsThroughAMapping) {
+  // GPQA-style reference records: the verifier's "parsed='C'" explanations vote.
+  const std::string file =
+      write("gpqa.jsonl", R"({"qid": "g1", "answers": ["Answer: C", "Answer: b", "?", "Answer: C"],)"
+                          R"( "explanations": ["parsed='C'; truth='B'", "parsed='B'; truth='B'",)"
+                          R"( "no Answer: <LETTER> found; truth='B'", "parsed='C'; truth='B'"],)"
+                          R"( "correct": [false, true, false, false], "num_tokens": [1, 2, 3, 4]})");
+  const std::string mapping = write("gpqa.toml", R"(format = "ttcgames-runlog-mapping"
+version = 1
+[fields]
+qid = "qid"
+texts = "answers"
+explanations = "explanations"
+correct = "correct"
+tokens = "num_tokens"
+[answers]
+rule = "multiple-choice"
+)");
+  RunLogOptions o;
+  o.mapping = load_field_mapping(mapping);
+  const RunLog from_explanations = read_runlog({file}, o);
+  EXPECT_EQ(from_explanations.label, (std::vector<std::int32_t>{0, 1, -1, 0}));
+  o.mapping.answer_source = AnswerSource::texts;
+  EXPECT_EQ(read_runlog({file}, o).label, from_explanations.label);
+}
+
+TEST_F(RunLogTest, JsonArrayLayoutErrors) {
+  RunLogOptions o;
+  o.mapping.layout = RunLogLayout::json_array;
+  const std::string object = write("object.json", R"({"data": [1]})");
+  EXPECT_THROW(read_runlog({object}, o), InputError);  // the document is not an array
+  o.mapping.records = parse_json_path("rows", SourceLocation{"test"});
+  try {
+    read_runlog({object}, o);
+    FAIL() << "expected an InputError";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("records path 'rows': no key 'rows'"), std::string::npos) << e.what();
+  }
+  o.mapping.records.reset();
+  const std::string broken = write("broken.json", "[{\"qid\": 1,");
+  EXPECT_THROW(read_runlog({broken}, o), InputError);
+  const std::string empty = write("empty.json", "[]");
+  EXPECT_THROW(read_runlog({empty}, o), InputError);
+  const std::string one_bad = write("one-bad.json", "[" + record("a", 2) + ", 5, " + record("b", 1) + "]");
+  const RunLog log = read_runlog({one_bad}, o);
+  EXPECT_EQ(log.questions(), 2u);
+  ASSERT_EQ(log.report.malformed, 1);
+  EXPECT_NE(log.report.messages[0].find(one_bad + ": record 2: a record must be a JSON object"), std::string::npos)
+      << log.report.messages[0];
 }
 
 TEST_F(RunLogTest, CumulativeCounterDifferencesAndRestarts) {

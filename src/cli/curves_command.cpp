@@ -1,0 +1,202 @@
+#include "curves_command.hpp"
+
+#include <omp.h>
+#include <toml++/toml.h>
+
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "ttcgames/backend.hpp"
+#include "ttcgames/curves.hpp"
+#include "ttcgames/error.hpp"
+
+namespace ttcg::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const char* const DESCRIPTION =
+    "Turn LLM run logs into quality and cost curves (docs/model.md section 4): per model and level theta the\n"
+    "expected accuracy of majority voting, best-of-n (reward model) and pass@k over theta samples, or of the\n"
+    "relative-effort bins of reasoning models, and the expected billed output tokens, with error bars and\n"
+    "per-question tables. Each file is one model's run log (files whose names give the same model, as in\n"
+    "'<model>--temp-0.7--samples-64--max-512.jsonl', are read as one log); the reference JSONL layout is read\n"
+    "as is, other layouts through a field mapping (--mapping, docs/runlog-mapping.md). Writes\n"
+    "/curves/<dataset>/<method> into an HDF5 result file (docs/hdf5-format.md) and, with --csv, the curves in the\n"
+    "layout a scenario's [providers] curves = \"...\" reads.";
+
+const char* const METHOD_HELP =
+    "Curve method(s), repeatable: majority (invalid answers never vote; ties to the answer seen first), best-of-n\n"
+    "(highest reward decides; missing rewards are -inf; ties to the first), pass@k (some sample correct),\n"
+    "relative-effort (quintile bins of thinking length; logs with [think, total] token counts), all (default:\n"
+    "the first three for logs without thinking tokens, relative-effort for logs with them)";
+
+const char* const ESTIMATOR_HELP =
+    "permutations (default): mean over nested random permutations, the reference implementation's estimator;\n"
+    "exact: the expectation over a uniformly random theta-subset where a closed form exists (best-of-n, pass@k,\n"
+    "tokens; majority stays with permutations); logged-order: the first theta samples as logged, the rule of\n"
+    "evaluation harnesses that report maj@k on the first k samples";
+
+std::string csv_path(const std::string& path, CurveMethod method, bool several) {
+  if (!several) return path;
+  std::string name = to_string(method);
+  if (const auto at = name.find('@'); at != std::string::npos) name.replace(at, 1, "-at-");
+  const fs::path p(path);
+  return (p.parent_path() / (p.stem().string() + "_" + name + p.extension().string())).string();
+}
+
+std::string settings_toml(const CurvesCommand& c, const std::vector<MethodCurves>& curves, const std::string& dataset) {
+  toml::table t;
+  t.insert("command", "curves");
+  t.insert("dataset", dataset);
+  toml::array logs;
+  for (const std::string& f : c.logs) logs.push_back(fs::absolute(f).lexically_normal().string());
+  t.insert("runlogs", std::move(logs));
+  if (!c.mapping.empty()) t.insert("mapping", fs::absolute(c.mapping).lexically_normal().string());
+  toml::array methods;
+  for (const MethodCurves& m : curves) methods.push_back(to_string(m.method));
+  t.insert("methods", std::move(methods));
+  t.insert("estimator", c.exact ? "exact" : c.estimator);
+  if (!curves.empty()) {
+    t.insert("seed", static_cast<std::int64_t>(curves.front().seed));
+    t.insert("bootstrap", curves.front().bootstrap);
+  }
+  std::int64_t permutations = 0;
+  for (const MethodCurves& m : curves) permutations = std::max(permutations, m.permutations);
+  t.insert("permutations", permutations);
+  if (!c.theta.empty()) {
+    toml::array theta;
+    for (const int x : c.theta) theta.push_back(x);
+    t.insert("theta", std::move(theta));
+  }
+  t.insert("jitter", c.jitter);
+  t.insert("strict", c.strict);
+  std::ostringstream s;
+  s << "# ttcgames curves settings\n" << t << "\n";
+  return s.str();
+}
+
+void print_curves(std::ostream& out, const MethodCurves& mc, const std::string& dataset) {
+  out << "curves " << dataset << " / " << to_string(mc.method) << " ("
+      << (mc.method == CurveMethod::relative_effort
+              ? std::string("relative-effort bins, jitter ") + to_string(mc.jitter)
+              : std::string(to_string(mc.estimator)))
+      << (mc.permutations > 0 ? ", " + std::to_string(mc.permutations) + " permutations" : "") << ", seed " << mc.seed
+      << "; +- is the bootstrap sd over questions)\n";
+  out << std::left << std::setw(28) << "model" << std::right << std::setw(7) << "theta" << std::setw(11) << "accuracy"
+      << std::setw(10) << "+-" << std::setw(14) << "tokens" << std::setw(10) << "+-"
+      << "\n";
+  for (const ModelCurve& c : mc.models)
+    for (std::size_t k = 0; k < mc.theta.size(); ++k)
+      out << std::left << std::setw(28) << c.model << std::right << std::setprecision(6) << std::setw(7) << mc.theta[k]
+          << std::fixed << std::setprecision(5) << std::setw(11) << c.accuracy[k] << std::setw(10) << c.accuracy_sd[k]
+          << std::setprecision(1) << std::setw(14) << c.tokens[k] << std::setw(10) << c.tokens_sd[k]
+          << std::defaultfloat << "\n";
+}
+
+}  // namespace
+
+CLI::App* add_curves_command(CLI::App& app, CurvesCommand& c) {
+  CLI::App* cmd = app.add_subcommand("curves", DESCRIPTION);
+  cmd->add_option("logs", c.logs, "Run-log files (.jsonl or .json, optionally .gz or .zst)")->required();
+  cmd->add_option("--mapping", c.mapping, "Field mapping of the logs' layout (TOML); default: the reference layout")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--method", c.methods, METHOD_HELP)
+      ->check(CLI::IsMember({"majority", "best-of-n", "pass@k", "relative-effort", "all"}));
+  cmd->add_option("--estimator", c.estimator, ESTIMATOR_HELP)
+      ->check(CLI::IsMember({"permutations", "exact", "logged-order"}));
+  cmd->add_flag("--exact", c.exact, "Same as --estimator exact");
+  cmd->add_option("--permutations", c.permutations,
+                  "Random permutations per question (default " + std::to_string(DEFAULT_PERMUTATIONS) +
+                      "; the reference uses 50)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{4294967295}));
+  cmd->add_option("--seed", c.seed, "Seed of the permutations, bootstrap and jitter (Philox streams; default 0)");
+  cmd->add_option("--theta", c.theta,
+                  "Levels (numbers of samples), increasing, e.g. --theta 1 2 4 8; default: the reference grid, powers "
+                  "of two below N without 2 (N = fewest samples of any question)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--bootstrap", c.bootstrap,
+                  "Bootstrap resamples for the error bars over questions (default " +
+                      std::to_string(DEFAULT_BOOTSTRAP) + "; 0: none)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--jitter", c.jitter,
+                  "Relative effort: philox (default) or numpy (numpy's default_rng(seed), to reproduce the reference "
+                  "implementation's bins exactly)")
+      ->check(CLI::IsMember({"philox", "numpy"}));
+  cmd->add_option("--dataset", c.dataset,
+                  "Name of the /curves/<dataset> group (default: the first log's directory name)");
+  cmd->add_flag("--strict", c.strict, "Stop at the first malformed record instead of reporting and skipping it");
+  cmd->add_option("--backend", c.backend,
+                  "Where the permutations run: auto (GPU when present), cpu, cuda; results are identical")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  cmd->add_option("--threads", c.threads, "OpenMP threads (default: OMP_NUM_THREADS or all cores)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("-o,--output", c.output, "Result file (HDF5)");
+  cmd->add_option("--csv", c.csv,
+                  "Also write the curves as CSV (model,theta,accuracy,tokens,accuracy_sd,tokens_sd); with several "
+                  "methods one file each, named <stem>_<method><ext>");
+  cmd->add_flag("-q,--quiet", c.quiet, "No tables or messages: errors only");
+  return cmd;
+}
+
+void run_curves_command(const CurvesCommand& c, const std::string& command_line) {
+  if (c.output.empty() && c.csv.empty())
+    throw InputError("curves: nothing to write: give -o curves.h5 and/or --csv curves.csv");
+  if (c.threads > 0) omp_set_num_threads(c.threads);
+  const Backend backend = resolve_backend(parse_backend_request(c.backend));
+  std::vector<CurveMethod> methods;
+  for (const std::string& m : c.methods) {
+    if (m == "all") {
+      methods.clear();
+      break;
+    }
+    const CurveMethod method = parse_curve_method(m);
+    if (std::find(methods.begin(), methods.end(), method) == methods.end()) methods.push_back(method);
+  }
+  CurveOptions o;
+  o.estimator = c.exact ? Estimator::exact : parse_estimator(c.estimator);
+  if (c.permutations > 0) o.permutations = c.permutations;
+  o.seed = c.seed;
+  o.theta = c.theta;
+  if (c.bootstrap >= 0) o.bootstrap = c.bootstrap;
+  o.effort.jitter = c.jitter == "numpy" ? Jitter::numpy : Jitter::philox;
+  o.backend = backend;
+
+  RunLogOptions read;
+  if (!c.mapping.empty()) read.mapping = load_field_mapping(c.mapping);
+  read.strictness = c.strict ? Strictness::strict : Strictness::skip_malformed;
+  const std::vector<RunLog> logs = read_model_logs(c.logs, read);
+  if (!c.quiet) {
+    std::cerr << "backend: " << to_string(backend) << " (" << cuda_device_description() << "), "
+              << omp_get_max_threads() << " OpenMP threads\n";
+    for (const RunLog& log : logs) {
+      std::cerr << log.model << ": " << log.questions() << " questions, " << log.min_samples() << "+ samples each";
+      if (log.report.malformed > 0) std::cerr << ", " << log.report.malformed << " malformed records skipped";
+      if (log.report.duplicates > 0) std::cerr << ", " << log.report.duplicates << " duplicate qids skipped";
+      std::cerr << "\n";
+      for (const std::string& m : log.report.messages) std::cerr << "  " << m << "\n";
+    }
+  }
+  const std::vector<MethodCurves> curves = compute_curves(logs, methods, o);
+  if (curves.empty()) throw InputError("curves: no method applies to these logs");
+  const std::string dataset =
+      !c.dataset.empty() ? c.dataset : fs::absolute(c.logs.front()).parent_path().filename().string();
+  if (!c.output.empty()) {
+    RunInfo info{to_string(backend), omp_get_max_threads(), 1, command_line};
+    write_curves_file(c.output, dataset.empty() ? "runlogs" : dataset, curves, info, settings_toml(c, curves, dataset));
+  }
+  if (!c.csv.empty())
+    for (const MethodCurves& mc : curves) write_curves_csv(csv_path(c.csv, mc.method, curves.size() > 1), mc);
+  if (!c.quiet) {
+    for (const MethodCurves& mc : curves) print_curves(std::cout, mc, dataset);
+    if (!c.output.empty()) std::cerr << "wrote " << c.output << "\n";
+    if (!c.csv.empty())
+      for (const MethodCurves& mc : curves)
+        std::cerr << "wrote " << csv_path(c.csv, mc.method, curves.size() > 1) << "\n";
+  }
+}
+
+}  // namespace ttcg::cli

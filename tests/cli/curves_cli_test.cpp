@@ -1,0 +1,214 @@
+// End-to-end tests of `ttcgames curves` and of run logs as a scenario provider source: help text, the shipped
+// synthetic logs to HDF5 and CSV, a scenario built from run logs giving the same market as one built from the CSV
+// the curves command wrote, and bad input (exit code 1, the place of the problem on stderr, no file left behind).
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "ttcgames/curves_io.hpp"
+#include "ttcgames/error.hpp"
+#include "ttcgames/h5.hpp"
+#include "ttcgames/run.hpp"
+#include "ttcgames/scenario.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string RUNLOGS = std::string(TTCG_INPUTS_DIR) + "/runlogs";
+const std::string SYNTHETIC = RUNLOGS + "/synthetic";
+const std::string INSTRUCT_LOGS = SYNTHETIC + "/SynthA-7B--temp-0.7--samples-64--max-512.jsonl " + SYNTHETIC +
+                                  "/SynthB-1B--temp-0.7--samples-64--max-512.jsonl " + SYNTHETIC +
+                                  "/SynthC-3B--temp-0.7--samples-64--max-512.jsonl";
+const std::string REASONING_LOG = SYNTHETIC + "/reason-SynthR-7B--temp-0.6--samples-32--max-2048.jsonl";
+
+struct CliResult {
+  int code = -1;
+  std::string out, err;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class CurvesCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::path(TTCG_BINARY_DIR) / "test_scratch" / "curves_cli" /
+           ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  CliResult run(const std::string& args) const {
+    const std::string command =
+        "cd '" + dir_.string() + "' && '" + TTCG_CLI + "' " + args + " >out.txt 2>err.txt </dev/null";
+    const int status = std::system(command.c_str());
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(dir_ / "out.txt"), slurp(dir_ / "err.txt")};
+  }
+  std::string write(const std::string& name, const std::string& text) const {
+    std::ofstream(dir_ / name, std::ios::binary) << text;
+    return (dir_ / name).string();
+  }
+  //! Result files and temporaries left in the scratch directory.
+  int leftovers() const {
+    int n = 0;
+    for (const auto& e : fs::directory_iterator(dir_)) {
+      const std::string name = e.path().filename().string();
+      n += name.find(".h5") != std::string::npos || name.find(".tmp-") != std::string::npos ||
+           name.find(".csv") != std::string::npos;
+    }
+    return n;
+  }
+  std::string prices() const {
+    return write("prices.csv", "model,usd_per_million_tokens\nSynthA-7B,0.2\nSynthB-1B,0.1\nSynthC-3B,0.08\n");
+  }
+  fs::path dir_;
+};
+
+TEST_F(CurvesCli, HelpExplainsMethodsAndEstimators) {
+  const CliResult r = run("curves --help");
+  EXPECT_EQ(r.code, 0) << r.err;
+  for (const char* word : {"majority", "best-of-n", "pass@k", "relative-effort", "--permutations", "--seed", "--exact",
+                           "logged-order", "--mapping", "--strict", "--backend", "--csv", "--jitter"})
+    EXPECT_NE(r.out.find(word), std::string::npos) << word << "\n" << r.out;
+}
+
+TEST_F(CurvesCli, SyntheticLogsToHdf5AndCsv) {
+  const CliResult r = run("curves " + INSTRUCT_LOGS + " " + REASONING_LOG +
+                          " --permutations 100 --bootstrap 50 --backend cpu -o curves.h5 --csv curves.csv");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("curves synthetic / majority"), std::string::npos) << r.out;
+  ttcg::h5::File f = ttcg::h5::File::open_read((dir_ / "curves.h5").string());
+  ttcg::h5::Group root = f.root();
+  EXPECT_EQ(root.read_attribute_string("format"), "ttcgames-results");
+  EXPECT_NE(root.read_attribute_string("scenario").find("permutations = 100"), std::string::npos);
+  EXPECT_EQ(root.open_group("curves/synthetic").list(),
+            (std::vector<std::string>{"best-of-n", "majority", "pass@k", "relative-effort"}));
+  EXPECT_EQ(root.open_group("curves/synthetic/majority").read_strings("model"),
+            (std::vector<std::string>{"SynthA-7B", "SynthB-1B", "SynthC-3B"}));
+  EXPECT_EQ(root.open_group("curves/synthetic/relative-effort").read_strings("model"),
+            (std::vector<std::string>{"SynthR-7B"}));
+  for (const char* csv :
+       {"curves_majority.csv", "curves_best-of-n.csv", "curves_pass-at-k.csv", "curves_relative-effort.csv"})
+    EXPECT_TRUE(fs::exists(dir_ / csv)) << csv;
+  const ttcg::ProviderSet set =
+      ttcg::read_curves_csv((dir_ / "curves_majority.csv").string(), ttcg::read_prices_csv(prices()));
+  EXPECT_EQ(set.theta, (std::vector<double>{1, 4, 8, 16, 32}));
+  EXPECT_EQ(set.providers.size(), 3u);
+}
+
+TEST_F(CurvesCli, ScenarioFromRunLogsEqualsScenarioFromTheCurvesCsv) {
+  const CliResult r =
+      run("curves " + INSTRUCT_LOGS + " --method majority --permutations 300 --seed 7 --csv majority.csv -q");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string market = "[market]\nalpha = 0.008\n[beta]\nvalues = [200.0, 1000.0, 100000.0]\n";
+  const std::string from_csv =
+      write("from-csv.toml", "format = \"ttcgames-scenario\"\nversion = 1\nname = \"csv\"\n" + market +
+                                 "[providers]\ncurves = \"majority.csv\"\nprices = \"prices.csv\"\n");
+  const std::string from_logs =
+      write("from-logs.toml", "format = \"ttcgames-scenario\"\nversion = 1\nname = \"logs\"\n" + market +
+                                  "[providers]\nrunlogs = [\"" + SYNTHETIC +
+                                  "/SynthA-7B--temp-0.7--samples-64--max-512.jsonl\", \"" + SYNTHETIC +
+                                  "/SynthB-1B--temp-0.7--samples-64--max-512.jsonl\", \"" + SYNTHETIC +
+                                  "/SynthC-3B--temp-0.7--samples-64--max-512.jsonl\"]\n"
+                                  "method = \"majority\"\npermutations = 300\nseed = 7\nprices = \"prices.csv\"\n");
+  prices();
+  const ttcg::Scenario a = ttcg::load_scenario(from_csv), b = ttcg::load_scenario(from_logs);
+  ASSERT_EQ(a.providers.providers.size(), b.providers.providers.size());
+  EXPECT_EQ(a.providers.theta, b.providers.theta);
+  for (std::size_t i = 0; i < a.providers.providers.size(); ++i) {
+    EXPECT_EQ(a.providers.providers[i].name, b.providers.providers[i].name);
+    EXPECT_EQ(a.providers.providers[i].accuracy, b.providers.providers[i].accuracy);  // bitwise
+    EXPECT_EQ(a.providers.providers[i].tokens, b.providers.providers[i].tokens);
+    EXPECT_EQ(a.providers.providers[i].usd_per_million_tokens, b.providers.providers[i].usd_per_million_tokens);
+  }
+  const ttcg::ScenarioResult ra = ttcg::run_scenario(a, {}), rb = ttcg::run_scenario(b, {});
+  ASSERT_EQ(ra.betas.size(), rb.betas.size());
+  for (std::size_t j = 0; j < ra.betas.size(); ++j) {
+    EXPECT_EQ(ra.betas[j].dynamics.profile, rb.betas[j].dynamics.profile);
+    EXPECT_EQ(ra.betas[j].welfare, rb.betas[j].welfare);
+    EXPECT_EQ(ra.betas[j].optimum.welfare, rb.betas[j].optimum.welfare);
+  }
+  // The resolved scenario re-runs from anywhere and the run-log scenario works end to end.
+  const ttcg::Scenario again = ttcg::parse_scenario(b.resolved_toml(), (fs::path("/") / "elsewhere.toml").string());
+  ASSERT_EQ(again.providers.providers.size(), 3u);
+  EXPECT_EQ(again.providers.providers[2].accuracy, b.providers.providers[2].accuracy);
+  EXPECT_NE(b.resolved_toml().find("permutations = 300"), std::string::npos) << b.resolved_toml();
+  const CliResult run_logs = run("run from-logs.toml -o logs.h5 --no-enumerate -q");
+  EXPECT_EQ(run_logs.code, 0) << run_logs.err;
+}
+
+TEST_F(CurvesCli, BadInputFailsWithTheReasonAndWritesNothing) {
+  struct Case {
+    std::string args, expected;
+  };
+  const std::string a = SYNTHETIC + "/SynthA-7B--temp-0.7--samples-64--max-512.jsonl";
+  const std::vector<Case> cases{
+      {"curves " + a, "nothing to write"},
+      {"curves " + a + " --theta 1 128 -o c.h5 --csv c.csv", "model 'SynthA-7B'"},
+      {"curves " + a + " --method relative-effort -o c.h5", "thinking tokens"},
+      {"curves missing.jsonl -o c.h5", "missing.jsonl"},
+      {"curves " + a + " --dataset a/b -o c.h5", "dataset name"},
+  };
+  for (const Case& c : cases) {
+    const CliResult r = run(c.args);
+    EXPECT_EQ(r.code, 1) << c.args << "\n" << r.err;
+    EXPECT_NE(r.err.find(c.expected), std::string::npos) << c.args << "\n" << r.err;
+    EXPECT_EQ(leftovers(), 0) << c.args;
+  }
+}
+
+TEST_F(CurvesCli, MalformedLinesAreSkippedOrStrict) {
+  std::string text = slurp(SYNTHETIC + "/SynthA-7B--temp-0.7--samples-64--max-512.jsonl");
+  text.insert(text.find('\n') + 1, "{not json\n");
+  const std::string log = write("Bad--temp-0.7--samples-64--max-512.jsonl", text);
+  const CliResult skipped = run("curves " + log + " --method majority --permutations 20 -o c.h5");
+  EXPECT_EQ(skipped.code, 0) << skipped.err;
+  EXPECT_NE(skipped.err.find(":2:"), std::string::npos) << skipped.err;  // file:line of the bad record
+  EXPECT_NE(skipped.err.find("1 malformed"), std::string::npos) << skipped.err;
+  fs::remove(dir_ / "c.h5");
+  const CliResult strict = run("curves " + log + " --method majority --strict -o c.h5");
+  EXPECT_EQ(strict.code, 1);
+  EXPECT_NE(strict.err.find(":2"), std::string::npos) << strict.err;
+  EXPECT_FALSE(fs::exists(dir_ / "c.h5"));
+}
+
+TEST_F(CurvesCli, RunLogScenarioErrorsNameTheKey) {
+  prices();
+  const std::string head =
+      "format = \"ttcgames-scenario\"\nversion = 1\nname = \"x\"\n[market]\nalpha = 0.008\n"
+      "[beta]\nvalues = [200.0]\n[providers]\nprices = \"prices.csv\"\nrunlogs = [\"" +
+      SYNTHETIC + "/SynthA-7B--temp-0.7--samples-64--max-512.jsonl\"]\n";
+  struct Case {
+    std::string extra, expected;
+  };
+  const std::vector<Case> cases{
+      {"", "missing key 'providers.method'"},
+      {"method = \"majority\"\npermutation = 10\n", "did you mean 'providers.permutations'"},
+      {"method = \"majority\"\ncurves = \"x.csv\"\n", "cannot be combined"},
+      {"method = \"maj\"\n", "valid values"},
+      {"method = \"majority\"\njitter = \"mt\"\n", "providers.jitter"},
+      {"method = \"majority\"\ntheta = [4, 2]\n", "providers.theta"},
+      {"method = \"relative-effort\"\n", "thinking tokens"},
+  };
+  for (const Case& c : cases) {
+    const std::string path = write("bad.toml", head + c.extra);
+    try {
+      ttcg::load_scenario(path);
+      ADD_FAILURE() << "no error for:\n" << c.extra;
+    } catch (const ttcg::InputError& e) {
+      EXPECT_NE(std::string(e.what()).find(c.expected), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("bad.toml"), std::string::npos) << e.what();
+    }
+  }
+}
+
+}  // namespace
