@@ -142,6 +142,14 @@ void population_outcomes(PopulationHandle* h, const population::ProfileView& t, 
                                        first_best);
 }
 
+void solve_ensemble_markets(const EnsembleParams& p, std::int64_t first, std::int64_t count, MarketOutcome* out) {
+  if (detail::query_device_count() <= 0)
+    throw InputError("ensemble on the CUDA backend: " + detail::describe_device() + "; use --backend cpu or auto");
+  if (first < 0 || count < 0 || first + count > (std::int64_t{1} << 32))
+    throw InputError("ensemble on the CUDA backend: market indices must lie in 0..2^32 - 1");
+  detail::launch_ensemble_markets(p, first, count, out);
+}
+
 PermutationTallies permutation_tallies(const PermutationView& view, std::int64_t permutations) {
   if (detail::query_device_count() <= 0)
     throw InputError("permutation estimator on the CUDA backend: " + detail::describe_device() +

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "ttcgames/curves_math.hpp"
+#include "ttcgames/ensemble_math.hpp"
 #include "ttcgames/enumeration_math.hpp"
 #include "ttcgames/game_math.hpp"
 #include "ttcgames/hd.hpp"
@@ -116,6 +117,10 @@ void launch_population_outcomes(PopulationDevice* d, const population::ProfileVi
 void launch_philox_draws(rng::Philox4x32Key key, const rng::Philox4x32Ctr* counters, std::int64_t count,
                          rng::Philox4x32Ctr* out);
 void launch_portable_math(const double* x, std::int64_t count, double* exp_out, double* log_out, double* normal_out);
+
+//! Ensemble markets [first, first + count), one thread per market (cuda/ensemble.cu); p's pool arrays and `out` are
+//! host memory. Requires first + count ≤ 2^32.
+void launch_ensemble_markets(const EnsembleParams& p, std::int64_t first, std::int64_t count, MarketOutcome* out);
 
 //! The permutation estimator's visits and fixed-order reductions (curves_math.hpp) for permutations
 //! [0, permutations); view points to host memory. Requires N ≤ 2^31 − 1, Q and permutations ≤ 2^32 − 1.

@@ -53,6 +53,9 @@ void population_outcomes(PopulationHandle*, const population::ProfileView&, cons
                          double*) {
   not_built();
 }
+void solve_ensemble_markets(const EnsembleParams&, std::int64_t, std::int64_t, MarketOutcome*) {
+  not_built();
+}
 PermutationTallies permutation_tallies(const PermutationView&, std::int64_t) {
   not_built();
 }

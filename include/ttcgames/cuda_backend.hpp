@@ -6,6 +6,7 @@
 #include <string>
 
 #include "ttcgames/curves_math.hpp"
+#include "ttcgames/ensemble_math.hpp"
 #include "ttcgames/enumeration.hpp"
 #include "ttcgames/enumeration_math.hpp"
 #include "ttcgames/game_math.hpp"
@@ -62,6 +63,10 @@ void population_utilities(PopulationHandle* h, const population::ProfileView& t,
 void population_outcomes(PopulationHandle* h, const population::ProfileView& t, const int* profile, Reserve reserve,
                          std::uint64_t seed, std::int64_t replicate, std::int64_t first, std::int64_t count,
                          population::Outcome* market, population::Outcome* auction, double* first_best);
+
+//! Markets [first, first + count) of an ensemble, one thread per market; p's pool pointers are host memory (copied
+//! to the device); out receives `count` outcomes in market order.
+void solve_ensemble_markets(const EnsembleParams& p, std::int64_t first, std::int64_t count, MarketOutcome* out);
 
 //! The permutation estimator of the inference stage (curves_math.hpp): the same tallies as the OpenMP loop,
 //! bit for bit; view points to host memory.

@@ -15,9 +15,10 @@
 //   logged-order  the first θ samples in the order they were logged (no randomness; ties to the first logged):
 //                 the rule of evaluation harnesses that score maj@k and rm@k on the first k samples (Qwen2.5-Math's
 //                 rm_maj_eval, Tree of Thoughts' self-consistency). No percentile bars (NaN).
-// Every curve also gets a percentile bootstrap over questions (B resamples of the questions, Philox-seeded):
-// accuracy_bootstrap_lo/hi (estimate minus lower, upper minus estimate) and accuracy_sd (standard deviation of the
-// bootstrap means), likewise for tokens.
+// Rewards are compared in double precision (the reference rounds them to float32 first, which can only add ties;
+// the shipped synthetic logs have none either way). Every curve also gets a percentile bootstrap over questions (B
+// resamples of the questions, Philox-seeded): accuracy_bootstrap_lo/hi (estimate minus lower, upper minus estimate) and
+// accuracy_sd (standard deviation of the bootstrap means), likewise for tokens.
 //
 // Relative effort (reference reasoning_accuracy_curve_relative_effort): keep samples with think > min_think and
 // total < max_total tokens; per question, jitter think counts by U(0, 1e-5) and cut them at their quintiles into 5

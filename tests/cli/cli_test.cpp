@@ -502,7 +502,7 @@ TEST_F(Cli, PopulationWithoutThePopulationSectionFails) {
 TEST_F(Cli, MarketOfAPopulationOnlyScenarioFails) {
   const CliResult r = cli("market " + quote(MATH_MIX));
   EXPECT_EQ(r.code, 1);
-  expect_contains(r.err, {"error:", "no beta values"}, "stderr");
+  expect_contains(r.err, {"error:", "no [beta] values"}, "stderr");
 }
 
 TEST_F(Cli, BadPopulationInputFailsWithoutOutput) {
