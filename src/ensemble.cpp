@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <exception>
 #include <limits>
 #include <set>
 #include <sstream>
@@ -48,6 +47,10 @@ EnsembleProblem::EnsembleProblem(const ProviderSet& providers, const MarketParam
     : spec_(std::move(spec)), market_(market), dynamics_(dynamics), enumeration_tolerance_(enumeration_tolerance) {
   EnsembleSpec& s = spec_;
   build_market_table(providers, market);  // the pool itself must be a valid market
+  DynamicsOptions settings = dynamics;
+  settings.start.clear();  // each market starts at its lowest or highest levels
+  check_dynamics_options(settings, static_cast<int>(providers.providers.size()),
+                         static_cast<int>(providers.theta.size()));
   if (s.markets < 1 || s.markets > ENSEMBLE_MAX_MARKETS)
     fail("markets", "must lie in 1.." + std::to_string(ENSEMBLE_MAX_MARKETS) + ", got " + std::to_string(s.markets));
   if (s.block_size < 1 || s.block_size > (std::int64_t{1} << 24))
