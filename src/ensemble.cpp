@@ -5,11 +5,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <exception>
 #include <limits>
 #include <set>
 #include <sstream>
 #include <stdexcept>
+#include <type_traits>
 
 #include "ttcgames/cuda_backend.hpp"
 #include "ttcgames/error.hpp"
@@ -48,6 +48,10 @@ EnsembleProblem::EnsembleProblem(const ProviderSet& providers, const MarketParam
     : spec_(std::move(spec)), market_(market), dynamics_(dynamics), enumeration_tolerance_(enumeration_tolerance) {
   EnsembleSpec& s = spec_;
   build_market_table(providers, market);  // the pool itself must be a valid market
+  DynamicsOptions settings = dynamics;
+  settings.start.clear();  // each market starts at its lowest or highest levels
+  check_dynamics_options(settings, static_cast<int>(providers.providers.size()),
+                         static_cast<int>(providers.theta.size()));
   if (s.markets < 1 || s.markets > ENSEMBLE_MAX_MARKETS)
     fail("markets", "must lie in 1.." + std::to_string(ENSEMBLE_MAX_MARKETS) + ", got " + std::to_string(s.markets));
   if (s.block_size < 1 || s.block_size > (std::int64_t{1} << 24))
@@ -422,6 +426,119 @@ std::vector<EnsembleBlockResult> compute_ensemble_blocks(const EnsembleProblem& 
 
 EnsembleBlockResult compute_ensemble_block(const EnsembleProblem& problem, std::int64_t block, Backend backend) {
   return std::move(compute_ensemble_blocks(problem, block, 1, backend).front());
+}
+
+// ---- archives ----
+
+namespace {
+
+void put_tally(ArchiveWriter& w, const Tally& t) {
+  w.put(t.count);
+  w.put(t.sum);
+  w.put(t.sum_sq);
+  w.put(t.min);
+  w.put(t.max);
+}
+
+Tally get_tally(ArchiveReader& r) {
+  Tally t;
+  t.count = r.get<std::int64_t>();
+  t.sum = r.get<double>();
+  t.sum_sq = r.get<double>();
+  t.min = r.get<double>();
+  t.max = r.get<double>();
+  return t;
+}
+
+void put_histogram(ArchiveWriter& w, const Histogram& h) {
+  w.put(h.lo);
+  w.put(h.hi);
+  w.put(h.counts);
+  w.put(h.underflow);
+  w.put(h.overflow);
+}
+
+Histogram get_histogram(ArchiveReader& r) {
+  Histogram h;
+  h.lo = r.get<double>();
+  h.hi = r.get<double>();
+  h.counts = r.get_vector<std::int64_t>();
+  h.underflow = r.get<std::int64_t>();
+  h.overflow = r.get<std::int64_t>();
+  return h;
+}
+
+//! The members of EnsembleRecords and EnsembleTallies, in one order for writing and reading.
+template <class R, class F>
+void for_each_column(R& r, F&& f) {
+  f(r.num_providers), f(r.providers), f(r.equilibrium_profile), f(r.optimal_profile), f(r.rounds);
+  f(r.auction_winner), f(r.price_factor), f(r.beta), f(r.markup), f(r.alpha), f(r.v0), f(r.equilibrium_welfare);
+  f(r.optimal_welfare), f(r.optimum_gap), f(r.price_of_anarchy), f(r.max_regret), f(r.max_relative_regret);
+  f(r.auction_welfare), f(r.auction_price), f(r.converged), f(r.enumerated), f(r.num_equilibria);
+  f(r.worst_equilibrium_welfare), f(r.best_equilibrium_welfare), f(r.price_of_anarchy_worst);
+  f(r.price_of_stability);
+}
+
+template <class T, class F>
+void for_each_tally(T& t, F&& f) {
+  f(t.inefficiency), f(t.price_of_anarchy), f(t.auction_to_optimum), f(t.auction_to_equilibrium);
+  f(t.worst_inefficiency), f(t.best_inefficiency), f(t.num_equilibria), f(t.max_relative_regret), f(t.rounds);
+}
+
+template <class T, class F>
+void for_each_histogram(T& t, F&& f) {
+  f(t.inefficiency_histogram), f(t.worst_inefficiency_histogram), f(t.auction_to_optimum_histogram);
+  f(t.auction_to_equilibrium_histogram);
+}
+
+}  // namespace
+
+Bytes encode_ensemble_block(const EnsembleBlockResult& b) {
+  ArchiveWriter w;
+  w.put(b.block);
+  w.put(b.records.first);
+  w.put(b.records.width);
+  for_each_column(b.records, [&](const auto& column) { w.put(column); });
+  const EnsembleTallies& t = b.tallies;
+  for (const std::int64_t c :
+       {t.markets, t.not_converged, t.infinite_poa, t.enumerated, t.no_equilibrium, t.auction_no_trade})
+    w.put(c);
+  for_each_tally(t, [&](const Tally& x) { put_tally(w, x); });
+  for_each_histogram(t, [&](const Histogram& h) { put_histogram(w, h); });
+  w.put(t.above_threshold);
+  w.put<std::uint64_t>(t.worst.size());
+  for (const WorstMarket& m : t.worst) {
+    w.put(m.market);
+    w.put(m.price_of_anarchy);
+  }
+  return w.take();
+}
+
+EnsembleBlockResult decode_ensemble_block(const Bytes& bytes) {
+  ArchiveReader r(bytes, "ensemble block archive");
+  EnsembleBlockResult b;
+  b.block = r.get<std::int64_t>();
+  b.records.first = r.get<std::int64_t>();
+  b.records.width = r.get<int>();
+  for_each_column(b.records,
+                  [&](auto& column) { column = r.get_vector<typename std::decay_t<decltype(column)>::value_type>(); });
+  EnsembleTallies& t = b.tallies;
+  for (std::int64_t* c :
+       {&t.markets, &t.not_converged, &t.infinite_poa, &t.enumerated, &t.no_equilibrium, &t.auction_no_trade})
+    *c = r.get<std::int64_t>();
+  for_each_tally(t, [&](Tally& x) { x = get_tally(r); });
+  for_each_histogram(t, [&](Histogram& h) { h = get_histogram(r); });
+  t.above_threshold = r.get_vector<std::int64_t>();
+  const std::uint64_t worst = r.get<std::uint64_t>();
+  if (worst > static_cast<std::uint64_t>(ENSEMBLE_WORST_MARKETS)) throw InputError("ensemble block archive: corrupt");
+  for (std::uint64_t j = 0; j < worst; ++j) {
+    WorstMarket m;
+    m.market = r.get<std::int64_t>();
+    m.price_of_anarchy = r.get<double>();
+    t.worst.push_back(m);
+  }
+  r.finish();
+  return b;
 }
 
 // ---- merging ----

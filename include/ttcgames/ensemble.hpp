@@ -7,8 +7,8 @@
 // result (per-market records and mergeable tallies, histograms and worst markets) depends only on the problem and
 // b, never on threads, ranks or the backend's launch configuration; compute_ensemble_blocks computes blocks and
 // EnsembleSummary::merge merges them in increasing block order (a different order is an error), so that another
-// process can compute any subset of blocks (MPI ranks, restarts from per-block checkpoints) and the merged result
-// is bitwise the one-shot run's. Per-market records are bitwise identical on every backend (draws) or within
+// process can compute any subset of blocks (MPI ranks, restarts from per-block checkpoints; a block travels as the
+// bit-exact archive of encode_ensemble_block) and the merged result is bitwise the one-shot run's. Per-market records are bitwise identical on every backend (draws) or within
 // ENSEMBLE_BACKEND_TOLERANCE (solutions, where CUDA's libm differs from the host's in the last bits).
 //
 // Tallied quantities are dimensionless (ratios, percent, counts), so that sums of squares have units: inefficiency
@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "ttcgames/archive.hpp"
 #include "ttcgames/auction.hpp"
 #include "ttcgames/backend.hpp"
 #include "ttcgames/ensemble_math.hpp"
@@ -190,6 +191,11 @@ EnsembleBlockResult compute_ensemble_block(const EnsembleProblem& problem, std::
 //! Market outcomes [first, first + count) on a backend, in market order (what the blocks are made of).
 std::vector<MarketOutcome> solve_ensemble_markets(const EnsembleProblem& problem, std::int64_t first,
                                                   std::int64_t count, Backend backend);
+
+//! Bit-exact byte archive of a block's result (archive.hpp): what an MPI rank sends to rank 0 or a checkpoint
+//! journal stores per block; decoding gives back the identical result, NaN payloads included.
+Bytes encode_ensemble_block(const EnsembleBlockResult& block);
+EnsembleBlockResult decode_ensemble_block(const Bytes& bytes);
 
 //! The merged results of blocks 0..next_block−1.
 struct EnsembleSummary {

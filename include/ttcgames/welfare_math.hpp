@@ -45,6 +45,7 @@ TTCG_HD inline DinkelbachTerm dinkelbach_term(const GameView& g, int i, double l
   for (int k = 0; k < g.K; ++k) {
     const double diff = g.w(i, k) - lambda;
     const bool positive = diff > 0.0;
+    if (have && best.positive && !positive) continue;  // a negative term never beats a positive one
     const double log_mag = diff == 0.0 ? -INFINITY : g.xs(i, k) + log(fabs(diff));
     bool better;
     if (!have)

@@ -295,7 +295,8 @@ int main(int argc, char** argv) {
   run->add_option("scenarios", scenario_paths, "Scenario files (TOML)")->required();
   run->add_option("-o,--output", output, "Result file (default: the scenario's [output] path, else results/<name>.h5)");
   run->add_option("--seed", seed, "Override every scenario's [dynamics] and [ensemble] seed");
-  run->add_flag("--no-enumerate", no_enumerate, "Skip the enumeration of all pure equilibria");
+  run->add_flag("--no-enumerate", no_enumerate,
+                "Skip the enumeration of all pure equilibria (of the scenarios' markets and of the ensembles')");
   add_common(*run, common);
   Checkpointing checkpointing;
   add_checkpointing(*run, checkpointing);
@@ -334,6 +335,7 @@ int main(int argc, char** argv) {
   ensemble->add_option("--seed", seed, "Override the [ensemble] seed");
   ensemble->add_option("-n,--markets", ensemble_markets, "Override the number of markets")
       ->check(CLI::Range(std::int64_t{1}, ttcg::ENSEMBLE_MAX_MARKETS));
+  ensemble->add_flag("--no-enumerate", no_enumerate, "Enumerate the pure equilibria of no market");
   add_common(*ensemble, common);
 
   std::string population_scenario;
@@ -396,6 +398,7 @@ int main(int argc, char** argv) {
         if (seed) scenarios.back().dynamics.seed = *seed;
         if (seed && scenarios.back().ensemble) scenarios.back().ensemble->seed = *seed;
         if (seed && scenarios.back().population) scenarios.back().population->seed = *seed;
+        if (no_enumerate && scenarios.back().ensemble) scenarios.back().ensemble->enumerate = false;
       }
       if (output.empty()) output = default_output(scenarios);
       ttcg::JobOptions options;
@@ -475,6 +478,7 @@ int main(int argc, char** argv) {
       if (!s.ensemble) throw ttcg::InputError(ensemble_scenario + ": the scenario has no [ensemble] section");
       if (seed) s.ensemble->seed = *seed;
       if (ensemble_markets) s.ensemble->markets = *ensemble_markets;
+      if (no_enumerate) s.ensemble->enumerate = false;
       if (output.empty()) output = default_output({s});
       if (comm.is_root()) {
         std::vector<std::unique_ptr<ttcg::EnsembleProblem>> problems;

@@ -131,6 +131,16 @@ TEST_F(EnsembleCli, TheFileDoesNotDependOnTheThreadCount) {
   }
 }
 
+TEST_F(EnsembleCli, NoEnumerateSwitchesTheEnumerationOff) {
+  const CliResult r = cli("ensemble " + quote(EXAMPLE) + " -n 100 -o e.h5 -q --backend cpu --no-enumerate");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const ttcg::h5::File f = ttcg::h5::File::open_read((dir_ / "e.h5").string());
+  const ttcg::h5::Group g = f.root().open_group("ensemble/paper-gsm8k-ensemble");
+  EXPECT_EQ(g.read_attribute_i64("enumeration_max_profiles"), 0);
+  EXPECT_EQ(g.read_scalar_i64("enumerated_markets"), 0);
+  EXPECT_FALSE(g.exists("markets/num_equilibria"));
+}
+
 TEST_F(EnsembleCli, ScenarioWithoutEnsembleFails) {
   const CliResult r =
       cli("ensemble " + quote(std::string(TTCG_INPUTS_DIR) + "/paper/gsm8k-majority.toml") + " -o x.h5");

@@ -5,7 +5,8 @@
 
 Runs `ttcgames ensemble inputs/ensembles/paper-gsm8k-ensemble.toml -n 2000` and checks the layout (attributes,
 units and descriptions, shapes, dtypes, padding), the identities between the per-market datasets, the tallies
-against the per-market values, the histograms and thresholds, and the exact quantiles against numpy.
+against the per-market values, the histograms and thresholds, and the exact quantiles against numpy; then draws its figure with
+scripts/plot_results.py.
 Exit status: 0 on success, 77 (skipped) without numpy/h5py, 1 on failure.
 """
 
@@ -21,6 +22,8 @@ except ImportError as error:
     print(f"SKIP: {error} (install python3-numpy python3-h5py and run with /usr/bin/python3)")
     sys.exit(77)
 
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PLOT_SCRIPT = os.path.join(REPO, "scripts", "plot_results.py")
 UNITS = {"USD", "token", "1", "1/USD", "s"}
 MARKETS = 2000
 
@@ -150,6 +153,11 @@ def main():
         f.check(wm[0] == int(np.argmax(poa)), "worst market first")
         f.check(np.allclose(g["worst_markets_price_of_anarchy"][()], np.sort(poa)[::-1][:len(wm)]), "worst PoAs")
         f.check(g["num_markets"][()] == M, "num_markets")
+
+    figures = os.path.join(args.scratch, "figures")
+    plot = subprocess.run([sys.executable, PLOT_SCRIPT, path, "-o", figures], capture_output=True, text=True)
+    f.check(plot.returncode == 0, f"plot_results.py failed: {plot.stderr}")
+    f.check(os.path.isfile(os.path.join(figures, "ensemble_paper-gsm8k-ensemble.png")), "the ensemble figure")
 
     if f.messages:
         for message in f.messages:

@@ -153,13 +153,22 @@ TEST(Ensemble, BlocksComputedApartAndMergedEqualTheOneShotRun) {
   EnsembleRunOptions options;
   options.blocks_per_chunk = 3;
   const EnsembleResult one_shot = run_ensemble(*problem, options);
-  std::vector<EnsembleBlockResult> blocks;
+  std::vector<EnsembleBlockResult> blocks;  // computed last to first, each through its byte archive (a rank's message)
   for (std::int64_t b = problem->blocks(); b-- > 0;)
-    blocks.push_back(compute_ensemble_block(*problem, b, Backend::cpu));
+    blocks.push_back(decode_ensemble_block(encode_ensemble_block(compute_ensemble_block(*problem, b, Backend::cpu))));
   const EnsembleSummary merged = merge_ensemble_blocks(*problem, std::move(blocks));
   EXPECT_TRUE(merged.complete(*problem));
   expect_same_records(one_shot.summary.records, merged.records);
   expect_same_tallies(one_shot.summary.tallies, merged.tallies);
+}
+
+TEST(Ensemble, BlockArchivesRoundTripBitForBit) {
+  const auto problem = problem_of(paper("gsm8k-majority"), varied_spec(100));
+  const EnsembleBlockResult b = compute_ensemble_block(*problem, 1, Backend::cpu);
+  const Bytes bytes = encode_ensemble_block(b);
+  EXPECT_EQ(encode_ensemble_block(decode_ensemble_block(bytes)), bytes);
+  const Bytes truncated(bytes.begin(), bytes.end() - 3);
+  EXPECT_THROW(decode_ensemble_block(truncated), InputError);
 }
 
 TEST(Ensemble, BlocksMergeOnlyInOrder) {
