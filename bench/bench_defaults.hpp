@@ -50,3 +50,14 @@ constexpr std::int32_t CURVES_SAMPLES = 128;
 constexpr std::int64_t CURVES_PERMUTATIONS = 1000;
 
 }  // namespace ttcg::bench
+
+namespace ttcg::bench {
+
+//! The population benchmarks: users per replicate on the CPU and on a GPU, users per block, and the questions of the
+//! per-question variant (9 providers × 6 levels of the paper's GSM8K majority market either way).
+constexpr std::int64_t POPULATION_CPU_USERS = std::int64_t{1} << 20;
+constexpr std::int64_t POPULATION_GPU_USERS = std::int64_t{1} << 26;
+constexpr std::int64_t POPULATION_BLOCK_SIZE = 4096;
+constexpr int POPULATION_QUESTIONS = 256;
+
+}  // namespace ttcg::bench

@@ -14,9 +14,12 @@
 #include <vector>
 
 #include "ttcgames/curves_math.hpp"
+#include "ttcgames/ensemble_math.hpp"
 #include "ttcgames/enumeration_math.hpp"
 #include "ttcgames/game_math.hpp"
 #include "ttcgames/hd.hpp"
+#include "ttcgames/population_math.hpp"
+#include "ttcgames/rng.hpp"
 
 namespace ttcg::cuda::detail {
 
@@ -89,6 +92,35 @@ Candidate launch_exhaustive_optimum(const GameView& g, const LastProviderLevels&
 //! 1 ≤ K ≤ ENUMERATION_MAX_LEVELS.
 EquilibriumScan launch_enumerate_equilibria(const GameView& g, double log_tol, std::int64_t max_stored,
                                             std::int64_t prefixes);
+
+// ---- Populations (cuda/population.cu) ----
+
+//! A replicate's users and the query tables in device memory (opaque outside population.cu).
+struct PopulationDevice;
+
+//! Uploads the query tables (host pointers in g), draws `users` users of `replicate` on the device.
+PopulationDevice* launch_population_open(const population::QueryView& g, const population::SamplingView& s,
+                                         std::uint64_t seed, std::int64_t replicate, std::int64_t users,
+                                         std::int64_t block_size);
+void population_free(PopulationDevice* d) noexcept;
+void launch_population_users(PopulationDevice* d, double* alpha, double* beta, double* v0, std::int32_t* question);
+//! Per-block demand sums, [blocks][2n + 4]; t points to host memory.
+void launch_population_demand(PopulationDevice* d, const population::ProfileView& t, double* out);
+//! Per-block online log-sums of provider i's log-profit terms, [blocks][K] each.
+void launch_population_utilities(PopulationDevice* d, const population::ProfileView& t, int i, double* max,
+                                 double* sum);
+void launch_population_outcomes(PopulationDevice* d, const population::ProfileView& t, const int* profile,
+                                Reserve reserve, std::uint64_t seed, std::int64_t replicate, std::int64_t first,
+                                std::int64_t count, population::Outcome* market, population::Outcome* auction,
+                                double* first_best);
+
+void launch_philox_draws(rng::Philox4x32Key key, const rng::Philox4x32Ctr* counters, std::int64_t count,
+                         rng::Philox4x32Ctr* out);
+void launch_portable_math(const double* x, std::int64_t count, double* exp_out, double* log_out, double* normal_out);
+
+//! Ensemble markets [first, first + count), one thread per market (cuda/ensemble.cu); p's pool arrays and `out` are
+//! host memory. Requires first + count ≤ 2^32.
+void launch_ensemble_markets(const EnsembleParams& p, std::int64_t first, std::int64_t count, MarketOutcome* out);
 
 //! The permutation estimator's visits and fixed-order reductions (curves_math.hpp) for permutations
 //! [0, permutations); view points to host memory. Requires N ≤ 2^31 − 1, Q and permutations ≤ 2^32 − 1.

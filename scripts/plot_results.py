@@ -14,6 +14,11 @@ name gets figures of its own. Written, per group <g>:
   profiles_<g>            the level theta each provider chooses at the reached equilibrium, against beta
   market_vs_auction_<g>   market outcomes at the listed betas next to the reverse second-price auction
 
+and per ensemble <e> (/ensemble/<e>):
+
+  ensemble_<e>            histograms of the inefficiency 100 (PoA - 1) % (reached equilibrium; worst equilibrium of
+                          the enumerated markets) and of the auction's welfare over SW* and over SW(reached)
+
 Needs only numpy, h5py and matplotlib (Debian: python3-numpy python3-h5py python3-matplotlib).
 Exit status: 0 on success, 1 on a usage or input error (with a message on stderr).
 """
@@ -147,6 +152,9 @@ def open_results(path, wanted):
     if int(version[0]) != FORMAT_MAJOR:
         raise InputError(f"{path}: result format version {int(version[0])}.x, this script reads {FORMAT_MAJOR}.x")
     names = list(f["market"]) if "market" in f else []
+    if not names and "ensemble" in f and not wanted:
+        f.close()
+        return []
     if wanted:
         missing = [w for w in wanted if w not in names]
         if missing:
@@ -414,6 +422,42 @@ def plot_market_vs_auction(key, members, out_dir, args, written):
     finish(fig, out_dir, f"market_vs_auction_{safe_filename(key)}", args, written)
 
 
+def plot_ensembles(path, out_dir, args, written):
+    """One figure per /ensemble/<name>: the inefficiency and auction-ratio histograms (from the file's bins)."""
+    with h5py.File(path, "r") as f:
+        if "ensemble" not in f:
+            return
+        for name in f["ensemble"]:
+            g = f["ensemble"][name]
+            fig, axes = plt.subplots(1, 2, figsize=(11.0, 4.2), layout="constrained")
+            for quantity, label, style in (("inefficiency_percent", "equilibrium reached by the dynamics", "-"),
+                                           ("worst_inefficiency_percent", "worst pure equilibrium (enumerated markets)",
+                                            "--")):
+                h = g["histograms"][quantity]
+                counts, edges = h["counts"][()], h["edges"][()]
+                total = counts.sum() + h["underflow"][()] + h["overflow"][()]
+                if total == 0:
+                    continue
+                axes[0].stairs(counts / total, edges, linestyle=style, label=f"{label} ({total} markets)")
+            axes[0].set_xlabel("inefficiency 100 (PoA - 1) %")
+            axes[0].set_ylabel("fraction of markets per bin")
+            axes[0].legend(fontsize=8)
+            for quantity, label in (("auction_to_optimum", "auction SW / SW*"),
+                                    ("auction_to_equilibrium", "auction SW / SW(reached)")):
+                h = g["histograms"][quantity]
+                counts, edges = h["counts"][()], h["edges"][()]
+                used = np.flatnonzero(counts)
+                if used.size == 0:
+                    continue
+                lo, hi = used[0], used[-1] + 1
+                axes[1].stairs(counts[lo:hi] / counts.sum(), edges[lo:hi + 1], label=label)
+            axes[1].set_xlabel("welfare ratio")
+            axes[1].set_ylabel("fraction of markets per bin")
+            axes[1].legend(fontsize=8)
+            fig.suptitle(textwrap.fill(f"{name}: {as_str(g.attrs.get('description', ''))}", 120), fontsize=9.5)
+            finish(fig, out_dir, f"ensemble_{safe_filename(name)}", args, written)
+
+
 # ---------------------------------------------------------------------------------------------------- main
 
 
@@ -443,6 +487,8 @@ def main(argv=None):
         plot_inefficiency(key, members, out_dir, args, written)
         plot_profiles(key, members, out_dir, args, written)
         plot_market_vs_auction(key, members, out_dir, args, written)
+    if not args.scenarios:
+        plot_ensembles(args.results, out_dir, args, written)
     for path in written:
         print(path)
     return 0

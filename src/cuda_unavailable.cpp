@@ -28,6 +28,34 @@ BestProfile exhaustive_optimum(const GameView&, const LastProviderLevels&) {
 EquilibriumSet enumerate_equilibria(const GameView&, double, std::int64_t) {
   not_built();
 }
+void philox_draws(rng::Philox4x32Key, const rng::Philox4x32Ctr*, std::int64_t, rng::Philox4x32Ctr*) {
+  not_built();
+}
+void portable_math(const double*, std::int64_t, double*, double*, double*) {
+  not_built();
+}
+PopulationHandle* population_open(const population::QueryView&, const population::SamplingView&, std::uint64_t,
+                                  std::int64_t, std::int64_t, std::int64_t) {
+  not_built();
+}
+void population_close(PopulationHandle*) noexcept {}
+void population_users(PopulationHandle*, double*, double*, double*, std::int32_t*) {
+  not_built();
+}
+void population_demand(PopulationHandle*, const population::ProfileView&, double*) {
+  not_built();
+}
+void population_utilities(PopulationHandle*, const population::ProfileView&, int, double*, double*) {
+  not_built();
+}
+void population_outcomes(PopulationHandle*, const population::ProfileView&, const int*, Reserve, std::uint64_t,
+                         std::int64_t, std::int64_t, std::int64_t, population::Outcome*, population::Outcome*,
+                         double*) {
+  not_built();
+}
+void solve_ensemble_markets(const EnsembleParams&, std::int64_t, std::int64_t, MarketOutcome*) {
+  not_built();
+}
 PermutationTallies permutation_tallies(const PermutationView&, std::int64_t) {
   not_built();
 }

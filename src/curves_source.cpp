@@ -28,8 +28,7 @@ std::vector<RunLog> read_model_logs(const std::vector<std::string>& files, const
   return logs;
 }
 
-ProviderSet provider_set_from_runlogs(const RunLogCurvesSource& s, const std::map<std::string, double>& prices,
-                                      const std::vector<std::string>& models) {
+MethodCurves curves_from_runlogs(const RunLogCurvesSource& s, const std::vector<std::string>& models) {
   RunLogOptions read;
   if (!s.mapping.empty()) read.mapping = load_field_mapping(s.mapping);
   read.strictness = s.strict ? Strictness::strict : Strictness::skip_malformed;
@@ -58,10 +57,15 @@ ProviderSet provider_set_from_runlogs(const RunLogCurvesSource& s, const std::ma
   if (s.jitter != "philox" && s.jitter != "numpy") throw InputError("jitter '" + s.jitter + "': valid: philox, numpy");
   o.effort.jitter = s.jitter == "numpy" ? Jitter::numpy : Jitter::philox;
   const CurveMethod method = parse_curve_method(s.method);
-  const std::vector<MethodCurves> curves = compute_curves(logs, {method}, o);
+  std::vector<MethodCurves> curves = compute_curves(logs, {method}, o);
   if (curves.empty()) throw InputError("run logs: no curves computed");
+  return std::move(curves.front());
+}
+
+ProviderSet provider_set_from_runlogs(const RunLogCurvesSource& s, const std::map<std::string, double>& prices,
+                                      const std::vector<std::string>& models) {
   if (prices.empty()) throw InputError("run logs: a prices table is needed to price the providers");
-  return to_provider_set(curves.front(), prices);
+  return to_provider_set(curves_from_runlogs(s, models), prices);
 }
 
 }  // namespace ttcg

@@ -49,7 +49,8 @@ DynamicsResult run_dynamics(const Game& game, const DynamicsOptions& o) {
 }
 
 Certificate certify(const Game& game, std::span<const int> profile) {
-  return logit_certificate(game.view(), profile.data());
+  std::vector<double> steps(static_cast<std::size_t>(game.n()));
+  return logit_certificate(game.view(), profile.data(), steps.data());
 }
 
 bool is_equilibrium(const Certificate& cert, double relative_tolerance) {

@@ -255,17 +255,7 @@ void write_scenario_groups(h5::Group& root, const ScenarioResult& r) {
 }
 
 void write_results(const std::string& path, const std::vector<ScenarioResult>& results, const RunInfo& info) {
-  h5::AtomicOutput out(path);
-  {
-    h5::File file = h5::File::create(out.temp_path());
-    h5::Group root = file.root();
-    std::vector<const Scenario*> scenarios;
-    for (const ScenarioResult& r : results) scenarios.push_back(&r.scenario);
-    write_root_attributes(root, info, results.empty() ? 0 : results[0].scenario.dynamics.seed,
-                          combined_scenario_toml(scenarios));
-    for (const ScenarioResult& r : results) write_scenario_groups(root, r);
-  }
-  out.commit();
+  write_results(path, results, {}, info);
 }
 
 ScenarioSummary summarize(const ScenarioResult& r) {

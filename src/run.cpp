@@ -11,12 +11,6 @@
 
 namespace ttcg {
 
-double welfare_ratio(double optimum, double welfare) {
-  if (welfare > 0.0) return optimum / welfare;
-  if (optimum == welfare) return 1.0;
-  return std::numeric_limits<double>::infinity();
-}
-
 double BetaResult::price_of_anarchy_worst() const {
   if (!equilibria || equilibria->count == 0) return std::numeric_limits<double>::quiet_NaN();
   return welfare_ratio(optimum.welfare, equilibria->worst_welfare);

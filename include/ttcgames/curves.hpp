@@ -44,6 +44,7 @@
 #include "ttcgames/results.hpp"
 #include "ttcgames/runlog.hpp"
 #include "ttcgames/runlog_reader.hpp"
+#include "ttcgames/runlog_source.hpp"
 
 namespace ttcg {
 
@@ -122,6 +123,10 @@ struct MethodCurves {
 
 //! The reference's levels: 2^i for 0 ≤ i < floor(log2 N), without 2 (N = 128: 1, 4, 8, 16, 32, 64).
 std::vector<int> reference_theta_grid(std::int64_t samples);
+
+//! The curves (with per-question tables) of a scenario's run-log provider source: the curves that
+//! provider_set_from_runlogs (runlog_source.hpp) prices, of `models` in that order (all models when empty).
+MethodCurves curves_from_runlogs(const RunLogCurvesSource& source, const std::vector<std::string>& models = {});
 
 //! One model's first N samples per question as a rectangular matrix, answer classes renumbered 0, 1, … per question
 //! in order of first appearance. InputError for a NaN reward or token count, negative tokens, or a question with

@@ -128,4 +128,36 @@ TTCG_HD inline std::uint32_t equilibrium_completions(const GameView& g, int* pro
   return mask;
 }
 
+//! Count and welfare extremes of the pure equilibria of a game.
+struct EquilibriumSummary {
+  std::int64_t count = 0;
+  double worst_welfare = INFINITY;  //!< +inf when count == 0
+  double best_welfare = -INFINITY;  //!< −inf when count == 0
+  std::int64_t worst_index = -1;    //!< lowest profile index attaining worst_welfare
+  std::int64_t best_index = -1;
+};
+
+//! Every pure NE of a small game by the direct test (equilibrium_completions over all prefixes, in index order),
+//! for one thread: what enumerate_equilibria (enumeration.hpp) finds, without its storage. `profile` is n entries of
+//! scratch; `prefixes` = K^{n−1}.
+TTCG_HD inline EquilibriumSummary scan_equilibria(const GameView& g, double log_tol, std::int64_t prefixes,
+                                                  int* profile) {
+  EquilibriumSummary s;
+  const int last = g.n - 1;
+  for (std::int64_t prefix = 0; prefix < prefixes; ++prefix) {
+    decode_profile(prefix, last, g.K, profile);
+    std::uint32_t mask = equilibrium_completions(g, profile, log_tol);
+    for (int k = 0; mask != 0; ++k, mask >>= 1) {
+      if (!(mask & 1u)) continue;
+      profile[last] = k;
+      const double welfare = social_welfare(g, profile);
+      const std::int64_t index = prefix * g.K + k;
+      ++s.count;
+      if (welfare < s.worst_welfare) s.worst_welfare = welfare, s.worst_index = index;
+      if (welfare > s.best_welfare) s.best_welfare = welfare, s.best_index = index;
+    }
+  }
+  return s;
+}
+
 }  // namespace ttcg

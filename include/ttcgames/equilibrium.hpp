@@ -24,12 +24,17 @@ struct DynamicsOptions {
   DynamicsRule rule = DynamicsRule::reference;
   ProviderOrder order = ProviderOrder::random;
   std::uint64_t seed = 0;
-  Profile start;                                            //!< empty: every provider at level 0
-  double relative_tolerance = DYNAMICS_RELATIVE_TOLERANCE;  //!< a move needs u' > u + tol·|u|
-  double absolute_tolerance =
-      DYNAMICS_ABSOLUTE_TOLERANCE;  //!< used instead when tol·|u| is 0 in double precision (USD)
+  Profile start;  //!< empty: every provider at level 0
+  //! A move needs u' > u + tol·|u| ...
+  double relative_tolerance = DYNAMICS_RELATIVE_TOLERANCE;
+  //! ... or u' > absolute_tolerance (USD) when tol·|u| is 0 in double precision.
+  double absolute_tolerance = DYNAMICS_ABSOLUTE_TOLERANCE;
   int max_rounds = DYNAMICS_MAX_ROUNDS;
   bool record_history = false;  //!< keep the profile and potential after every move
+  //! Random order only: the Philox stream and the replicate word of its counter (PhiloxOrder); the defaults are
+  //! those of a single market, an ensemble gives market m the stream "ensemble.order" and replicate m.
+  std::uint64_t order_stream = DYNAMICS_ORDER_STREAM;
+  std::uint32_t order_replicate = 0;
 };
 
 struct DynamicsResult {
@@ -85,7 +90,7 @@ DynamicsResult run_oracle_dynamics(Oracle& oracle, const DynamicsOptions& option
   };
   DynamicsCounters c;
   if (options.order == ProviderOrder::random) {
-    PhiloxOrder o(options.seed);
+    PhiloxOrder o(options.seed, options.order_stream, options.order_replicate);
     c = run(o);
   } else if (options.order == ProviderOrder::reference) {
     PythonOrder o(options.seed);

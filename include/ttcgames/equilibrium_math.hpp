@@ -130,14 +130,18 @@ struct FixedOrder {
 //! Philox stream of the random provider order.
 constexpr std::uint64_t DYNAMICS_ORDER_STREAM = rng::stream_id("dynamics.order");
 
-//! Fisher–Yates shuffle per round from the Philox stream (seed, "dynamics.order"), counter (0, round, 0, j).
+//! Fisher–Yates shuffle per round from the Philox stream (seed, stream), counter (replicate, round, 0, j). A single
+//! market uses the stream "dynamics.order" and replicate 0; an ensemble gives each market its replicate.
 struct PhiloxOrder {
   rng::Philox4x32Key key;
-  TTCG_HD explicit PhiloxOrder(std::uint64_t seed) : key(rng::make_key(seed, DYNAMICS_ORDER_STREAM)) {}
+  std::uint32_t replicate;
+  TTCG_HD explicit PhiloxOrder(std::uint64_t seed, std::uint64_t stream = DYNAMICS_ORDER_STREAM,
+                               std::uint32_t replicate_index = 0)
+      : key(rng::make_key(seed, stream)), replicate(replicate_index) {}
   TTCG_HD void shuffle(int round, int* order, int n) const {
     for (int j = n - 1; j >= 1; --j) {
       const rng::Philox4x32Ctr r =
-          rng::draw(key, 0, static_cast<std::uint32_t>(round), 0, static_cast<std::uint32_t>(j));
+          rng::draw(key, replicate, static_cast<std::uint32_t>(round), 0, static_cast<std::uint32_t>(j));
       const int other = static_cast<int>(rng::to_bounded(r.v[0], r.v[1], static_cast<std::uint32_t>(j + 1)));
       const int t = order[j];
       order[j] = order[other];
@@ -193,37 +197,37 @@ TTCG_HD DynamicsCounters run_dynamics_loop(Oracle& oracle, Order& order_policy, 
 
 //! The oracle of the one-user logit game: u_i = s_i·(p_i − c_i), log u_i = log(p_i − c_i) + log σ(x_i − log A_{−i}).
 //! log A_{−i} is summed in the canonical order of log_aggregate (x_0, then providers 0..n−1 without i), from cached
-//! prefix sums, so it equals log_aggregate(g, profile, i) bit for bit. `prefix` is scratch for n + 1 sums.
+//! prefix sums, so it equals log_aggregate(g, profile, i) bit for bit. The prefixes are extended lazily: a move of
+//! provider i only invalidates those that contain it. `prefix` is scratch for n + 1 sums.
 class LogitOracle {
  public:
   TTCG_HD LogitOracle(const GameView& g, LogSumExp* prefix) : g_(g), prefix_(prefix) {}
 
   TTCG_HD int providers() const { return g_.n; }
   TTCG_HD int levels() const { return g_.K; }
-  TTCG_HD void reset(const int* profile) {
+  TTCG_HD void reset(const int*) {
     prefix_[0] = LogSumExp{};
     prefix_[0].add(g_.x0);
-    refresh(profile, 0);
+    valid_ = 0;
   }
   TTCG_HD void prepare(const int* profile, int i) {
+    for (; valid_ < i; ++valid_) {
+      prefix_[valid_ + 1] = prefix_[valid_];
+      prefix_[valid_ + 1].add(g_.xs(valid_, profile[valid_]));
+    }
     LogSumExp a = prefix_[i];
     for (int j = i + 1; j < g_.n; ++j) a.add(g_.xs(j, profile[j]));
     log_a_ = a.value();
   }
   TTCG_HD double log_utility(int i, int k) const { return ttcg::log_utility(g_, i, k, log_a_); }
-  TTCG_HD void moved(const int* profile, int i) { refresh(profile, i); }
-
- private:
-  //! prefix_[d] = log-sum-exp of x_0 and providers 0..d−1, recomputed for d > from.
-  TTCG_HD void refresh(const int* profile, int from) {
-    for (int j = from; j < g_.n; ++j) {
-      prefix_[j + 1] = prefix_[j];
-      prefix_[j + 1].add(g_.xs(j, profile[j]));
-    }
+  TTCG_HD void moved(const int*, int i) {
+    if (i < valid_) valid_ = i;  // prefix_[d] holds providers 0..d−1: those up to d = i stay valid
   }
 
+ private:
   GameView g_;
   LogSumExp* prefix_;
+  int valid_ = 0;  //!< prefix_[0..valid_] are up to date
   double log_a_ = 0.0;
 };
 
@@ -248,22 +252,47 @@ TTCG_HD inline void add_regret(Certificate& cert, int i, double log_u, double be
 }
 
 //! The certificate of the logit game, independent of the dynamics: every unilateral deviation's log-utility
-//! log(p_i − c_i) + x_i − log A is computed with its own full aggregate A (x_0, then providers 0..n−1 in order;
-//! the part before provider i is shared by its deviations, which changes no bit).
-TTCG_HD inline Certificate logit_certificate(const GameView& g, const int* profile) {
+//! log(p_i − c_i) + x_i − log A is computed with its own full aggregate A (x_0, then providers 0..n−1 in order).
+//! Nothing changes a bit by sharing: the part before provider i is common to its deviations, and so are the
+//! exponentials of the part after it for every deviation that does not raise the running maximum (the steps of the
+//! log-sum-exp depend only on that maximum), so they are computed once per provider. `steps` is n entries of
+//! scratch.
+TTCG_HD inline Certificate logit_certificate(const GameView& g, const int* profile, double* steps) {
   Certificate cert;
   LogSumExp before;  // x_0 and providers 0..i−1 at the profile
   before.add(g.x0);
   for (int i = 0; i < g.n; ++i) {
+    // The suffix from a state of maximum before.max: steps[j] = e^{x_j − max} (a term) or e^{max − x_j} (a new
+    // maximum), −1 where the exponential is exactly 0.
+    double top = before.max;
+    for (int j = i + 1; j < g.n; ++j) {
+      const double v = g.xs(j, profile[j]);
+      const double d = v <= top ? v - top : top - v;
+      steps[j] = d < EXP_ZERO_BELOW ? -1.0 : exp(d);
+      if (!(v <= top)) top = v;
+    }
     double log_u = 0.0;
     double best = -INFINITY;
     for (int pass = 0; pass < 2; ++pass) {  // the current level first, then the deviations in level order
       for (int k = 0; k < g.K; ++k) {
         if ((pass == 0) != (k == profile[i])) continue;
+        const double x = g.xs(i, k);
         LogSumExp a = before;
-        a.add(g.xs(i, k));
-        for (int j = i + 1; j < g.n; ++j) a.add(g.xs(j, profile[j]));
-        const double v = g.lm(i, k) + g.xs(i, k) - a.value();
+        a.add(x);
+        if (x <= before.max) {  // the shared steps: the running maximum is before.max's path
+          for (int j = i + 1; j < g.n; ++j) {
+            const double v = g.xs(j, profile[j]);
+            if (v <= a.max) {
+              if (steps[j] >= 0.0) a.sum += steps[j];
+            } else {
+              a.sum = steps[j] < 0.0 ? 1.0 : a.sum * steps[j] + 1.0;
+              a.max = v;
+            }
+          }
+        } else {
+          for (int j = i + 1; j < g.n; ++j) a.add(g.xs(j, profile[j]));
+        }
+        const double v = g.lm(i, k) + x - a.value();
         if (pass == 0) {
           log_u = v;
           best = v;

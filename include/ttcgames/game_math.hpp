@@ -29,8 +29,13 @@ struct GameView {
   TTCG_HD double w(int i, int k) const { return W[i * K + k]; }
 };
 
+//! Above this t, log(1 + e^t) = t + log1p(e^{−t}) rounds to t in double precision: e^{−t} < 4.3e-18 is below half an
+//! ulp of t, so the sum is t whatever the libm.
+constexpr double SOFTPLUS_IDENTITY = 40.0;
+
 //! log(1 + e^t) without overflow or loss of precision.
 TTCG_HD inline double softplus(double t) {
+  if (t > SOFTPLUS_IDENTITY) return t;
   return t > 0.0 ? t + log1p(exp(-t)) : log1p(exp(t));
 }
 
@@ -39,15 +44,20 @@ TTCG_HD inline double log_sigmoid(double z) {
   return -softplus(-z);
 }
 
-//! Streaming log-sum-exp: value() = log Σ e^{x}.
+//! Below this exponent e^x is exactly 0 in double precision (the smallest subnormal is e^{−744.44}).
+constexpr double EXP_ZERO_BELOW = -746.0;
+
+//! Streaming log-sum-exp: value() = log Σ e^{x}. Terms whose scaled exponential is exactly 0 skip the exp.
 struct LogSumExp {
   double max = -INFINITY;
   double sum = 0.0;
   TTCG_HD void add(double v) {
     if (v <= max) {
-      sum += exp(v - max);
+      const double d = v - max;
+      if (!(d < EXP_ZERO_BELOW)) sum += exp(d);
     } else {
-      sum = sum * exp(max - v) + 1.0;
+      const double d = max - v;
+      sum = d < EXP_ZERO_BELOW ? 1.0 : sum * exp(d) + 1.0;  // sum is finite, so sum·0 + 1 = 1
       max = v;
     }
   }

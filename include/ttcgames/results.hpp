@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "ttcgames/ensemble.hpp"
 #include "ttcgames/h5.hpp"
 #include "ttcgames/run.hpp"
 
@@ -14,7 +15,7 @@ namespace ttcg {
 
 constexpr const char* RESULTS_FORMAT = "ttcgames-results";
 constexpr int RESULTS_FORMAT_MAJOR = 1;
-constexpr int RESULTS_FORMAT_MINOR = 0;
+constexpr int RESULTS_FORMAT_MINOR = 1;  //!< 1.1 adds /population/<scenario>
 
 //! Run-level facts recorded as root attributes.
 struct RunInfo {
@@ -35,6 +36,37 @@ void write_scenario_groups(h5::Group& root, const ScenarioResult& result);
 //! Writes every scenario's market and auction groups; throws InputError when the file cannot be written, leaving
 //! no partial file behind.
 void write_results(const std::string& path, const std::vector<ScenarioResult>& results, const RunInfo& info);
+
+//! /ensemble/<name> of one ensemble; InputError when the name is taken.
+void write_ensemble_group(h5::Group& root, const EnsembleResult& result);
+
+//! Writes the scenarios' market and auction groups and the ensembles' groups (root seed: the first scenario's
+//! [dynamics] seed, or the first ensemble's seed without scenarios); no partial file on failure.
+void write_results(const std::string& path, const std::vector<ScenarioResult>& results,
+                   const std::vector<EnsembleResult>& ensembles, const RunInfo& info);
+
+//! One tallied quantity of an ensemble as printed: its tally and quantiles (exact when the markets are stored).
+struct EnsembleStatistic {
+  std::string label;
+  Tally tally;
+  std::vector<double> quantiles;  //!< at EnsembleReport::quantile_probabilities
+};
+
+//! What `ttcgames run` and `ttcgames summary` print for one ensemble.
+struct EnsembleReport {
+  std::string name, settings, backend;
+  std::int64_t markets = 0, not_converged = 0, infinite_poa = 0, enumerated = 0, no_equilibrium = 0,
+               auction_no_trade = 0;
+  std::vector<double> quantile_probabilities, thresholds;
+  std::vector<std::int64_t> above;  //!< markets above each threshold
+  std::vector<EnsembleStatistic> statistics;
+  std::vector<WorstMarket> worst;
+  int threads = 1;
+  double seconds = 0.0;
+};
+EnsembleReport summarize(const EnsembleResult& result);
+std::vector<EnsembleReport> read_ensemble_reports(const std::string& path);
+void print_ensemble_report(std::ostream& out, const EnsembleReport& report);
 
 //! What `ttcgames summary` prints for one scenario.
 struct SummaryRow {

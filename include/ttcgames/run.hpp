@@ -53,9 +53,6 @@ struct RunOptions {
   ProgressCallback progress;
 };
 
-//! The ratio SW*/SW with the conventions of docs/hdf5-format.md: +inf when SW ≤ 0 < SW*, 1 when both are 0.
-double welfare_ratio(double optimum, double welfare);
-
 //! Solves one β of a market (no enumeration).
 BetaResult solve_beta(const MarketTable& table, double beta, const DynamicsOptions& dynamics);
 

@@ -1,5 +1,6 @@
 // Scenario files (TOML, format "ttcgames-scenario", docs/scenario.md): one market, where its providers come from,
-// the β values to solve it at, the dynamics, the equilibrium enumeration, the auction and the output. Loading
+// the β values to solve it at, the dynamics, the equilibrium enumeration, the auction, an optional ensemble of
+// random markets drawn from its providers, and the output. Loading
 // validates everything and resolves defaults and relative paths; unknown keys are errors naming the closest valid
 // key. resolved_toml() writes the scenario back with every default made explicit (it is stored in each result).
 #pragma once
@@ -11,9 +12,11 @@
 #include <vector>
 
 #include "ttcgames/auction.hpp"
+#include "ttcgames/ensemble.hpp"
 #include "ttcgames/enumeration.hpp"
 #include "ttcgames/equilibrium.hpp"
 #include "ttcgames/market.hpp"
+#include "ttcgames/population_spec.hpp"
 #include "ttcgames/runlog_source.hpp"
 
 namespace ttcg {
@@ -61,6 +64,13 @@ struct Scenario {
 
   Reserve reserve = Reserve::none;
   std::string output;  //!< default output file ("" if none given)
+
+  std::optional<EnsembleSpec> ensemble;      //!< [ensemble]: random markets drawn from these providers
+  std::optional<PopulationSpec> population;  //!< [population]: a Monte Carlo population of users (population.hpp)
+
+  //! Whether the scenario solves its own market (it has β values; an ensemble- or population-only scenario has
+  //! none).
+  bool has_market() const { return !betas().empty(); }
 
   //! The scenario with every default made explicit, as TOML text.
   std::string resolved_toml() const;

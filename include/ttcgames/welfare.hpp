@@ -10,6 +10,7 @@
 
 #include "ttcgames/backend.hpp"
 #include "ttcgames/game.hpp"
+#include "ttcgames/welfare_math.hpp"
 
 namespace ttcg {
 

@@ -15,6 +15,14 @@
 
 namespace ttcg {
 
+//! The ratio SW*/SW with the conventions of docs/hdf5-format.md: the ratio when SW > 0, 1 when SW = SW* (both ≤ 0),
+//! +inf otherwise (in particular SW ≤ 0 < SW*). The price of anarchy and of stability are such ratios.
+TTCG_HD inline double welfare_ratio(double optimum, double welfare) {
+  if (welfare > 0.0) return optimum / welfare;
+  if (optimum == welfare) return 1.0;
+  return INFINITY;
+}
+
 //! Iteration limit of the Dinkelbach iteration (it needs a handful; the limit only guards against a bug).
 constexpr int DINKELBACH_MAX_ITERATIONS = 1000;
 
@@ -37,6 +45,7 @@ TTCG_HD inline DinkelbachTerm dinkelbach_term(const GameView& g, int i, double l
   for (int k = 0; k < g.K; ++k) {
     const double diff = g.w(i, k) - lambda;
     const bool positive = diff > 0.0;
+    if (have && best.positive && !positive) continue;  // a negative term never beats a positive one
     const double log_mag = diff == 0.0 ? -INFINITY : g.xs(i, k) + log(fabs(diff));
     bool better;
     if (!have)

@@ -3,11 +3,13 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <iomanip>
 #include <iostream>
+#include <memory>
 #include <sstream>
 
 #include "curves_command.hpp"
@@ -15,8 +17,12 @@
 #include "ttcgames/checkpoint.hpp"
 #include "ttcgames/comm.hpp"
 #include "ttcgames/cuda_backend.hpp"
+#include "ttcgames/ensemble.hpp"
 #include "ttcgames/error.hpp"
+#include "ttcgames/h5.hpp"
 #include "ttcgames/job.hpp"
+#include "ttcgames/population.hpp"
+#include "ttcgames/population_results.hpp"
 #include "ttcgames/results.hpp"
 #include "ttcgames/run.hpp"
 #include "ttcgames/runlog_reader.hpp"
@@ -97,7 +103,8 @@ std::string command_line(int argc, char** argv) {
 }
 
 void add_common(CLI::App& app, Common& c) {
-  app.add_option("--backend", c.backend, "Compute backend for the enumerations: auto (GPU when present), cpu, cuda")
+  app.add_option("--backend", c.backend,
+                 "Compute backend for the enumerations and population passes: auto (GPU when present), cpu, cuda")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   app.add_option("--threads", c.threads, "OpenMP threads (default: OMP_NUM_THREADS or all cores)")
       ->check(CLI::PositiveNumber);
@@ -176,6 +183,90 @@ ttcg::RunInfo run_info(ttcg::Backend backend, int argc, char** argv) {
                        command_line(argc, argv)};
 }
 
+//! The scenarios that solve their own market (an ensemble- or population-only scenario has no β values).
+std::vector<ttcg::Scenario> with_market(const std::vector<ttcg::Scenario>& scenarios) {
+  std::vector<ttcg::Scenario> out;
+  for (const ttcg::Scenario& s : scenarios)
+    if (s.has_market()) out.push_back(s);
+  return out;
+}
+
+//! The ensembles of the scenarios that have one, on this process (rank 0 under MPI); `problems` keeps what the
+//! results point to.
+std::vector<ttcg::EnsembleResult> run_ensembles(const std::vector<ttcg::Scenario>& scenarios, ttcg::Backend backend,
+                                                const Common& c,
+                                                std::vector<std::unique_ptr<ttcg::EnsembleProblem>>& problems) {
+  std::vector<ttcg::EnsembleResult> results;
+  for (const ttcg::Scenario& s : scenarios) {
+    if (!s.ensemble) continue;
+    problems.push_back(ttcg::make_ensemble_problem(s));
+    ttcg::EnsembleRunOptions o;
+    o.backend = backend;
+    ProgressBar bar(problems.back()->spec().name, !c.quiet, "markets");
+    o.progress = [&bar](std::int64_t done, std::int64_t total) {
+      bar(static_cast<std::size_t>(done), static_cast<std::size_t>(total));
+    };
+    results.push_back(ttcg::run_ensemble(*problems.back(), o));
+    results.back().scenario_toml = s.resolved_toml();
+  }
+  return results;
+}
+
+std::string default_output(const std::vector<ttcg::Scenario>& scenarios) {
+  if (scenarios.size() > 1)
+    throw ttcg::InputError("several scenarios go to one file: name it with -o (e.g. -o results/run.h5)");
+  return scenarios[0].output.empty() ? "results/" + scenarios[0].name + ".h5" : scenarios[0].output;
+}
+
+void print_file_summaries(const std::string& path) {
+  for (const auto& s : ttcg::read_summaries(path)) ttcg::print_summary(std::cout, s);
+  for (const auto& e : ttcg::read_ensemble_reports(path)) ttcg::print_ensemble_report(std::cout, e);
+  for (const auto& p : ttcg::read_population_summaries(path)) ttcg::print_population_summary(std::cout, p);
+}
+
+//! Runs the [population] of every scenario that has one, on this process (rank 0 under MPI: the population's
+//! blocks are not spread over ranks yet).
+std::vector<ttcg::PopulationResult> run_populations(const std::vector<ttcg::Scenario>& scenarios, ttcg::Backend backend,
+                                                    const Common& c) {
+  std::vector<ttcg::PopulationResult> results;
+  for (const ttcg::Scenario& s : scenarios) {
+    if (!s.population) continue;
+    ttcg::PopulationRunOptions o;
+    o.backend = backend;
+    ProgressBar bar(s.name, !c.quiet, "population replicates");
+    o.progress = [&bar](std::size_t done, std::size_t total) { bar(done, total); };
+    results.push_back(ttcg::run_population(s, o));
+  }
+  return results;
+}
+
+//! The result file of a run: root attributes (the first scenario's seed: [dynamics], else [ensemble], else
+//! [population]), the market/auction groups, the ensembles and the populations; written atomically.
+void write_run(const std::string& path, const std::vector<ttcg::Scenario>& scenarios,
+               const std::vector<ttcg::ScenarioResult>& markets, const std::vector<ttcg::EnsembleResult>& ensembles,
+               const std::vector<ttcg::PopulationResult>& populations, const ttcg::RunInfo& info) {
+  ttcg::h5::AtomicOutput out(path);
+  {
+    ttcg::h5::File file = ttcg::h5::File::create(out.temp_path());
+    ttcg::h5::Group root = file.root();
+    std::vector<const ttcg::Scenario*> all;
+    for (const ttcg::Scenario& s : scenarios) all.push_back(&s);
+    const ttcg::Scenario& first = scenarios.front();
+    const std::uint64_t seed = first.has_market() ? first.dynamics.seed
+                               : first.ensemble   ? first.ensemble->seed
+                               : first.population ? first.population->seed
+                                                  : first.dynamics.seed;
+    ttcg::write_root_attributes(root, info, seed, ttcg::combined_scenario_toml(all));
+    for (const ttcg::ScenarioResult& r : markets) ttcg::write_scenario_groups(root, r);
+    for (const ttcg::EnsembleResult& e : ensembles) ttcg::write_ensemble_group(root, e);
+    for (const ttcg::PopulationResult& p : populations) {
+      const auto s = std::find_if(scenarios.begin(), scenarios.end(), [&](const auto& x) { return x.name == p.name; });
+      ttcg::write_population_group(root, p, s->resolved_toml(), s->path, s->description);
+    }
+  }
+  out.commit();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -203,8 +294,9 @@ int main(int argc, char** argv) {
       "write one HDF5 file and print the summary tables");
   run->add_option("scenarios", scenario_paths, "Scenario files (TOML)")->required();
   run->add_option("-o,--output", output, "Result file (default: the scenario's [output] path, else results/<name>.h5)");
-  run->add_option("--seed", seed, "Override every scenario's [dynamics] seed");
-  run->add_flag("--no-enumerate", no_enumerate, "Skip the enumeration of all pure equilibria");
+  run->add_option("--seed", seed, "Override every scenario's [dynamics] and [ensemble] seed");
+  run->add_flag("--no-enumerate", no_enumerate,
+                "Skip the enumeration of all pure equilibria (of the scenarios' markets and of the ensembles')");
   add_common(*run, common);
   Checkpointing checkpointing;
   add_checkpointing(*run, checkpointing);
@@ -230,6 +322,38 @@ int main(int argc, char** argv) {
   auction->add_option("scenario", auction_scenario, "Scenario file (TOML)")->required();
   auction->add_option("--reserve", reserve, "none | outside-option (default: the scenario's [auction] reserve)")
       ->check(CLI::IsMember({"none", "outside-option"}));
+
+  std::string ensemble_scenario;
+  std::optional<std::int64_t> ensemble_markets;
+  CLI::App* ensemble = app.add_subcommand(
+      "ensemble",
+      "Run the [ensemble] of one scenario (random markets drawn from its providers: equilibrium, optimum, PoA,\n"
+      "auction, all pure equilibria of small markets), write HDF5 and print the distributions");
+  ensemble->add_option("scenario", ensemble_scenario, "Scenario file (TOML) with an [ensemble] section")->required();
+  ensemble->add_option("-o,--output", output,
+                       "Result file (default: the scenario's [output] path, else results/<name>.h5)");
+  ensemble->add_option("--seed", seed, "Override the [ensemble] seed");
+  ensemble->add_option("-n,--markets", ensemble_markets, "Override the number of markets")
+      ->check(CLI::Range(std::int64_t{1}, ttcg::ENSEMBLE_MAX_MARKETS));
+  ensemble->add_flag("--no-enumerate", no_enumerate, "Enumerate the pure equilibria of no market");
+  add_common(*ensemble, common);
+
+  std::string population_scenario;
+  std::optional<std::int64_t> population_users, population_replicates;
+  CLI::App* population = app.add_subcommand(
+      "population",
+      "Run the [population] of one scenario (heterogeneous users and queries: the equilibrium under population\n"
+      "demand with its certificate, the optimum, realized outcomes per user under the market and the auction),\n"
+      "write HDF5 and print the summary");
+  population->add_option("scenario", population_scenario, "Scenario file (TOML) with a [population] section")
+      ->required();
+  population->add_option("-o,--output", output,
+                         "Result file (default: the scenario's [output] path, else results/<name>.h5)");
+  population->add_option("--seed", seed, "Override the [population] seed");
+  population->add_option("--users", population_users, "Override [population] users")->check(CLI::PositiveNumber);
+  population->add_option("--replicates", population_replicates, "Override [population] replicates")
+      ->check(CLI::PositiveNumber);
+  add_common(*population, common);
 
   std::string summary_file;
   CLI::App* summary = app.add_subcommand("summary", "Print the paper-style tables of a result file");
@@ -265,35 +389,46 @@ int main(int argc, char** argv) {
   const ttcg::Communicator& comm = ttcg::Communicator::world();
 
   try {
-    if (!comm.is_root() && (*auction || *summary || *curves)) return 0;  // nothing to share: rank 0 works
+    if (!comm.is_root() && (*auction || *summary || *curves || *population)) return 0;  // rank 0 works
     if (*run) {
       const ttcg::Backend backend = setup(common);
       std::vector<ttcg::Scenario> scenarios;
       for (const std::string& p : scenario_paths) {
         scenarios.push_back(ttcg::load_scenario(p));
         if (seed) scenarios.back().dynamics.seed = *seed;
+        if (seed && scenarios.back().ensemble) scenarios.back().ensemble->seed = *seed;
+        if (seed && scenarios.back().population) scenarios.back().population->seed = *seed;
+        if (no_enumerate && scenarios.back().ensemble) scenarios.back().ensemble->enumerate = false;
       }
-      if (output.empty()) {
-        if (scenarios.size() > 1)
-          throw ttcg::InputError("several scenarios go to one file: name it with -o (e.g. -o results/run.h5)");
-        output = scenarios[0].output.empty() ? "results/" + scenarios[0].name + ".h5" : scenarios[0].output;
-      }
+      if (output.empty()) output = default_output(scenarios);
       ttcg::JobOptions options;
       options.backend = backend;
       if (no_enumerate) options.enumerate = false;
-      Solved solved = solve(scenarios, options, common, checkpointing, output);
-      if (!solved.complete) return EXIT_INCOMPLETE;
+      const std::vector<ttcg::Scenario> markets = with_market(scenarios);
+      std::optional<Solved> solved;  // none for ensemble- or population-only scenarios
+      if (!markets.empty()) {
+        solved.emplace(solve(markets, options, common, checkpointing, output));
+        if (!solved->complete) return EXIT_INCOMPLETE;
+      }
       if (comm.is_root()) {
-        ttcg::write_results(output, solved.results, run_info(backend, argc, argv));
-        if (solved.journal) solved.journal->remove();
+        std::vector<std::unique_ptr<ttcg::EnsembleProblem>> problems;
+        const auto ensembles = run_ensembles(scenarios, backend, common, problems);
+        const auto populations = run_populations(scenarios, backend, common);
+        write_run(output, scenarios, solved ? solved->results : std::vector<ttcg::ScenarioResult>{}, ensembles,
+                  populations, run_info(backend, argc, argv));
+        if (solved && solved->journal) solved->journal->remove();
         if (!common.quiet) {
-          for (const auto& s : ttcg::read_summaries(output)) ttcg::print_summary(std::cout, s);
+          print_file_summaries(output);
           std::cerr << "wrote " << output << "\n";
         }
       }
     } else if (*market) {
       const ttcg::Backend backend = setup(common);
       const ttcg::Scenario s = ttcg::load_scenario(market_scenario);
+      if (!s.has_market() && market_betas.empty())
+        throw ttcg::InputError(market_scenario +
+                               ": the scenario has no [beta] values to solve its market at; give --beta B, or run "
+                               "its ensemble with `ttcgames ensemble`");
       ttcg::JobOptions options;
       options.backend = backend;
       if (force_enumerate) options.enumerate = true;
@@ -337,8 +472,40 @@ int main(int argc, char** argv) {
                   << a.user_value << ", price " << a.price << ", winner utility " << a.winner_utility << "\n";
       else
         std::cout << "no trade: every score is below the outside option v0 = " << s.market.v0 << "\n";
+    } else if (*ensemble) {
+      const ttcg::Backend backend = setup(common);
+      ttcg::Scenario s = ttcg::load_scenario(ensemble_scenario);
+      if (!s.ensemble) throw ttcg::InputError(ensemble_scenario + ": the scenario has no [ensemble] section");
+      if (seed) s.ensemble->seed = *seed;
+      if (ensemble_markets) s.ensemble->markets = *ensemble_markets;
+      if (no_enumerate) s.ensemble->enumerate = false;
+      if (output.empty()) output = default_output({s});
+      if (comm.is_root()) {
+        std::vector<std::unique_ptr<ttcg::EnsembleProblem>> problems;
+        const auto ensembles = run_ensembles({s}, backend, common, problems);
+        ttcg::write_results(output, {}, ensembles, run_info(backend, argc, argv));
+        if (!common.quiet) {
+          print_file_summaries(output);
+          std::cerr << "wrote " << output << "\n";
+        }
+      }
+    } else if (*population) {
+      const ttcg::Backend backend = setup(common);
+      ttcg::Scenario s = ttcg::load_scenario(population_scenario);
+      if (!s.population)
+        throw ttcg::InputError(population_scenario + ": the scenario has no [population] section (docs/scenario.md)");
+      if (seed) s.population->seed = *seed;
+      if (population_users) s.population->users = *population_users;
+      if (population_replicates) s.population->replicates = *population_replicates;
+      if (output.empty()) output = default_output({s});
+      const auto populations = run_populations({s}, backend, common);
+      write_run(output, {s}, {}, {}, populations, run_info(backend, argc, argv));
+      if (!common.quiet) {
+        for (const auto& p : ttcg::read_population_summaries(output)) ttcg::print_population_summary(std::cout, p);
+        std::cerr << "wrote " << output << "\n";
+      }
     } else if (*summary) {
-      for (const auto& s : ttcg::read_summaries(summary_file)) ttcg::print_summary(std::cout, s);
+      print_file_summaries(summary_file);
     } else if (*runlog_info) {
       ttcg::RunLogOptions o;
       if (!runlog_mapping.empty()) o.mapping = ttcg::load_field_mapping(runlog_mapping);

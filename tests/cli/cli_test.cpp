@@ -451,4 +451,75 @@ TEST_F(CliBadInput, UnknownRule) {
                  {"bad.toml:", "'dynamics.rule'", "did you mean \"best-response\""});
 }
 
+// ---- populations
+
+const std::string MATH_MIX = std::string(TTCG_INPUTS_DIR) + "/populations/math-mix.toml";
+const std::string HETEROGENEOUS = std::string(TTCG_INPUTS_DIR) + "/populations/gsm8k-heterogeneous.toml";
+
+//! `text` with every `from` replaced by `to`.
+std::string replace_all(std::string text, const std::string& from, const std::string& to) {
+  for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+    text.replace(at, from.size(), to);
+  return text;
+}
+
+//! An example population scenario copied with its data paths made absolute, so that it runs from any directory.
+std::string example_text(const std::string& path) {
+  return replace_all(read_text(path), "\"../paper/", "\"" + std::string(TTCG_INPUTS_DIR) + "/paper/");
+}
+
+TEST_F(Cli, PopulationSubcommandPrintsTheSummaryAndWritesTheGroup) {
+  const CliResult r = cli("population " + quote(MATH_MIX) + " --users 3000 --seed 11 -o pop.h5");
+  EXPECT_EQ(r.code, 0) << r.err;
+  expect_contains(r.out,
+                  {"== population math-mix", "3000 users x 1 replicate(s), seed 11", "2 question(s)",
+                   "price of anarchy SW*/SW", "Realized per user", "market", "auction"},
+                  "stdout");
+  EXPECT_TRUE(fs::exists(work() / "pop.h5"));
+  const CliResult s = cli("summary pop.h5");
+  EXPECT_EQ(s.code, 0) << s.err;
+  expect_contains(s.out, {"== population math-mix", "seed 11"}, "stdout");
+}
+
+TEST_F(Cli, RunSolvesTheMarketAndThePopulationOfAScenario) {
+  // A copy of the example with fewer users.
+  const std::string text = replace_all(replace_all(example_text(HETEROGENEOUS), "users = 200000", "users = 2000"),
+                                       "replicates = 4", "replicates = 2");
+  write_text(work() / "het.toml", text);
+  const CliResult r = cli("run het.toml --no-enumerate -o both.h5");
+  EXPECT_EQ(r.code, 0) << r.err;
+  expect_contains(r.out, {"== gsm8k-heterogeneous", "== population gsm8k-heterogeneous", "converged"}, "stdout");
+  EXPECT_TRUE(fs::exists(work() / "both.h5"));
+}
+
+TEST_F(Cli, PopulationWithoutThePopulationSectionFails) {
+  const CliResult r = cli("population " + quote(GSM8K_MAJORITY) + " -o x.h5");
+  EXPECT_EQ(r.code, 1);
+  expect_contains(r.err, {"error:", "no [population] section"}, "stderr");
+  EXPECT_TRUE(result_files(work()).empty());
+}
+
+TEST_F(Cli, MarketOfAPopulationOnlyScenarioFails) {
+  const CliResult r = cli("market " + quote(MATH_MIX));
+  EXPECT_EQ(r.code, 1);
+  expect_contains(r.err, {"error:", "no [beta] values"}, "stderr");
+}
+
+TEST_F(Cli, BadPopulationInputFailsWithoutOutput) {
+  write_text(work() / "bad.toml",
+             replace_all(example_text(MATH_MIX), "beta = 1000.0", "beta = { kind = \"lognormal\", median = 1000.0 }"));
+  const CliResult r = cli("run bad.toml -o bad.h5");
+  EXPECT_EQ(r.code, 1);
+  expect_contains(r.err, {"bad.toml:", "missing key 'population.beta.sigma'"}, "stderr");
+  EXPECT_TRUE(result_files(work()).empty());
+}
+
+TEST_F(Cli, PopulationOnTheCudaBackendWithoutADeviceFails) {
+  if (ttcg::cuda_device_available()) GTEST_SKIP() << "a CUDA device is present";
+  const CliResult r = cli("population " + quote(MATH_MIX) + " --users 100 --backend cuda -o x.h5");
+  EXPECT_EQ(r.code, 1);
+  expect_contains(r.err, {"error:", "cuda"}, "stderr");
+  EXPECT_TRUE(result_files(work()).empty());
+}
+
 }  // namespace

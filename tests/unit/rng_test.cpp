@@ -54,6 +54,21 @@ TEST(Rng, PhiloxMatchesRandom123OnManyCounters) {
   }
 }
 
+// The keyed draw of the Monte Carlo stages is Random123's Philox4x32-10 at counter (replicate, round, entity, draw)
+// under the key of make_key(seed, stream).
+TEST(Rng, KeyedDrawsAreRandom123Philox) {
+  r123::Philox4x32 reference;
+  const auto key = ttcg::rng::make_key(20260121, ttcg::rng::stream_id("population.users"));
+  const r123::Philox4x32::key_type rk = {{key.v[0], key.v[1]}};
+  for (std::uint32_t replicate = 0; replicate < 3; ++replicate)
+    for (std::uint32_t user = 0; user < 1000; user += 7)
+      for (std::uint32_t draw = 0; draw < 5; ++draw) {
+        const auto expected = reference(r123::Philox4x32::ctr_type{{replicate, 0, user, draw}}, rk);
+        const auto got = ttcg::rng::draw(key, replicate, 0, user, draw);
+        for (int w = 0; w < 4; ++w) ASSERT_EQ(got.v[w], expected[w]) << "user " << user << " draw " << draw;
+      }
+}
+
 TEST(Rng, StreamsAndCountersAreDistinct) {
   const auto k1 = ttcg::rng::make_key(7, ttcg::rng::stream_id("a"));
   const auto k2 = ttcg::rng::make_key(7, ttcg::rng::stream_id("b"));

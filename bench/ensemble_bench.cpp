@@ -1,0 +1,77 @@
+// Market ensembles: random 9×6 markets from the paper's GSM8K majority pool (all nine models per market, jittered
+// prices, random markup and β; equilibrium + certificate + optimum + auction, no enumeration), per market and per
+// block, on 1 and 2 threads, and on the GPU. Items are markets.
+#include <benchmark/benchmark.h>
+#include <omp.h>
+
+#include <memory>
+
+#include "bench_defaults.hpp"
+#include "ttcgames/backend.hpp"
+#include "ttcgames/ensemble.hpp"
+
+namespace {
+
+using namespace ttcg;
+
+//! The benchmark ensemble: the example scenario with every market 9×6 and no enumeration.
+std::unique_ptr<EnsembleProblem> nine_by_six(std::int64_t markets) {
+  Scenario s = load_scenario(std::string(TTCG_INPUTS_DIR) + "/ensembles/paper-gsm8k-ensemble.toml");
+  s.ensemble->markets = markets;
+  s.ensemble->min_providers = s.ensemble->max_providers = 9;
+  s.ensemble->enumerate = false;
+  s.ensemble->store_markets = false;
+  return make_ensemble_problem(s);
+}
+
+//! One market at a time on one thread (the per-market cost of the hot path).
+void BM_SolveMarket(benchmark::State& state) {
+  const auto problem = nine_by_six(1 << 20);
+  MarketOutcome out;
+  std::uint32_t m = 0;
+  for (auto _ : state) {
+    solve_ensemble_market(problem->params(), m++ & ((1u << 20) - 1), out);
+    benchmark::DoNotOptimize(out.price_of_anarchy);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_SolveMarket)->Unit(benchmark::kMicrosecond);
+
+//! run_ensemble over 65536 markets (16 blocks) on the threads given as the argument.
+void BM_Ensemble(benchmark::State& state) {
+  const std::int64_t markets = 1 << 16;
+  const auto problem = nine_by_six(markets);
+  omp_set_num_threads(static_cast<int>(state.range(0)));
+  for (auto _ : state) benchmark::DoNotOptimize(run_ensemble(*problem).summary.tallies.inefficiency.sum);
+  state.SetItemsProcessed(state.iterations() * markets);
+}
+BENCHMARK(BM_Ensemble)->Arg(1)->Arg(2)->ArgName("threads")->Unit(benchmark::kMillisecond)->UseRealTime();
+
+//! The figure: 10^6 random 9×6 markets on 2 threads, one iteration.
+void BM_MillionMarkets(benchmark::State& state) {
+  const std::int64_t markets = 1'000'000;
+  const auto problem = nine_by_six(markets);
+  omp_set_num_threads(2);
+  for (auto _ : state) benchmark::DoNotOptimize(run_ensemble(*problem).summary.tallies.inefficiency.sum);
+  state.SetItemsProcessed(state.iterations() * markets);
+}
+BENCHMARK(BM_MillionMarkets)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
+
+//! 10^6 markets on the CUDA backend; reports an error without a device.
+void BM_MillionMarketsCuda(benchmark::State& state) {
+  if (!cuda_device_available()) {
+    state.SkipWithError(("no CUDA device: " + cuda_device_description()).c_str());
+    return;
+  }
+  const std::int64_t markets = 1'000'000;
+  const auto problem = nine_by_six(markets);
+  EnsembleRunOptions o;
+  o.backend = Backend::cuda;
+  for (auto _ : state) benchmark::DoNotOptimize(run_ensemble(*problem, o).summary.tallies.inefficiency.sum);
+  state.SetItemsProcessed(state.iterations() * markets);
+}
+BENCHMARK(BM_MillionMarketsCuda)->Unit(benchmark::kSecond)->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();

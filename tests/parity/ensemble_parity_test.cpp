@@ -1,0 +1,88 @@
+// CPU (OpenMP) vs CUDA parity of market ensembles: the same seed draws bitwise the same markets on both backends
+// (providers, price factors, β, markup, α, v0: portable_draws.hpp), and the solutions agree within
+// ENSEMBLE_BACKEND_TOLERANCE (the backends differ in the last bits of exp/log, which can also flip a near-tie of the
+// dynamics; such markets are counted and must be rare). The tallies agree within the same tolerance. Skips without
+// a device (and in a build without CUDA); the no-device error is tested everywhere.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <string>
+
+#include "ttcgames/backend.hpp"
+#include "ttcgames/ensemble.hpp"
+#include "ttcgames/error.hpp"
+#include "ttcgames/scenario.hpp"
+
+namespace {
+
+using namespace ttcg;
+
+//! Markets whose dynamics end elsewhere on the two backends (a near-tie broken by a last-bit difference).
+constexpr double MAX_DIVERGENT_FRACTION = 1e-3;
+
+std::unique_ptr<EnsembleProblem> problem(std::int64_t markets) {
+  Scenario s = load_scenario(std::string(TTCG_INPUTS_DIR) + "/ensembles/paper-gsm8k-ensemble.toml");
+  s.ensemble->markets = markets;
+  s.ensemble->min_providers = 2;
+  s.ensemble->v0 = ParameterRange{-0.001, 0.002, Spacing::uniform};
+  s.ensemble->enumeration_max_profiles = 1296;
+  return make_ensemble_problem(s);
+}
+
+bool close(double a, double b) {
+  if (a == b || (std::isnan(a) && std::isnan(b))) return true;
+  return std::fabs(a - b) <= ENSEMBLE_BACKEND_TOLERANCE * std::fmax(std::fabs(a), std::fabs(b)) + 1e-16;
+}
+
+TEST(EnsembleParity, SameDrawsAndCloseSolutions) {
+  if (!cuda_device_available()) GTEST_SKIP() << "no CUDA device: " << cuda_device_description();
+  const auto p = problem(20000);
+  const auto cpu = solve_ensemble_markets(*p, 0, p->markets(), Backend::cpu);
+  const auto gpu = solve_ensemble_markets(*p, 0, p->markets(), Backend::cuda);
+  std::int64_t divergent = 0;
+  for (std::size_t m = 0; m < cpu.size(); ++m) {
+    const MarketDraw &a = cpu[m].draw, &b = gpu[m].draw;
+    ASSERT_EQ(a.n, b.n) << "market " << m;
+    ASSERT_EQ(std::memcmp(a.providers, b.providers, sizeof(int) * a.n), 0) << "market " << m;
+    ASSERT_EQ(std::memcmp(a.price_factor, b.price_factor, sizeof(double) * a.n), 0) << "market " << m;
+    ASSERT_EQ(std::memcmp(&a.beta, &b.beta, sizeof(double)), 0) << "market " << m;
+    ASSERT_EQ(std::memcmp(&a.markup, &b.markup, sizeof(double)), 0) << "market " << m;
+    ASSERT_EQ(std::memcmp(&a.v0, &b.v0, sizeof(double)), 0) << "market " << m;
+    EXPECT_TRUE(close(cpu[m].optimum.welfare, gpu[m].optimum.welfare)) << "market " << m;
+    EXPECT_TRUE(close(cpu[m].auction.welfare, gpu[m].auction.welfare)) << "market " << m;
+    EXPECT_EQ(cpu[m].enumerated, gpu[m].enumerated);
+    if (std::memcmp(cpu[m].equilibrium_profile, gpu[m].equilibrium_profile, sizeof(int) * a.n) != 0) {
+      ++divergent;
+      continue;
+    }
+    EXPECT_TRUE(close(cpu[m].welfare, gpu[m].welfare)) << "market " << m;
+    EXPECT_TRUE(close(cpu[m].price_of_anarchy, gpu[m].price_of_anarchy)) << "market " << m;
+    EXPECT_EQ(cpu[m].dynamics.rounds, gpu[m].dynamics.rounds) << "market " << m;
+    if (cpu[m].enumerated) {
+      EXPECT_EQ(cpu[m].equilibria.count, gpu[m].equilibria.count) << "market " << m;
+    }
+  }
+  EXPECT_LE(static_cast<double>(divergent), MAX_DIVERGENT_FRACTION * static_cast<double>(cpu.size()));
+}
+
+TEST(EnsembleParity, TalliesAgree) {
+  if (!cuda_device_available()) GTEST_SKIP() << "no CUDA device: " << cuda_device_description();
+  const auto p = problem(50000);
+  const EnsembleResult cpu = run_ensemble(*p, {.backend = Backend::cpu, .progress = {}, .blocks_per_chunk = 0});
+  const EnsembleResult gpu = run_ensemble(*p, {.backend = Backend::cuda, .progress = {}, .blocks_per_chunk = 0});
+  const EnsembleTallies &a = cpu.summary.tallies, &b = gpu.summary.tallies;
+  EXPECT_EQ(a.markets, b.markets);
+  EXPECT_EQ(a.enumerated, b.enumerated);
+  EXPECT_NEAR(a.inefficiency.mean(), b.inefficiency.mean(), 1e-3 * a.inefficiency.stddev());
+  EXPECT_NEAR(a.auction_to_optimum.mean(), b.auction_to_optimum.mean(), 1e-9);
+  EXPECT_TRUE(close(a.auction_to_optimum.sum, b.auction_to_optimum.sum));
+}
+
+TEST(EnsembleParity, CudaWithoutDeviceIsAnInputError) {
+  if (cuda_device_available()) GTEST_SKIP() << "a CUDA device is present";
+  const auto p = problem(10);
+  EXPECT_THROW(solve_ensemble_markets(*p, 0, 10, Backend::cuda), InputError);
+}
+
+}  // namespace
