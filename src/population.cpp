@@ -20,6 +20,7 @@
 #include "ttcgames/question_table.hpp"
 #include "ttcgames/run.hpp"
 #include "ttcgames/scenario.hpp"
+#include "ttcgames/tally_archive.hpp"
 #include "ttcgames/welfare_math.hpp"
 
 namespace ttcg {
@@ -540,6 +541,103 @@ OutcomeTallies outcome_block(const population::QueryView& g, const ProfileTables
                              const HistogramRanges& ranges) {
   OutcomeTallies t = make_outcome_tallies(g.n, ranges);
   tally_outcomes(user_outcomes(g, at_profile, profile, users, reserve, seed, replicate, range), users, range, t);
+  return t;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Block archives
+
+Bytes encode_demand_block(const DemandSums& d) {
+  ArchiveWriter w;
+  w.put(d.users);
+  w.put(d.shares);
+  w.put(d.profit);
+  for (const double x : {d.outside, d.welfare, d.value, d.price}) w.put(x);
+  return w.take();
+}
+
+DemandSums decode_demand_block(const Bytes& bytes) {
+  ArchiveReader r(bytes, "population demand block archive");
+  DemandSums d;
+  d.users = r.get<std::int64_t>();
+  d.shares = r.get_vector<double>();
+  d.profit = r.get_vector<double>();
+  for (double* x : {&d.outside, &d.welfare, &d.value, &d.price}) *x = r.get<double>();
+  r.finish();
+  return d;
+}
+
+Bytes encode_utility_block(const UtilitySums& u) {
+  ArchiveWriter w;
+  w.put<std::uint64_t>(u.levels.size());
+  for (const OnlineLogSum& s : u.levels) {
+    w.put(s.max);
+    w.put(s.sum);
+  }
+  return w.take();
+}
+
+UtilitySums decode_utility_block(const Bytes& bytes) {
+  ArchiveReader r(bytes, "population utility block archive");
+  UtilitySums u;
+  const std::uint64_t K = r.get<std::uint64_t>();
+  if (K > bytes.size()) throw InputError("population utility block archive: malformed level count");
+  for (std::uint64_t k = 0; k < K; ++k) {
+    OnlineLogSum s;
+    s.max = r.get<double>();
+    s.sum = r.get<double>();
+    u.levels.push_back(s);
+  }
+  r.finish();
+  return u;
+}
+
+namespace {
+
+template <class T, class F>
+void for_each_regime_tally(T& t, F&& f) {
+  f(t.welfare), f(t.user_surplus), f(t.payment), f(t.profit), f(t.tokens), f(t.expected_welfare), f(t.correct);
+}
+template <class T, class F>
+void for_each_regime_histogram(T& t, F&& f) {
+  f(t.welfare_hist), f(t.user_surplus_hist), f(t.payment_hist), f(t.profit_hist);
+}
+
+void put_regime(ArchiveWriter& w, const RegimeTallies& t) {
+  for_each_regime_tally(t, [&](const Tally& x) { put_tally(w, x); });
+  for_each_regime_histogram(t, [&](const Histogram& h) { put_histogram(w, h); });
+  w.put(t.choices);
+  w.put(t.provider_profit_sum);
+  w.put(t.provider_profit_sum_sq);
+}
+
+RegimeTallies get_regime(ArchiveReader& r) {
+  RegimeTallies t;
+  for_each_regime_tally(t, [&](Tally& x) { x = get_tally(r); });
+  for_each_regime_histogram(t, [&](Histogram& h) { h = get_histogram(r); });
+  t.choices = r.get_vector<std::int64_t>();
+  t.provider_profit_sum = r.get_vector<double>();
+  t.provider_profit_sum_sq = r.get_vector<double>();
+  return t;
+}
+
+}  // namespace
+
+Bytes encode_outcome_block(const OutcomeTallies& t) {
+  ArchiveWriter w;
+  put_regime(w, t.market);
+  put_regime(w, t.auction);
+  put_tally(w, t.first_best);
+  return w.take();
+}
+
+OutcomeTallies decode_outcome_block(const Bytes& bytes) {
+  ArchiveReader r(bytes, "population outcome block archive");
+  OutcomeTallies t;
+  t.market = get_regime(r);
+  t.auction = get_regime(r);
+  t.first_best = get_tally(r);
+  r.finish();
   return t;
 }
 

@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "ttcgames/archive.hpp"
 #include "ttcgames/backend.hpp"
 #include "ttcgames/equilibrium.hpp"
 #include "ttcgames/market.hpp"
@@ -213,6 +214,15 @@ UserOutcomes user_outcomes(const population::QueryView& g, const ProfileTables& 
 //! Adds per-user records to tallies in user order (the CUDA path tallies device records with it).
 void tally_outcomes(const UserOutcomes& records, const population::UsersView& users, BlockRange range,
                     OutcomeTallies& out);
+
+//! Bit-exact archives of block results (archive.hpp), for spreading blocks over MPI ranks and checkpointing them:
+//! a decoded block equals the computed one bit for bit, so merging decoded blocks in order gives the same result.
+Bytes encode_demand_block(const DemandSums& sums);
+DemandSums decode_demand_block(const Bytes& bytes);
+Bytes encode_utility_block(const UtilitySums& sums);
+UtilitySums decode_utility_block(const Bytes& bytes);
+Bytes encode_outcome_block(const OutcomeTallies& tallies);
+OutcomeTallies decode_outcome_block(const Bytes& bytes);
 
 //! The population market of one replicate on one backend: users resident (on the device for cuda), passes over
 //! them with fixed blocks. Not thread-safe; one engine per replicate.
