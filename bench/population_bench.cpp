@@ -40,15 +40,16 @@ constexpr double H100_MEMORY_BANDWIDTH = 3.35e12;
 
 Scenario bench_scenario(const std::string& benchmarks) {
   const std::string paper = std::string(TTCG_INPUTS_DIR) + "/paper";
-  return parse_scenario("format = \"ttcgames-scenario\"\nversion = 1\nname = \"bench\"\n[market]\nalpha = 0.008\n"
-                        "[providers]\ncurves = \"" +
-                            paper + "/curves/GSM8K_majority.csv\"\nprices = \"" + paper +
-                            "/prices.csv\"\n[population]\nusers = 1\nseed = 1\n"
-                            "beta = { kind = \"lognormal\", median = 1000.0, sigma = 1.0 }\n"
-                            "value_scale = { kind = \"uniform\", low = 0.5, high = 1.5 }\n"
-                            "v0 = { kind = \"empirical\", values = [0.0, 0.001, 0.004], weights = [8, 1, 1] }\n" +
-                            benchmarks,
-                        "");
+  return parse_scenario(
+      "format = \"ttcgames-scenario\"\nversion = 1\nname = \"bench\"\n[market]\nalpha = 0.008\n"
+      "[providers]\ncurves = \"" +
+          paper + "/curves/GSM8K_majority.csv\"\nprices = \"" + paper +
+          "/prices.csv\"\n[population]\nusers = 1\nseed = 1\n"
+          "beta = { kind = \"lognormal\", median = 1000.0, sigma = 1.0 }\n"
+          "value_scale = { kind = \"uniform\", low = 0.5, high = 1.5 }\n"
+          "v0 = { kind = \"empirical\", values = [0.0, 0.001, 0.004], weights = [8, 1, 1] }\n" +
+          benchmarks,
+      "");
 }
 
 //! Per-question tables around the GSM8K curves (accuracy ± a per-question offset), written once to a temporary file.
@@ -90,8 +91,7 @@ struct Fixture {
   Fixture(bool per_question, std::int64_t users, Backend backend) {
     const Scenario plain = bench_scenario("");
     scenario = per_question ? bench_scenario("[[population.benchmarks]]\nname = \"q\"\nquestions = \"" +
-                                             question_file(plain) +
-                                             "\"\ndataset = \"bench\"\nmethod = \"majority\"\n")
+                                             question_file(plain) + "\"\ndataset = \"bench\"\nmethod = \"majority\"\n")
                             : plain;
     spec = *scenario.population;
     spec.users = users;
@@ -148,8 +148,8 @@ void BM_CudaUserChoices(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(f.engine->demand(f.profile).welfare);
   const double users = static_cast<double>(f.engine->users());
   state.SetItemsProcessed(state.iterations() * f.engine->users());
-  state.counters["fp64_fraction_of_h100_peak"] = benchmark::Counter(
-      users * FLOPS_PER_USER_CHOICE / H100_FP64_PEAK, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["fp64_fraction_of_h100_peak"] =
+      benchmark::Counter(users * FLOPS_PER_USER_CHOICE / H100_FP64_PEAK, benchmark::Counter::kIsIterationInvariantRate);
   state.counters["memory_fraction_of_h100_peak"] = benchmark::Counter(
       users * BYTES_PER_USER_CHOICE / H100_MEMORY_BANDWIDTH, benchmark::Counter::kIsIterationInvariantRate);
   state.SetLabel(cuda_device_description());

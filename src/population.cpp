@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "simd.hpp"
 #include "ttcgames/cuda_backend.hpp"
 #include "ttcgames/curves.hpp"
 #include "ttcgames/curves_io.hpp"
@@ -223,7 +224,9 @@ QueryTables build_query_tables(const PopulationSpec& spec, const ProviderSet& pr
     t.benchmark_offset.push_back(static_cast<std::int64_t>(t.qid.size()));
   }
   t.Q = static_cast<std::int64_t>(t.qid.size());
-  if (t.Q > std::int64_t{1} << 31) throw InputError("population: more than 2^31 questions");
+  if (t.Q * t.n >= std::int64_t{1} << 31)
+    throw InputError("population: " + std::to_string(t.Q) + " questions x " + std::to_string(t.n) +
+                     " providers exceed 2^31 table rows");
 
   const std::size_t cells = t.p_correct.size();
   for (auto* v : {&t.value_fraction, &t.price, &t.cost, &t.log_margin}) v->resize(cells);
@@ -289,8 +292,8 @@ population::SamplingView PopulationSampler::view() const {
   return s;
 }
 
-void sample_block(const PopulationSampler& sampler, std::int64_t replicate, std::int64_t block_size, std::int64_t b,
-                  Population& out) {
+TTCG_SIMD_CLONES void sample_block(const PopulationSampler& sampler, std::int64_t replicate, std::int64_t block_size,
+                                   std::int64_t b, Population& out) {
   const population::SamplingView s = sampler.view();
   const rng::Philox4x32Key key = rng::make_key(sampler.seed, population::USERS_STREAM);
   const BlockRange r = block_range(out.size(), block_size, b);
@@ -397,7 +400,10 @@ void RegimeTallies::merge(const RegimeTallies& o) {
   expected_welfare.merge(o.expected_welfare);
   correct.merge(o.correct);
   for (std::size_t i = 0; i < choices.size(); ++i) choices[i] += o.choices[i];
-  for (std::size_t i = 0; i < provider_profit.size(); ++i) provider_profit[i].merge(o.provider_profit[i]);
+  for (std::size_t i = 0; i < provider_profit_sum.size(); ++i) {
+    provider_profit_sum[i] += o.provider_profit_sum[i];
+    provider_profit_sum_sq[i] += o.provider_profit_sum_sq[i];
+  }
   welfare_hist.merge(o.welfare_hist);
   user_surplus_hist.merge(o.user_surplus_hist);
   payment_hist.merge(o.payment_hist);
@@ -415,7 +421,8 @@ namespace {
 RegimeTallies make_regime(int n, const HistogramRanges& r) {
   RegimeTallies t;
   t.choices.assign(n + 1, 0);
-  t.provider_profit.assign(n, Tally{});
+  t.provider_profit_sum.assign(n, 0.0);
+  t.provider_profit_sum_sq.assign(n, 0.0);
   t.welfare_hist = Histogram(r.welfare_lo, r.welfare_hi, r.bins);
   t.user_surplus_hist = Histogram(r.surplus_lo, r.surplus_hi, r.bins);
   t.payment_hist = Histogram(r.payment_lo, r.payment_hi, r.bins);
@@ -432,7 +439,10 @@ void tally_one(const population::Outcome& o, int n, RegimeTallies& t) {
   t.expected_welfare.add(o.expected_welfare);
   if (o.provider >= 0) t.correct.add(static_cast<double>(o.correct));
   ++t.choices[o.provider >= 0 ? o.provider : n];
-  for (int i = 0; i < n; ++i) t.provider_profit[i].add(o.provider == i ? o.profit : 0.0);
+  if (o.provider >= 0) {
+    t.provider_profit_sum[o.provider] += o.profit;
+    t.provider_profit_sum_sq[o.provider] += o.profit * o.profit;
+  }
   t.welfare_hist.add(o.welfare);
   t.user_surplus_hist.add(o.user_surplus);
   t.payment_hist.add(o.payment);
@@ -487,9 +497,11 @@ HistogramRanges histogram_ranges(const QueryTables& t, const PopulationSpec& spe
   return r;
 }
 
-UserOutcomes user_outcomes(const population::QueryView& g, const ProfileTables& at_profile,
-                           std::span<const int> profile, const population::UsersView& users, Reserve reserve,
-                           std::uint64_t seed, std::int64_t replicate, BlockRange range) {
+// Scalar per-user code: the clones give the portable functions' fma() a hardware instruction instead of a libm call.
+TTCG_SIMD_CLONES UserOutcomes user_outcomes(const population::QueryView& g, const ProfileTables& at_profile,
+                                            std::span<const int> profile, const population::UsersView& users,
+                                            Reserve reserve, std::uint64_t seed, std::int64_t replicate,
+                                            BlockRange range) {
   const population::ProfileView t = at_profile.view(g.n, g.Q);
   const rng::Philox4x32Key key = rng::make_key(seed, population::OUTCOMES_STREAM);
   UserOutcomes out;
@@ -513,7 +525,7 @@ UserOutcomes user_outcomes(const population::QueryView& g, const ProfileTables& 
 }
 
 void tally_outcomes(const UserOutcomes& records, const population::UsersView&, BlockRange range, OutcomeTallies& out) {
-  const int n = static_cast<int>(out.market.provider_profit.size());
+  const int n = static_cast<int>(out.market.provider_profit_sum.size());
   const std::size_t count = static_cast<std::size_t>(range.end - range.begin);
   for (std::size_t j = 0; j < count; ++j) {
     tally_one(records.market[j], n, out.market);

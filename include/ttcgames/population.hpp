@@ -171,9 +171,10 @@ std::vector<double> welfare_profiles_block(const population::QueryView& g, const
 //! Per-user realized outcomes of one regime, tallied.
 struct RegimeTallies {
   Tally welfare, user_surplus, payment, profit, tokens, expected_welfare;
-  Tally correct;                       //!< 0/1 over served users
-  std::vector<std::int64_t> choices;   //!< [n + 1] users served by provider i; the outside option last
-  std::vector<Tally> provider_profit;  //!< [n] profit per user (0 when not served by i)
+  Tally correct;                               //!< 0/1 over served users
+  std::vector<std::int64_t> choices;           //!< [n + 1] users served by provider i; the outside option last
+  std::vector<double> provider_profit_sum;     //!< [n] Σ over the users provider i served of its profit (USD)
+  std::vector<double> provider_profit_sum_sq;  //!< [n] Σ of the squares (USD²); per user: divide by welfare.count
   Histogram welfare_hist, user_surplus_hist, payment_hist, profit_hist;
   void merge(const RegimeTallies& next);
 };

@@ -277,6 +277,39 @@ TEST(Population, RealizedOutcomesAverageToTheirExpectations) {
   EXPECT_EQ(o.market.welfare_hist.underflow + o.market.welfare_hist.overflow, 0);
 }
 
+TEST(Population, ExtremeRationalitiesAndOutsideOptionsStayFinite) {
+  // beta up to 1e9 1/USD and |v0| up to 1 USD: every share underflows but one per user; no NaN anywhere.
+  const Case s(
+      gsm8k_population("users = 3000\nblock_size = 700\nbeta = { kind = \"empirical\", values = [0.0, "
+                       "1e-3, 1e5, 1e9] }\nv0 = { kind = \"uniform\", low = -1.0, high = 1.0 }\n"));
+  const PopulationEngine engine = s.engine();
+  for (const Profile& profile : {Profile(9, 0), Profile(9, 5), Profile{0, 1, 2, 3, 4, 5, 4, 3, 2}}) {
+    const Demand d = engine.demand(profile);
+    ASSERT_TRUE(std::isfinite(d.welfare));
+    double total = d.outside_share;
+    for (int i = 0; i < 9; ++i) {
+      ASSERT_TRUE(std::isfinite(d.shares[i]) && std::isfinite(d.profit[i]));
+      total += d.shares[i];
+    }
+    EXPECT_NEAR(total, 1.0, 1e-12);
+    std::vector<double> log_u(s.tables.K);
+    for (int i = 0; i < 9; ++i) {
+      engine.log_utilities(profile, i, log_u);
+      for (const double v : log_u) ASSERT_FALSE(std::isnan(v)) << "provider " << i;
+    }
+    const Certificate c = engine.certify(profile);
+    EXPECT_FALSE(std::isnan(c.max_regret));
+    EXPECT_FALSE(std::isnan(c.max_relative_regret));
+  }
+  PopulationOracle oracle(engine);
+  const DynamicsResult d = run_oracle_dynamics(oracle, s.scenario.dynamics, PotentialFunction{});
+  EXPECT_GE(d.rounds, 1);
+  // beta = 0 for everyone: uniform choice among the n providers and the outside option.
+  const Case uniform(gsm8k_population("users = 100\nbeta = 0.0\n"));
+  const Demand u = uniform.engine().demand(Profile(9, 3));
+  for (int i = 0; i < 9; ++i) EXPECT_NEAR(u.shares[i], 0.1, 1e-15);
+}
+
 // ---- query tables from per-question tables ----
 
 struct TempDir {
