@@ -6,7 +6,8 @@
 // (lognormal β, uniform value scale, empirical v0); "curves" draws every query from the curves (one question),
 // "questions" from 256 per-question rows (one table lookup per user and provider). The oracle pass (log u_i(k) of
 // one provider for all K levels, one pass of the dynamics) and the realized outcomes (market and auction per user)
-// are measured in the same units (users per second).
+// are measured in the same units (users per second). BM_UserChoicesPerUser runs the per-user function (the kernels'
+// code path) in a scalar loop: the ratio to BM_UserChoices is what the structure-of-arrays vectorization gains.
 //
 // Targets (issue 4): >= 1e8 user-choice evaluations per second on 2 CPU cores, near-linear scaling from 1 to 2
 // threads; >= 2e10 per second on an H100 (BM_CudaUserChoices; it reports an error without a device). The CUDA
@@ -23,6 +24,7 @@
 #include "ttcgames/backend.hpp"
 #include "ttcgames/h5.hpp"
 #include "ttcgames/population.hpp"
+#include "ttcgames/population_math.hpp"
 #include "ttcgames/question_table.hpp"
 
 namespace {
@@ -116,6 +118,41 @@ BENCHMARK(BM_UserChoices)
     ->Args({1, 2})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
+
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
+#define TTCG_BENCH_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define TTCG_BENCH_CLONES
+#endif
+
+//! One pass of the per-user TTCG_HD function (population::user_welfare, the kernels' code path) over the users,
+//! scalar, with hardware FMA where the CPU has it (the same instruction-set clones as the library's tiles).
+TTCG_BENCH_CLONES double per_user_pass(const population::ProfileView& t, const population::UsersView& u,
+                                       double* shares) {
+  double e[population::MAX_PROVIDERS];
+  double welfare = 0.0, inv = 0.0;
+  for (std::int64_t j = 0; j < u.count; ++j) {
+    welfare += population::user_welfare(t, u.alpha[j], u.beta[j], u.v0[j], u.question[j], e, inv);
+    for (int i = 0; i < t.n; ++i) shares[i] += e[i] * inv;
+  }
+  return welfare;
+}
+
+//! The same evaluations through the per-user function in a plain loop on one thread, with the shares summed: the
+//! reference that the vectorized structure-of-arrays tiles (BM_UserChoices) are measured against.
+void BM_UserChoicesPerUser(benchmark::State& state) {
+  const Fixture f(false, bench::POPULATION_CPU_USERS, Backend::cpu);
+  const ProfileTables at(f.tables, f.profile);
+  const population::ProfileView t = at.view(f.tables.n, f.tables.Q);
+  const population::UsersView u = f.engine->population().view();
+  std::vector<double> shares(f.tables.n);
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(per_user_pass(t, u, shares.data()));
+    benchmark::DoNotOptimize(shares.data());
+  }
+  state.SetItemsProcessed(state.iterations() * u.count);
+}
+BENCHMARK(BM_UserChoicesPerUser)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_OraclePass(benchmark::State& state) {
   omp_set_num_threads(static_cast<int>(state.range(0)));
