@@ -6,7 +6,8 @@
 // (lognormal β, uniform value scale, empirical v0); "curves" draws every query from the curves (one question),
 // "questions" from 256 per-question rows (one table lookup per user and provider). The oracle pass (log u_i(k) of
 // one provider for all K levels, one pass of the dynamics) and the realized outcomes (market and auction per user)
-// are measured in the same units (users per second).
+// are measured in the same units (users per second). BM_UserChoicesPerUser runs the per-user function (the kernels'
+// code path) in a scalar loop: the ratio to BM_UserChoices is what the structure-of-arrays vectorization gains.
 //
 // Targets (issue 4): >= 1e8 user-choice evaluations per second on 2 CPU cores, near-linear scaling from 1 to 2
 // threads; >= 2e10 per second on an H100 (BM_CudaUserChoices; it reports an error without a device). The CUDA
@@ -23,6 +24,7 @@
 #include "ttcgames/backend.hpp"
 #include "ttcgames/h5.hpp"
 #include "ttcgames/population.hpp"
+#include "ttcgames/population_math.hpp"
 #include "ttcgames/question_table.hpp"
 
 namespace {
@@ -40,15 +42,16 @@ constexpr double H100_MEMORY_BANDWIDTH = 3.35e12;
 
 Scenario bench_scenario(const std::string& benchmarks) {
   const std::string paper = std::string(TTCG_INPUTS_DIR) + "/paper";
-  return parse_scenario("format = \"ttcgames-scenario\"\nversion = 1\nname = \"bench\"\n[market]\nalpha = 0.008\n"
-                        "[providers]\ncurves = \"" +
-                            paper + "/curves/GSM8K_majority.csv\"\nprices = \"" + paper +
-                            "/prices.csv\"\n[population]\nusers = 1\nseed = 1\n"
-                            "beta = { kind = \"lognormal\", median = 1000.0, sigma = 1.0 }\n"
-                            "value_scale = { kind = \"uniform\", low = 0.5, high = 1.5 }\n"
-                            "v0 = { kind = \"empirical\", values = [0.0, 0.001, 0.004], weights = [8, 1, 1] }\n" +
-                            benchmarks,
-                        "");
+  return parse_scenario(
+      "format = \"ttcgames-scenario\"\nversion = 1\nname = \"bench\"\n[market]\nalpha = 0.008\n"
+      "[providers]\ncurves = \"" +
+          paper + "/curves/GSM8K_majority.csv\"\nprices = \"" + paper +
+          "/prices.csv\"\n[population]\nusers = 1\nseed = 1\n"
+          "beta = { kind = \"lognormal\", median = 1000.0, sigma = 1.0 }\n"
+          "value_scale = { kind = \"uniform\", low = 0.5, high = 1.5 }\n"
+          "v0 = { kind = \"empirical\", values = [0.0, 0.001, 0.004], weights = [8, 1, 1] }\n" +
+          benchmarks,
+      "");
 }
 
 //! Per-question tables around the GSM8K curves (accuracy ± a per-question offset), written once to a temporary file.
@@ -90,8 +93,7 @@ struct Fixture {
   Fixture(bool per_question, std::int64_t users, Backend backend) {
     const Scenario plain = bench_scenario("");
     scenario = per_question ? bench_scenario("[[population.benchmarks]]\nname = \"q\"\nquestions = \"" +
-                                             question_file(plain) +
-                                             "\"\ndataset = \"bench\"\nmethod = \"majority\"\n")
+                                             question_file(plain) + "\"\ndataset = \"bench\"\nmethod = \"majority\"\n")
                             : plain;
     spec = *scenario.population;
     spec.users = users;
@@ -116,6 +118,41 @@ BENCHMARK(BM_UserChoices)
     ->Args({1, 2})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
+
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
+#define TTCG_BENCH_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define TTCG_BENCH_CLONES
+#endif
+
+//! One pass of the per-user TTCG_HD function (population::user_welfare, the kernels' code path) over the users,
+//! scalar, with hardware FMA where the CPU has it (the same instruction-set clones as the library's tiles).
+TTCG_BENCH_CLONES double per_user_pass(const population::ProfileView& t, const population::UsersView& u,
+                                       double* shares) {
+  double e[population::MAX_PROVIDERS];
+  double welfare = 0.0, inv = 0.0;
+  for (std::int64_t j = 0; j < u.count; ++j) {
+    welfare += population::user_welfare(t, u.alpha[j], u.beta[j], u.v0[j], u.question[j], e, inv);
+    for (int i = 0; i < t.n; ++i) shares[i] += e[i] * inv;
+  }
+  return welfare;
+}
+
+//! The same evaluations through the per-user function in a plain loop on one thread, with the shares summed: the
+//! reference that the vectorized structure-of-arrays tiles (BM_UserChoices) are measured against.
+void BM_UserChoicesPerUser(benchmark::State& state) {
+  const Fixture f(false, bench::POPULATION_CPU_USERS, Backend::cpu);
+  const ProfileTables at(f.tables, f.profile);
+  const population::ProfileView t = at.view(f.tables.n, f.tables.Q);
+  const population::UsersView u = f.engine->population().view();
+  std::vector<double> shares(f.tables.n);
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(per_user_pass(t, u, shares.data()));
+    benchmark::DoNotOptimize(shares.data());
+  }
+  state.SetItemsProcessed(state.iterations() * u.count);
+}
+BENCHMARK(BM_UserChoicesPerUser)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_OraclePass(benchmark::State& state) {
   omp_set_num_threads(static_cast<int>(state.range(0)));
@@ -148,8 +185,8 @@ void BM_CudaUserChoices(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(f.engine->demand(f.profile).welfare);
   const double users = static_cast<double>(f.engine->users());
   state.SetItemsProcessed(state.iterations() * f.engine->users());
-  state.counters["fp64_fraction_of_h100_peak"] = benchmark::Counter(
-      users * FLOPS_PER_USER_CHOICE / H100_FP64_PEAK, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["fp64_fraction_of_h100_peak"] =
+      benchmark::Counter(users * FLOPS_PER_USER_CHOICE / H100_FP64_PEAK, benchmark::Counter::kIsIterationInvariantRate);
   state.counters["memory_fraction_of_h100_peak"] = benchmark::Counter(
       users * BYTES_PER_USER_CHOICE / H100_MEMORY_BANDWIDTH, benchmark::Counter::kIsIterationInvariantRate);
   state.SetLabel(cuda_device_description());

@@ -77,24 +77,34 @@ __global__ void sample_users_kernel(population::SamplingView s, rng::Philox4x32K
   question[u] = d.question;
 }
 
-//! Per-block demand sums: out[b·(2n + 4) + ·] = shares[n], profit[n], outside, welfare, value, price.
+//! Per-block demand sums: out[b·(2n + 4) + ·] = shares[n], profit[n], outside, welfare, value, price. N > 0 is the
+//! number of providers known at compile time (per-user arrays in registers); N = 0 takes t.n (up to MAX_PROVIDERS).
+template <int N>
 __global__ void __launch_bounds__(POPULATION_THREADS)
     demand_kernel(ProfileView t, UsersView users, std::int64_t block_size, double* out) {
   using BlockReduce = cub::BlockReduce<double, POPULATION_THREADS>;
   __shared__ typename BlockReduce::TempStorage temp;
-  const int n = t.n;
+  constexpr int CAPACITY = N > 0 ? N : population::MAX_PROVIDERS;
+  const auto n = [&] {
+    if constexpr (N > 0)
+      return population::FixedCount<N>{};
+    else
+      return t.n;
+  }();
   const std::int64_t begin = static_cast<std::int64_t>(blockIdx.x) * block_size;
   const std::int64_t end = begin + block_size < users.count ? begin + block_size : users.count;
-  double e[population::MAX_PROVIDERS];
-  double acc[2 * population::MAX_PROVIDERS + 4];
-  for (int j = 0; j < 2 * n + 4; ++j) acc[j] = 0.0;
+  double e[CAPACITY];
+  double acc[2 * CAPACITY + 4];
+#pragma unroll
+  for (int j = 0; j < 2 * CAPACITY + 4; ++j) acc[j] = 0.0;
   for (std::int64_t u = begin + threadIdx.x; u < end; u += POPULATION_THREADS) {
     const double alpha = users.alpha[u], beta = users.beta[u], v0 = users.v0[u];
     const std::int32_t q = users.question[u];
-    const population::Choice c = population::user_choice(t, alpha, beta, v0, q, e);
+    const population::Choice c = population::user_choice(t, alpha, beta, v0, q, e, n);
     const double inv = 1.0 / c.total;
     const double s0 = c.outside_weight * inv;
     double w = s0 * v0, value = 0.0, price = 0.0;
+#pragma unroll
     for (int i = 0; i < n; ++i) {
       const std::int64_t a = t.at(q, i);
       const double vf = t.value_fraction[a], p = t.price[a], cost = t.cost[a];
@@ -103,18 +113,60 @@ __global__ void __launch_bounds__(POPULATION_THREADS)
       value += s * (alpha * vf - p);
       price += s * p;
       acc[i] += s;
-      acc[n + i] += s * (p - cost);
+      acc[CAPACITY + i] += s * (p - cost);
     }
-    acc[2 * n] += s0;
-    acc[2 * n + 1] += w;
-    acc[2 * n + 2] += value;
-    acc[2 * n + 3] += price;
+    acc[2 * CAPACITY] += s0;
+    acc[2 * CAPACITY + 1] += w;
+    acc[2 * CAPACITY + 2] += value;
+    acc[2 * CAPACITY + 3] += price;
   }
-  for (int j = 0; j < 2 * n + 4; ++j) {
-    const double total = BlockReduce(temp).Sum(acc[j]);
-    if (threadIdx.x == 0) out[static_cast<std::int64_t>(blockIdx.x) * (2 * n + 4) + j] = total;
-    __syncthreads();  // temp is reused by the next reduction
+  const int stride = 2 * t.n + 4;
+  double* block_out = out + static_cast<std::int64_t>(blockIdx.x) * stride;
+  if constexpr (N > 0) {
+    // acc has exactly the output layout: constant indices keep it in registers.
+#pragma unroll
+    for (int j = 0; j < 2 * N + 4; ++j) {
+      const double total = BlockReduce(temp).Sum(acc[j]);
+      if (threadIdx.x == 0) block_out[j] = total;
+      __syncthreads();  // temp is reused by the next reduction
+    }
+  } else {
+    for (int j = 0; j < stride; ++j) {
+      // Output slot j: shares [0, n), profit [n, 2n), then the four sums; acc keeps them at CAPACITY offsets.
+      const int from = j < t.n ? j : (j < 2 * t.n ? CAPACITY + (j - t.n) : 2 * CAPACITY + (j - 2 * t.n));
+      const double total = BlockReduce(temp).Sum(acc[from]);
+      if (threadIdx.x == 0) block_out[j] = total;
+      __syncthreads();
+    }
   }
+}
+
+//! Launches the demand kernel specialized for n ≤ 16 providers, the generic one otherwise.
+void launch_demand(const ProfileView& t, const UsersView& users, std::int64_t block_size, std::int64_t blocks,
+                   double* out) {
+  const unsigned grid = static_cast<unsigned>(blocks);
+  switch (t.n) {
+#define TTCG_DEMAND_CASE(N)                                                    \
+  case N:                                                                      \
+    demand_kernel<N><<<grid, POPULATION_THREADS>>>(t, users, block_size, out); \
+    break;
+    TTCG_DEMAND_CASE(1)
+    TTCG_DEMAND_CASE(2)
+    TTCG_DEMAND_CASE(3)
+    TTCG_DEMAND_CASE(4)
+    TTCG_DEMAND_CASE(5)
+    TTCG_DEMAND_CASE(6)
+    TTCG_DEMAND_CASE(7)
+    TTCG_DEMAND_CASE(8)
+    TTCG_DEMAND_CASE(9)
+    TTCG_DEMAND_CASE(10)
+    TTCG_DEMAND_CASE(12)
+    TTCG_DEMAND_CASE(16)
+#undef TTCG_DEMAND_CASE
+    default:
+      demand_kernel<0><<<grid, POPULATION_THREADS>>>(t, users, block_size, out);
+  }
+  TTCG_CUDA_CHECK_LAUNCH(demand_kernel);
 }
 
 //! Per-block online log-sums of provider i's log-profit terms at every level.
@@ -185,6 +237,8 @@ struct PopulationDevice {
   DeviceArray<std::int32_t> question;
   DeviceArray<double> t_value_fraction, t_price, t_cost;  // the tables at the current profile, [Q·n]
   DeviceArray<int> profile;
+  DeviceArray<double> demand_sums;               // [blocks][2n + 4]
+  DeviceArray<double> utility_max, utility_sum;  // [blocks][K]
 
   PopulationDevice(const QueryView& host, std::int64_t users_, std::int64_t block_size_)
       : g(host),
@@ -204,7 +258,10 @@ struct PopulationDevice {
         t_value_fraction(profile_cells(host)),
         t_price(profile_cells(host)),
         t_cost(profile_cells(host)),
-        profile(static_cast<std::size_t>(host.n)) {
+        profile(static_cast<std::size_t>(host.n)),
+        demand_sums(static_cast<std::size_t>(blocks) * static_cast<std::size_t>(2 * host.n + 4)),
+        utility_max(static_cast<std::size_t>(blocks) * static_cast<std::size_t>(host.K)),
+        utility_sum(static_cast<std::size_t>(blocks) * static_cast<std::size_t>(host.K)) {
     g.value_fraction = value_fraction.data();
     g.price = price.data();
     g.cost = cost.data();
@@ -275,12 +332,8 @@ void launch_population_users(PopulationDevice* d, double* alpha, double* beta, d
 
 void launch_population_demand(PopulationDevice* d, const ProfileView& host, double* out) {
   const ProfileView t = d->upload_profile(host);
-  const std::size_t stride = static_cast<std::size_t>(2 * d->g.n + 4);
-  DeviceArray<double> sums(static_cast<std::size_t>(d->blocks) * stride);
-  demand_kernel<<<static_cast<unsigned>(d->blocks), POPULATION_THREADS>>>(t, d->users_view(), d->block_size,
-                                                                          sums.data());
-  TTCG_CUDA_CHECK_LAUNCH(demand_kernel);
-  sums.copy_to_host(out, sums.size());
+  launch_demand(t, d->users_view(), d->block_size, d->blocks, d->demand_sums.data());
+  d->demand_sums.copy_to_host(out, d->demand_sums.size());
 }
 
 void launch_population_utilities(PopulationDevice* d, const ProfileView& host, int i, double* max, double* sum) {

@@ -14,6 +14,7 @@
 #include "ttcgames/cuda_backend.hpp"
 #include "ttcgames/error.hpp"
 #include "ttcgames/scenario.hpp"
+#include "ttcgames/tally_archive.hpp"
 
 namespace ttcg {
 
@@ -431,42 +432,6 @@ EnsembleBlockResult compute_ensemble_block(const EnsembleProblem& problem, std::
 // ---- archives ----
 
 namespace {
-
-void put_tally(ArchiveWriter& w, const Tally& t) {
-  w.put(t.count);
-  w.put(t.sum);
-  w.put(t.sum_sq);
-  w.put(t.min);
-  w.put(t.max);
-}
-
-Tally get_tally(ArchiveReader& r) {
-  Tally t;
-  t.count = r.get<std::int64_t>();
-  t.sum = r.get<double>();
-  t.sum_sq = r.get<double>();
-  t.min = r.get<double>();
-  t.max = r.get<double>();
-  return t;
-}
-
-void put_histogram(ArchiveWriter& w, const Histogram& h) {
-  w.put(h.lo);
-  w.put(h.hi);
-  w.put(h.counts);
-  w.put(h.underflow);
-  w.put(h.overflow);
-}
-
-Histogram get_histogram(ArchiveReader& r) {
-  Histogram h;
-  h.lo = r.get<double>();
-  h.hi = r.get<double>();
-  h.counts = r.get_vector<std::int64_t>();
-  h.underflow = r.get<std::int64_t>();
-  h.overflow = r.get<std::int64_t>();
-  return h;
-}
 
 //! The members of EnsembleRecords and EnsembleTallies, in one order for writing and reading.
 template <class R, class F>

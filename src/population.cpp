@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "simd.hpp"
 #include "ttcgames/cuda_backend.hpp"
 #include "ttcgames/curves.hpp"
 #include "ttcgames/curves_io.hpp"
@@ -19,6 +20,7 @@
 #include "ttcgames/question_table.hpp"
 #include "ttcgames/run.hpp"
 #include "ttcgames/scenario.hpp"
+#include "ttcgames/tally_archive.hpp"
 #include "ttcgames/welfare_math.hpp"
 
 namespace ttcg {
@@ -223,7 +225,9 @@ QueryTables build_query_tables(const PopulationSpec& spec, const ProviderSet& pr
     t.benchmark_offset.push_back(static_cast<std::int64_t>(t.qid.size()));
   }
   t.Q = static_cast<std::int64_t>(t.qid.size());
-  if (t.Q > std::int64_t{1} << 31) throw InputError("population: more than 2^31 questions");
+  if (t.Q * t.n >= std::int64_t{1} << 31)
+    throw InputError("population: " + std::to_string(t.Q) + " questions x " + std::to_string(t.n) +
+                     " providers exceed 2^31 table rows");
 
   const std::size_t cells = t.p_correct.size();
   for (auto* v : {&t.value_fraction, &t.price, &t.cost, &t.log_margin}) v->resize(cells);
@@ -289,8 +293,8 @@ population::SamplingView PopulationSampler::view() const {
   return s;
 }
 
-void sample_block(const PopulationSampler& sampler, std::int64_t replicate, std::int64_t block_size, std::int64_t b,
-                  Population& out) {
+TTCG_SIMD_CLONES void sample_block(const PopulationSampler& sampler, std::int64_t replicate, std::int64_t block_size,
+                                   std::int64_t b, Population& out) {
   const population::SamplingView s = sampler.view();
   const rng::Philox4x32Key key = rng::make_key(sampler.seed, population::USERS_STREAM);
   const BlockRange r = block_range(out.size(), block_size, b);
@@ -397,7 +401,10 @@ void RegimeTallies::merge(const RegimeTallies& o) {
   expected_welfare.merge(o.expected_welfare);
   correct.merge(o.correct);
   for (std::size_t i = 0; i < choices.size(); ++i) choices[i] += o.choices[i];
-  for (std::size_t i = 0; i < provider_profit.size(); ++i) provider_profit[i].merge(o.provider_profit[i]);
+  for (std::size_t i = 0; i < provider_profit_sum.size(); ++i) {
+    provider_profit_sum[i] += o.provider_profit_sum[i];
+    provider_profit_sum_sq[i] += o.provider_profit_sum_sq[i];
+  }
   welfare_hist.merge(o.welfare_hist);
   user_surplus_hist.merge(o.user_surplus_hist);
   payment_hist.merge(o.payment_hist);
@@ -415,7 +422,8 @@ namespace {
 RegimeTallies make_regime(int n, const HistogramRanges& r) {
   RegimeTallies t;
   t.choices.assign(n + 1, 0);
-  t.provider_profit.assign(n, Tally{});
+  t.provider_profit_sum.assign(n, 0.0);
+  t.provider_profit_sum_sq.assign(n, 0.0);
   t.welfare_hist = Histogram(r.welfare_lo, r.welfare_hi, r.bins);
   t.user_surplus_hist = Histogram(r.surplus_lo, r.surplus_hi, r.bins);
   t.payment_hist = Histogram(r.payment_lo, r.payment_hi, r.bins);
@@ -432,7 +440,10 @@ void tally_one(const population::Outcome& o, int n, RegimeTallies& t) {
   t.expected_welfare.add(o.expected_welfare);
   if (o.provider >= 0) t.correct.add(static_cast<double>(o.correct));
   ++t.choices[o.provider >= 0 ? o.provider : n];
-  for (int i = 0; i < n; ++i) t.provider_profit[i].add(o.provider == i ? o.profit : 0.0);
+  if (o.provider >= 0) {
+    t.provider_profit_sum[o.provider] += o.profit;
+    t.provider_profit_sum_sq[o.provider] += o.profit * o.profit;
+  }
   t.welfare_hist.add(o.welfare);
   t.user_surplus_hist.add(o.user_surplus);
   t.payment_hist.add(o.payment);
@@ -487,9 +498,11 @@ HistogramRanges histogram_ranges(const QueryTables& t, const PopulationSpec& spe
   return r;
 }
 
-UserOutcomes user_outcomes(const population::QueryView& g, const ProfileTables& at_profile,
-                           std::span<const int> profile, const population::UsersView& users, Reserve reserve,
-                           std::uint64_t seed, std::int64_t replicate, BlockRange range) {
+// Scalar per-user code: the clones give the portable functions' fma() a hardware instruction instead of a libm call.
+TTCG_SIMD_CLONES UserOutcomes user_outcomes(const population::QueryView& g, const ProfileTables& at_profile,
+                                            std::span<const int> profile, const population::UsersView& users,
+                                            Reserve reserve, std::uint64_t seed, std::int64_t replicate,
+                                            BlockRange range) {
   const population::ProfileView t = at_profile.view(g.n, g.Q);
   const rng::Philox4x32Key key = rng::make_key(seed, population::OUTCOMES_STREAM);
   UserOutcomes out;
@@ -513,7 +526,7 @@ UserOutcomes user_outcomes(const population::QueryView& g, const ProfileTables& 
 }
 
 void tally_outcomes(const UserOutcomes& records, const population::UsersView&, BlockRange range, OutcomeTallies& out) {
-  const int n = static_cast<int>(out.market.provider_profit.size());
+  const int n = static_cast<int>(out.market.provider_profit_sum.size());
   const std::size_t count = static_cast<std::size_t>(range.end - range.begin);
   for (std::size_t j = 0; j < count; ++j) {
     tally_one(records.market[j], n, out.market);
@@ -528,6 +541,103 @@ OutcomeTallies outcome_block(const population::QueryView& g, const ProfileTables
                              const HistogramRanges& ranges) {
   OutcomeTallies t = make_outcome_tallies(g.n, ranges);
   tally_outcomes(user_outcomes(g, at_profile, profile, users, reserve, seed, replicate, range), users, range, t);
+  return t;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Block archives
+
+Bytes encode_demand_block(const DemandSums& d) {
+  ArchiveWriter w;
+  w.put(d.users);
+  w.put(d.shares);
+  w.put(d.profit);
+  for (const double x : {d.outside, d.welfare, d.value, d.price}) w.put(x);
+  return w.take();
+}
+
+DemandSums decode_demand_block(const Bytes& bytes) {
+  ArchiveReader r(bytes, "population demand block archive");
+  DemandSums d;
+  d.users = r.get<std::int64_t>();
+  d.shares = r.get_vector<double>();
+  d.profit = r.get_vector<double>();
+  for (double* x : {&d.outside, &d.welfare, &d.value, &d.price}) *x = r.get<double>();
+  r.finish();
+  return d;
+}
+
+Bytes encode_utility_block(const UtilitySums& u) {
+  ArchiveWriter w;
+  w.put<std::uint64_t>(u.levels.size());
+  for (const OnlineLogSum& s : u.levels) {
+    w.put(s.max);
+    w.put(s.sum);
+  }
+  return w.take();
+}
+
+UtilitySums decode_utility_block(const Bytes& bytes) {
+  ArchiveReader r(bytes, "population utility block archive");
+  UtilitySums u;
+  const std::uint64_t K = r.get<std::uint64_t>();
+  if (K > bytes.size()) throw InputError("population utility block archive: malformed level count");
+  for (std::uint64_t k = 0; k < K; ++k) {
+    OnlineLogSum s;
+    s.max = r.get<double>();
+    s.sum = r.get<double>();
+    u.levels.push_back(s);
+  }
+  r.finish();
+  return u;
+}
+
+namespace {
+
+template <class T, class F>
+void for_each_regime_tally(T& t, F&& f) {
+  f(t.welfare), f(t.user_surplus), f(t.payment), f(t.profit), f(t.tokens), f(t.expected_welfare), f(t.correct);
+}
+template <class T, class F>
+void for_each_regime_histogram(T& t, F&& f) {
+  f(t.welfare_hist), f(t.user_surplus_hist), f(t.payment_hist), f(t.profit_hist);
+}
+
+void put_regime(ArchiveWriter& w, const RegimeTallies& t) {
+  for_each_regime_tally(t, [&](const Tally& x) { put_tally(w, x); });
+  for_each_regime_histogram(t, [&](const Histogram& h) { put_histogram(w, h); });
+  w.put(t.choices);
+  w.put(t.provider_profit_sum);
+  w.put(t.provider_profit_sum_sq);
+}
+
+RegimeTallies get_regime(ArchiveReader& r) {
+  RegimeTallies t;
+  for_each_regime_tally(t, [&](Tally& x) { x = get_tally(r); });
+  for_each_regime_histogram(t, [&](Histogram& h) { h = get_histogram(r); });
+  t.choices = r.get_vector<std::int64_t>();
+  t.provider_profit_sum = r.get_vector<double>();
+  t.provider_profit_sum_sq = r.get_vector<double>();
+  return t;
+}
+
+}  // namespace
+
+Bytes encode_outcome_block(const OutcomeTallies& t) {
+  ArchiveWriter w;
+  put_regime(w, t.market);
+  put_regime(w, t.auction);
+  put_tally(w, t.first_best);
+  return w.take();
+}
+
+OutcomeTallies decode_outcome_block(const Bytes& bytes) {
+  ArchiveReader r(bytes, "population outcome block archive");
+  OutcomeTallies t;
+  t.market = get_regime(r);
+  t.auction = get_regime(r);
+  t.first_best = get_tally(r);
+  r.finish();
   return t;
 }
 

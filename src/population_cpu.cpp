@@ -74,21 +74,73 @@ struct LogSumLanes {
   }
 };
 
+//! The profile tables seen by the tile's users, one provider at a time: with a single question the same three
+//! numbers for every user; otherwise gathered once per tile into contiguous columns [TILE].
+template <bool SINGLE_QUESTION>
+struct ProviderColumns {
+  const double *vf = nullptr, *price = nullptr, *cost = nullptr;  // [TILE] gathered columns
+  double vf0 = 0.0, price0 = 0.0, cost0 = 0.0;                    // single question
+  TTCG_ALWAYS_INLINE double value_fraction(int u) const { return SINGLE_QUESTION ? vf0 : vf[u]; }
+  TTCG_ALWAYS_INLINE double price_of(int u) const { return SINGLE_QUESTION ? price0 : price[u]; }
+  TTCG_ALWAYS_INLINE double cost_of(int u) const { return SINGLE_QUESTION ? cost0 : cost[u]; }
+};
+
+//! Gathers (or reads) the tables of every provider for the tile's users: columns [n][TILE] of vf, price, cost.
+struct GatheredTables {
+  std::vector<double> vf, price, cost;
+  explicit GatheredTables(int n) : vf(static_cast<std::size_t>(n) * TILE), price(vf.size()), cost(vf.size()) {}
+
+  template <bool SINGLE_QUESTION>
+  TTCG_ALWAYS_INLINE void gather(const ProfileView& t, const TileUsers& tu) {
+    if constexpr (SINGLE_QUESTION) return;
+    const int n = t.n;
+    const double* __restrict tv = t.value_fraction;
+    const double* __restrict tp = t.price;
+    const double* __restrict tc = t.cost;
+    for (int i = 0; i < n; ++i) {
+      double* __restrict gv = vf.data() + i * TILE;
+      double* __restrict gp = price.data() + i * TILE;
+      double* __restrict gc = cost.data() + i * TILE;
+#pragma omp simd
+      for (int u = 0; u < TILE; ++u) {
+        const int a = tu.q[u] * n + i;  // Q·n < 2^31 (checked by build_query_tables)
+        gv[u] = tv[a];
+        gp[u] = tp[a];
+        gc[u] = tc[a];
+      }
+    }
+  }
+  template <bool SINGLE_QUESTION>
+  TTCG_ALWAYS_INLINE ProviderColumns<SINGLE_QUESTION> provider(const ProfileView& t, int i) const {
+    ProviderColumns<SINGLE_QUESTION> c;
+    if constexpr (SINGLE_QUESTION) {
+      c.vf0 = t.value_fraction[i];
+      c.price0 = t.price[i];
+      c.cost0 = t.cost[i];
+    } else {
+      c.vf = vf.data() + i * TILE;
+      c.price = price.data() + i * TILE;
+      c.cost = cost.data() + i * TILE;
+    }
+    return c;
+  }
+};
+
 //! The tile's log attractions at a profile: x0[u] = β v0 and x[i][u], with their maximum m[u].
 template <bool SINGLE_QUESTION>
-TTCG_ALWAYS_INLINE void profile_attractions(const ProfileView& t, const TileUsers& tu, double* x0, double* x,
-                                            double* m) {
+TTCG_ALWAYS_INLINE void profile_attractions(const ProfileView& t, const GatheredTables& gt, const TileUsers& tu,
+                                            double* x0, double* x, double* m) {
 #pragma omp simd
   for (int u = 0; u < TILE; ++u) {
     x0[u] = tu.beta[u] * tu.v0[u];
     m[u] = x0[u];
   }
   for (int i = 0; i < t.n; ++i) {
-    double* xi = x + i * TILE;
+    double* __restrict xi = x + i * TILE;
+    const ProviderColumns<SINGLE_QUESTION> c = gt.provider<SINGLE_QUESTION>(t, i);
 #pragma omp simd
     for (int u = 0; u < TILE; ++u) {
-      const std::int64_t a = t.at(SINGLE_QUESTION ? 0 : tu.q[u], i);
-      xi[u] = population::log_attraction(tu.beta[u], tu.alpha[u], t.value_fraction[a], t.price[a]);
+      xi[u] = population::log_attraction(tu.beta[u], tu.alpha[u], c.value_fraction(u), c.price_of(u));
       m[u] = m[u] > xi[u] ? m[u] : xi[u];
     }
   }
@@ -96,14 +148,14 @@ TTCG_ALWAYS_INLINE void profile_attractions(const ProfileView& t, const TileUser
 
 struct DemandScratch {
   std::vector<double> x;  // [n][TILE] log attractions, then weights e_i
+  GatheredTables tables;
   alignas(64) double x0[TILE], m[TILE], e0[TILE], total[TILE], inv[TILE], s[TILE], acc_w[TILE], acc_v[TILE],
       acc_p[TILE], tmp[TILE];
-  explicit DemandScratch(int n) : x(static_cast<std::size_t>(n) * TILE) {}
+  explicit DemandScratch(int n) : x(static_cast<std::size_t>(n) * TILE), tables(n) {}
 };
 
 template <bool SINGLE_QUESTION>
-TTCG_ALWAYS_INLINE void demand_tiles(const QueryView& g, const ProfileView& t, const UsersView& users, BlockRange range,
-                                     DemandSums& out) {
+TTCG_ALWAYS_INLINE void demand_tiles(const ProfileView& t, const UsersView& users, BlockRange range, DemandSums& out) {
   const int n = t.n;
   DemandScratch w(n);
   TileUsers tu;
@@ -112,14 +164,15 @@ TTCG_ALWAYS_INLINE void demand_tiles(const QueryView& g, const ProfileView& t, c
                      price_lanes[LANES] = {};
   for (std::int64_t first = range.begin; first < range.end; first += TILE) {
     tu.load(users, first, static_cast<int>(std::min<std::int64_t>(TILE, range.end - first)));
-    profile_attractions<SINGLE_QUESTION>(t, tu, w.x0, w.x.data(), w.m);
+    w.tables.gather<SINGLE_QUESTION>(t, tu);
+    profile_attractions<SINGLE_QUESTION>(t, w.tables, tu, w.x0, w.x.data(), w.m);
 #pragma omp simd
     for (int u = 0; u < TILE; ++u) {
       w.e0[u] = portable::exp_nonpositive(w.x0[u] - w.m[u]);
       w.total[u] = w.e0[u];
     }
     for (int i = 0; i < n; ++i) {
-      double* xi = w.x.data() + i * TILE;
+      double* __restrict xi = w.x.data() + i * TILE;
 #pragma omp simd
       for (int u = 0; u < TILE; ++u) {
         xi[u] = portable::exp_nonpositive(xi[u] - w.m[u]);
@@ -137,11 +190,11 @@ TTCG_ALWAYS_INLINE void demand_tiles(const QueryView& g, const ProfileView& t, c
     clear_padding(w.s, tu.count);
     simd::add_to_lanes(outside_lanes, w.s);
     for (int i = 0; i < n; ++i) {
-      const double* ei = w.x.data() + i * TILE;
+      const double* __restrict ei = w.x.data() + i * TILE;
+      const ProviderColumns<SINGLE_QUESTION> c = w.tables.provider<SINGLE_QUESTION>(t, i);
 #pragma omp simd
       for (int u = 0; u < TILE; ++u) {
-        const std::int64_t a = t.at(SINGLE_QUESTION ? 0 : tu.q[u], i);
-        const double vf = t.value_fraction[a], price = t.price[a], cost = t.cost[a];
+        const double vf = c.value_fraction(u), price = c.price_of(u), cost = c.cost_of(u);
         w.s[u] = ei[u] * w.inv[u];
         w.acc_w[u] += w.s[u] * population::surplus(tu.alpha[u], vf, cost);
         w.acc_v[u] += w.s[u] * (tu.alpha[u] * vf - price);
@@ -160,7 +213,6 @@ TTCG_ALWAYS_INLINE void demand_tiles(const QueryView& g, const ProfileView& t, c
     simd::add_to_lanes(value_lanes, w.acc_v);
     simd::add_to_lanes(price_lanes, w.acc_p);
   }
-  (void)g;
   out.users = range.end - range.begin;
   out.shares.resize(n);
   out.profit.resize(n);
@@ -174,13 +226,11 @@ TTCG_ALWAYS_INLINE void demand_tiles(const QueryView& g, const ProfileView& t, c
   out.price = simd::combine_lanes(price_lanes);
 }
 
-TTCG_SIMD_CLONES void demand_single(const QueryView& g, const ProfileView& t, const UsersView& users, BlockRange range,
-                                    DemandSums& out) {
-  demand_tiles<true>(g, t, users, range, out);
+TTCG_SIMD_CLONES void demand_single(const ProfileView& t, const UsersView& users, BlockRange range, DemandSums& out) {
+  demand_tiles<true>(t, users, range, out);
 }
-TTCG_SIMD_CLONES void demand_multi(const QueryView& g, const ProfileView& t, const UsersView& users, BlockRange range,
-                                   DemandSums& out) {
-  demand_tiles<false>(g, t, users, range, out);
+TTCG_SIMD_CLONES void demand_multi(const ProfileView& t, const UsersView& users, BlockRange range, DemandSums& out) {
+  demand_tiles<false>(t, users, range, out);
 }
 
 template <bool SINGLE_QUESTION>
@@ -368,10 +418,11 @@ TTCG_SIMD_CLONES void welfare_deviation_tiles(const QueryView& g, const ProfileV
 
 DemandSums demand_block(const QueryView& g, const ProfileView& t, const UsersView& users, BlockRange range) {
   DemandSums out;
+  (void)g;
   if (t.Q == 1)
-    demand_single(g, t, users, range, out);
+    demand_single(t, users, range, out);
   else
-    demand_multi(g, t, users, range, out);
+    demand_multi(t, users, range, out);
   return out;
 }
 

@@ -86,12 +86,10 @@ void write_regime(h5::Group& parent, const std::string& name, const RegimeTallie
   }
   g.write("choices", std::span<const std::int64_t>(r.choices), {}, "1",
           "users served by each provider; the last entry is the outside option (no purchase / no trade)");
-  std::vector<double> sum, sum_sq, mean;
-  for (const Tally& p : r.provider_profit) {
-    sum.push_back(p.sum);
-    sum_sq.push_back(p.sum_sq);
-    mean.push_back(p.mean());
-  }
+  std::vector<double> mean;
+  for (const double x : r.provider_profit_sum) mean.push_back(x / static_cast<double>(r.welfare.count));
+  const std::vector<double>& sum = r.provider_profit_sum;
+  const std::vector<double>& sum_sq = r.provider_profit_sum_sq;
   g.write("provider_profit_sum", std::span<const double>(sum), {}, "USD",
           "sum over users of each provider's realized profit (0 from users it did not serve)");
   g.write("provider_profit_sum_sq", std::span<const double>(sum_sq), {}, "USD^2", "sum of squares of the same");

@@ -8,8 +8,8 @@
 //   slot) price      a factor per pool provider multiplying its price per token           ("ensemble.price", entity =
 //   pool index) beta, markup, alpha, v0  each from its range (uniform or log-uniform)           ("ensemble.<name>")
 // and visits providers in the Philox order of ("ensemble.order", replicate m) or in a fixed order. The draws use
-// only portable_draws.hpp, so they are bitwise identical on every backend; market m is the same market whatever
-// the thread count, block split, rank count or backend.
+// only the samplers of distributions.hpp and portable_math.hpp, so they are bitwise identical on every backend;
+// market m is the same market whatever the thread count, block split, rank count or backend.
 //
 // Its solution is the single-market engine's: the table (market_math.hpp), the dynamics from the lowest or highest
 // levels with their certificate (equilibrium_math.hpp), the exact optimum (welfare_math.hpp), PoA = SW*/SW, the
@@ -22,12 +22,13 @@
 #include <cstdint>
 
 #include "ttcgames/auction_math.hpp"
+#include "ttcgames/distributions.hpp"
 #include "ttcgames/enumeration_math.hpp"
 #include "ttcgames/equilibrium_math.hpp"
 #include "ttcgames/game_math.hpp"
 #include "ttcgames/hd.hpp"
 #include "ttcgames/market_math.hpp"
-#include "ttcgames/portable_draws.hpp"
+#include "ttcgames/portable_math.hpp"
 #include "ttcgames/rng.hpp"
 #include "ttcgames/welfare_math.hpp"
 
@@ -55,8 +56,8 @@ struct ParameterRange {
   TTCG_HD double at(double u) const {
     if (fixed()) return low;
     if (spacing == Spacing::uniform) return low + (high - low) * u;
-    const double a = portable_log(low);
-    return portable_exp(a + (portable_log(high) - a) * u);
+    const double a = portable::log(low);
+    return portable::exp(a + (portable::log(high) - a) * u);
   }
 };
 
@@ -71,15 +72,15 @@ struct PriceJitter {
   JitterKind kind = JitterKind::none;
   double low = 1.0, high = 1.0;  //!< uniform
   double sigma = 0.0;            //!< lognormal
-  //! The factor at u ∈ (0, 1).
-  TTCG_HD double factor(double u) const {
+  //! The factor from the four words of one Philox draw.
+  TTCG_HD double factor(const rng::Philox4x32Ctr& w) const {
     switch (kind) {
       case JitterKind::none:
         return 1.0;
       case JitterKind::uniform:
-        return low + (high - low) * u;
+        return dist::uniform(w.v[0], w.v[1], low, high);
       case JitterKind::lognormal:
-        return portable_exp(sigma * normal_quantile(u));
+        return dist::lognormal(w.v[0], w.v[1], 0.0, sigma);
     }
     return 1.0;
   }
@@ -135,12 +136,6 @@ struct MarketDraw {
   double beta = 0.0, markup = 0.0, alpha = 0.0, v0 = 0.0;
 };
 
-//! A double in (0, 1) with 53 random bits: (b + 1/2)·2^−53.
-TTCG_HD inline double open_unit_double(std::uint32_t hi, std::uint32_t lo) {
-  const std::uint64_t bits = ((static_cast<std::uint64_t>(hi) << 32) | lo) >> 11;
-  return (static_cast<double>(bits) + 0.5) * 0x1.0p-53;
-}
-
 TTCG_HD inline double range_draw(const ParameterRange& r, const rng::Philox4x32Key& key, std::uint32_t market) {
   if (r.fixed()) return r.low;
   const rng::Philox4x32Ctr w = rng::draw(key, market, 0, 0, 0);
@@ -177,7 +172,7 @@ TTCG_HD inline MarketDraw draw_market(const EnsembleParams& p, std::uint32_t mar
     d.price_factor[s] = 1.0;
     if (p.jitter.kind == JitterKind::none) continue;
     const rng::Philox4x32Ctr w = rng::draw(p.keys.price, market, 0, static_cast<std::uint32_t>(d.providers[s]), 0);
-    d.price_factor[s] = p.jitter.factor(open_unit_double(w.v[0], w.v[1]));
+    d.price_factor[s] = p.jitter.factor(w);
   }
   d.beta = range_draw(p.beta, p.keys.beta, market);
   d.markup = range_draw(p.markup, p.keys.markup, market);

@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "ttcgames/archive.hpp"
 #include "ttcgames/backend.hpp"
 #include "ttcgames/equilibrium.hpp"
 #include "ttcgames/market.hpp"
@@ -171,9 +172,10 @@ std::vector<double> welfare_profiles_block(const population::QueryView& g, const
 //! Per-user realized outcomes of one regime, tallied.
 struct RegimeTallies {
   Tally welfare, user_surplus, payment, profit, tokens, expected_welfare;
-  Tally correct;                       //!< 0/1 over served users
-  std::vector<std::int64_t> choices;   //!< [n + 1] users served by provider i; the outside option last
-  std::vector<Tally> provider_profit;  //!< [n] profit per user (0 when not served by i)
+  Tally correct;                               //!< 0/1 over served users
+  std::vector<std::int64_t> choices;           //!< [n + 1] users served by provider i; the outside option last
+  std::vector<double> provider_profit_sum;     //!< [n] Σ over the users provider i served of its profit (USD)
+  std::vector<double> provider_profit_sum_sq;  //!< [n] Σ of the squares (USD²); per user: divide by welfare.count
   Histogram welfare_hist, user_surplus_hist, payment_hist, profit_hist;
   void merge(const RegimeTallies& next);
 };
@@ -212,6 +214,15 @@ UserOutcomes user_outcomes(const population::QueryView& g, const ProfileTables& 
 //! Adds per-user records to tallies in user order (the CUDA path tallies device records with it).
 void tally_outcomes(const UserOutcomes& records, const population::UsersView& users, BlockRange range,
                     OutcomeTallies& out);
+
+//! Bit-exact archives of block results (archive.hpp), for spreading blocks over MPI ranks and checkpointing them:
+//! a decoded block equals the computed one bit for bit, so merging decoded blocks in order gives the same result.
+Bytes encode_demand_block(const DemandSums& sums);
+DemandSums decode_demand_block(const Bytes& bytes);
+Bytes encode_utility_block(const UtilitySums& sums);
+UtilitySums decode_utility_block(const Bytes& bytes);
+Bytes encode_outcome_block(const OutcomeTallies& tallies);
+OutcomeTallies decode_outcome_block(const Bytes& bytes);
 
 //! The population market of one replicate on one backend: users resident (on the device for cuda), passes over
 //! them with fixed blocks. Not thread-safe; one engine per replicate.

@@ -135,11 +135,19 @@ struct Choice {
   double total;           //!< S
 };
 
-TTCG_HD inline Choice user_choice(const ProfileView& t, double alpha, double beta, double v0, std::int32_t q,
-                                  double* e) {
+//! A number of providers known at compile time (user_choice's `n`), so that a kernel can keep e[] in registers.
+template <int N>
+struct FixedCount {
+  TTCG_HD constexpr operator int() const { return N; }
+};
+
+//! `n` is the number of providers: t.n, or a FixedCount<N> with N = t.n; the arithmetic is the same.
+template <class Count>
+TTCG_HD inline Choice user_choice(const ProfileView& t, double alpha, double beta, double v0, std::int32_t q, double* e,
+                                  Count n) {
   const double x0 = beta * v0;
   double m = x0;
-  for (int i = 0; i < t.n; ++i) {
+  for (int i = 0; i < n; ++i) {
     const std::int64_t a = t.at(q, i);
     e[i] = log_attraction(beta, alpha, t.value_fraction[a], t.price[a]);
     m = m > e[i] ? m : e[i];
@@ -147,11 +155,16 @@ TTCG_HD inline Choice user_choice(const ProfileView& t, double alpha, double bet
   Choice c;
   c.outside_weight = portable::exp_nonpositive(x0 - m);
   c.total = c.outside_weight;
-  for (int i = 0; i < t.n; ++i) {
+  for (int i = 0; i < n; ++i) {
     e[i] = portable::exp_nonpositive(e[i] - m);
     c.total += e[i];
   }
   return c;
+}
+
+TTCG_HD inline Choice user_choice(const ProfileView& t, double alpha, double beta, double v0, std::int32_t q,
+                                  double* e) {
+  return user_choice(t, alpha, beta, v0, q, e, t.n);
 }
 
 //! One user's expected welfare at a profile: s_0·v0 + Σ_i s_i·W_i with s = e·(1/S) (the order of the demand pass).
@@ -177,7 +190,7 @@ struct OnlineLogSum {
     const bool finite = t > -INFINITY;
     const bool above = t > max;
     // exp(−|t − max|) is NaN or 0 exactly when it is not used; the selects keep the loop branch-free.
-    const double d = portable::select(finite && max > -INFINITY, portable::exp_nonpositive(-fabs(t - max)), 0.0);
+    const double d = portable::select(finite & (max > -INFINITY), portable::exp_nonpositive(-fabs(t - max)), 0.0);
     sum = portable::select(finite, portable::select(above, sum * d + 1.0, sum + d), sum);
     max = portable::select(above, t, max);
   }

@@ -155,12 +155,12 @@ TTCG_HD inline double log(double x) {
   return select(x > 0.0, select(x == INF, INF, y), select(x == 0.0, -INF, QNAN));  // NaN and x < 0 give NaN
 }
 
-//! log(1 + y) for y > −1, accurate also for tiny |y| (Goldberg's correction); +inf for +inf.
+//! log(1 + y) for y > −1, accurate also for tiny |y| (Goldberg's correction); +inf for +inf. Branch-free: the
+//! correction's 0/0 at u = 1 is selected away.
 TTCG_HD inline double log1p(double y) {
   const double u = 1.0 + y;
-  if (u == 1.0) return y;
-  if (u == detail::INF) return u;
-  return log(u) * (y / (u - 1.0));
+  const double corrected = log(u) * (y / (u - 1.0));
+  return select(u == 1.0, y, select(u == detail::INF, u, corrected));
 }
 
 //! log(1 + e^t) without overflow.

@@ -1,5 +1,5 @@
 // CPU (OpenMP) vs CUDA parity of market ensembles: the same seed draws bitwise the same markets on both backends
-// (providers, price factors, β, markup, α, v0: portable_draws.hpp), and the solutions agree within
+// (providers, price factors, β, markup, α, v0: distributions.hpp and portable_math.hpp), and the solutions agree within
 // ENSEMBLE_BACKEND_TOLERANCE (the backends differ in the last bits of exp/log, which can also flip a near-tie of the
 // dynamics; such markets are counted and must be rare). The tallies agree within the same tolerance. Skips without
 // a device (and in a build without CUDA); the no-device error is tested everywhere.

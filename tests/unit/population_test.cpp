@@ -161,6 +161,38 @@ TEST(Population, BlocksMergedInOrderEqualTheEngine) {
   EXPECT_NEAR(whole.mean().welfare, theirs.welfare, 1e-13 * std::fabs(theirs.welfare));
 }
 
+TEST(Population, DecodedBlockArchivesMergeToTheSameBits) {
+  // What an MPI rank would send: every block's partial results, encoded, decoded on rank 0 and merged in order.
+  const Case s(gsm8k_population(HETEROGENEOUS));
+  const PopulationEngine engine = s.engine();
+  const Profile profile(9, 3);
+  const ProfileTables at(s.tables, profile);
+  const population::ProfileView t = at.view(s.tables.n, s.tables.Q);
+  const population::QueryView g = s.tables.view();
+  const population::UsersView users = engine.population().view();
+  const HistogramRanges ranges = histogram_ranges(s.tables, *s.scenario.population);
+  DemandSums demand;
+  UtilitySums utilities;
+  OutcomeTallies outcomes = make_outcome_tallies(s.tables.n, ranges);
+  for (std::int64_t b = 0; b < engine.blocks(); ++b) {
+    const BlockRange r = block_range(engine.users(), s.scenario.population->block_size, b);
+    demand.merge(decode_demand_block(encode_demand_block(demand_block(g, t, users, r))));
+    utilities.merge(decode_utility_block(encode_utility_block(utilities_block(g, t, users, 4, r))));
+    outcomes.merge(decode_outcome_block(encode_outcome_block(
+        outcome_block(g, at, profile, users, Reserve::none, s.scenario.population->seed, 0, r, ranges))));
+  }
+  EXPECT_TRUE(same_bits(demand.mean().welfare, engine.demand(profile).welfare));
+  std::vector<double> log_u(s.tables.K);
+  engine.log_utilities(profile, 4, log_u);
+  for (int k = 0; k < s.tables.K; ++k)
+    EXPECT_TRUE(same_bits(utilities.levels[k].value() - std::log(static_cast<double>(engine.users())), log_u[k]));
+  const OutcomeTallies all = engine.outcomes(profile, Reserve::none, ranges);
+  EXPECT_TRUE(same_bits(outcomes.auction.welfare.sum_sq, all.auction.welfare.sum_sq));
+  EXPECT_EQ(outcomes.market.payment_hist.counts, all.market.payment_hist.counts);
+  EXPECT_EQ(outcomes.market.provider_profit_sum, all.market.provider_profit_sum);
+  EXPECT_THROW(decode_outcome_block(Bytes(10)), InputError);
+}
+
 TEST(Population, ResultsDoNotDependOnTheThreadCount) {
   Scenario sc = gsm8k_population(std::string(HETEROGENEOUS) + "replicates = 2\noptimum = \"local-search\"\n");
   const int threads = omp_get_max_threads();
@@ -275,6 +307,39 @@ TEST(Population, RealizedOutcomesAverageToTheirExpectations) {
   EXPECT_EQ(o.market.welfare.count, engine.users());
   EXPECT_EQ(o.market.welfare_hist.total(), engine.users());
   EXPECT_EQ(o.market.welfare_hist.underflow + o.market.welfare_hist.overflow, 0);
+}
+
+TEST(Population, ExtremeRationalitiesAndOutsideOptionsStayFinite) {
+  // beta up to 1e9 1/USD and |v0| up to 1 USD: every share underflows but one per user; no NaN anywhere.
+  const Case s(
+      gsm8k_population("users = 3000\nblock_size = 700\nbeta = { kind = \"empirical\", values = [0.0, "
+                       "1e-3, 1e5, 1e9] }\nv0 = { kind = \"uniform\", low = -1.0, high = 1.0 }\n"));
+  const PopulationEngine engine = s.engine();
+  for (const Profile& profile : {Profile(9, 0), Profile(9, 5), Profile{0, 1, 2, 3, 4, 5, 4, 3, 2}}) {
+    const Demand d = engine.demand(profile);
+    ASSERT_TRUE(std::isfinite(d.welfare));
+    double total = d.outside_share;
+    for (int i = 0; i < 9; ++i) {
+      ASSERT_TRUE(std::isfinite(d.shares[i]) && std::isfinite(d.profit[i]));
+      total += d.shares[i];
+    }
+    EXPECT_NEAR(total, 1.0, 1e-12);
+    std::vector<double> log_u(s.tables.K);
+    for (int i = 0; i < 9; ++i) {
+      engine.log_utilities(profile, i, log_u);
+      for (const double v : log_u) ASSERT_FALSE(std::isnan(v)) << "provider " << i;
+    }
+    const Certificate c = engine.certify(profile);
+    EXPECT_FALSE(std::isnan(c.max_regret));
+    EXPECT_FALSE(std::isnan(c.max_relative_regret));
+  }
+  PopulationOracle oracle(engine);
+  const DynamicsResult d = run_oracle_dynamics(oracle, s.scenario.dynamics, PotentialFunction{});
+  EXPECT_GE(d.rounds, 1);
+  // beta = 0 for everyone: uniform choice among the n providers and the outside option.
+  const Case uniform(gsm8k_population("users = 100\nbeta = 0.0\n"));
+  const Demand u = uniform.engine().demand(Profile(9, 3));
+  for (int i = 0; i < 9; ++i) EXPECT_NEAR(u.shares[i], 0.1, 1e-15);
 }
 
 // ---- query tables from per-question tables ----
