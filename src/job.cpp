@@ -1,6 +1,11 @@
 #include "ttcgames/job.hpp"
 
+#include <omp.h>
+
+#include <algorithm>
 #include <sstream>
+
+#include "ttcgames/population_results.hpp"
 
 #include "ttcgames/error.hpp"
 #include "ttcgames/results.hpp"
@@ -18,12 +23,7 @@ Profile get_profile(ArchiveReader& r) {
   return Profile(v.begin(), v.end());
 }
 
-}  // namespace
-
-Bytes encode_beta_result(const BetaResult& b) {
-  ArchiveWriter w;
-  w.put(b.beta);
-  const DynamicsResult& d = b.dynamics;
+void put_dynamics(ArchiveWriter& w, const DynamicsResult& d) {
   put_profile(w, d.profile);
   w.put<std::int32_t>(d.rounds);
   w.put<std::int64_t>(d.turns);
@@ -32,13 +32,44 @@ Bytes encode_beta_result(const BetaResult& b) {
   w.put<std::uint64_t>(d.history.size());
   for (const Profile& p : d.history) put_profile(w, p);
   w.put(d.potential);
+}
+DynamicsResult get_dynamics(ArchiveReader& r) {
+  DynamicsResult d;
+  d.profile = get_profile(r);
+  d.rounds = r.get<std::int32_t>();
+  d.turns = r.get<std::int64_t>();
+  d.moves = r.get<std::int64_t>();
+  d.converged = r.get<std::uint8_t>() != 0;
+  const auto history = r.get<std::uint64_t>();
+  for (std::uint64_t i = 0; i < history; ++i) d.history.push_back(get_profile(r));
+  d.potential = r.get_vector<double>();
+  return d;
+}
+
+void put_certificate(ArchiveWriter& w, const Certificate& c) {
+  w.put(c.max_regret);
+  w.put(c.max_relative_regret);
+  w.put<std::int32_t>(c.worst_provider);
+}
+Certificate get_certificate(ArchiveReader& r) {
+  Certificate c;
+  c.max_regret = r.get<double>();
+  c.max_relative_regret = r.get<double>();
+  c.worst_provider = r.get<std::int32_t>();
+  return c;
+}
+
+}  // namespace
+
+Bytes encode_beta_result(const BetaResult& b) {
+  ArchiveWriter w;
+  w.put(b.beta);
+  put_dynamics(w, b.dynamics);
   w.put(b.welfare);
   w.put(b.shares);
   w.put(b.outside_share);
   w.put(b.potential);
-  w.put(b.certificate.max_regret);
-  w.put(b.certificate.max_relative_regret);
-  w.put<std::int32_t>(b.certificate.worst_provider);
+  put_certificate(w, b.certificate);
   put_profile(w, b.optimum.profile);
   w.put(b.optimum.welfare);
   w.put<std::int32_t>(b.optimum.iterations);
@@ -67,22 +98,12 @@ BetaResult decode_beta_result(const Bytes& bytes) {
   ArchiveReader r(bytes, "market work unit");
   BetaResult b;
   b.beta = r.get<double>();
-  DynamicsResult& d = b.dynamics;
-  d.profile = get_profile(r);
-  d.rounds = r.get<std::int32_t>();
-  d.turns = r.get<std::int64_t>();
-  d.moves = r.get<std::int64_t>();
-  d.converged = r.get<std::uint8_t>() != 0;
-  const auto history = r.get<std::uint64_t>();
-  for (std::uint64_t i = 0; i < history; ++i) d.history.push_back(get_profile(r));
-  d.potential = r.get_vector<double>();
+  b.dynamics = get_dynamics(r);
   b.welfare = r.get<double>();
   b.shares = r.get_vector<double>();
   b.outside_share = r.get<double>();
   b.potential = r.get<double>();
-  b.certificate.max_regret = r.get<double>();
-  b.certificate.max_relative_regret = r.get<double>();
-  b.certificate.worst_provider = r.get<std::int32_t>();
+  b.certificate = get_certificate(r);
   b.optimum.profile = get_profile(r);
   b.optimum.welfare = r.get<double>();
   b.optimum.iterations = r.get<std::int32_t>();
@@ -106,6 +127,64 @@ BetaResult decode_beta_result(const Bytes& bytes) {
   }
   r.finish();
   return b;
+}
+
+Bytes encode_replicate_result(const ReplicateResult& x) {
+  ArchiveWriter w;
+  w.put<std::int64_t>(x.replicate);
+  put_dynamics(w, x.dynamics);
+  put_certificate(w, x.certificate);
+  const Demand& d = x.demand;
+  w.put(d.shares);
+  w.put(d.outside_share);
+  w.put(d.profit);
+  w.put(d.welfare);
+  w.put(d.weighted_value);
+  w.put(d.weighted_price);
+  w.put(x.equilibrium_welfare);
+  const PopulationOptimum& o = x.optimum;
+  put_profile(w, o.profile);
+  w.put(o.welfare);
+  w.put(o.upper_bound);
+  w.put(o.method);
+  w.put<std::int64_t>(o.profiles_evaluated);
+  w.put<std::int32_t>(o.starts);
+  w.put(x.first_best);
+  w.put(x.price_of_anarchy);
+  w.put(encode_outcome_block(x.outcomes));
+  w.put<std::int64_t>(x.passes);
+  w.put(x.seconds);
+  return w.take();
+}
+
+ReplicateResult decode_replicate_result(const Bytes& bytes) {
+  ArchiveReader r(bytes, "population replicate work unit");
+  ReplicateResult x;
+  x.replicate = r.get<std::int64_t>();
+  x.dynamics = get_dynamics(r);
+  x.certificate = get_certificate(r);
+  Demand& d = x.demand;
+  d.shares = r.get_vector<double>();
+  d.outside_share = r.get<double>();
+  d.profit = r.get_vector<double>();
+  d.welfare = r.get<double>();
+  d.weighted_value = r.get<double>();
+  d.weighted_price = r.get<double>();
+  x.equilibrium_welfare = r.get<double>();
+  PopulationOptimum& o = x.optimum;
+  o.profile = get_profile(r);
+  o.welfare = r.get<double>();
+  o.upper_bound = r.get<double>();
+  o.method = r.get_string();
+  o.profiles_evaluated = r.get<std::int64_t>();
+  o.starts = r.get<std::int32_t>();
+  x.first_best = r.get<double>();
+  x.price_of_anarchy = r.get<double>();
+  x.outcomes = decode_outcome_block(r.get_bytes());
+  x.passes = r.get<std::int64_t>();
+  x.seconds = r.get<double>();
+  r.finish();
+  return x;
 }
 
 MarketJob::MarketJob(std::vector<Scenario> scenarios, const JobOptions& options)
@@ -176,6 +255,170 @@ std::string MarketJob::fingerprint() const {
   for (const Scenario& s : scenarios_) all.push_back(&s);
   f << "\n" << combined_scenario_toml(all);
   return f.str();
+}
+
+}  // namespace ttcg
+
+namespace ttcg {
+
+namespace {
+std::string scenario_label(const Scenario& s, const char* part) {
+  return s.name + " " + part;
+}
+}  // namespace
+
+RunJob::RunJob(std::vector<Scenario> scenarios, const JobOptions& options)
+    : scenarios_(std::move(scenarios)), options_(options) {
+  for (std::size_t s = 0; s < scenarios_.size(); ++s)
+    for (std::size_t t = 0; t < s; ++t)
+      if (scenarios_[t].name == scenarios_[s].name)
+        throw InputError("two scenarios are named '" + scenarios_[s].name + "' (" + scenarios_[t].path + ", " +
+                         scenarios_[s].path + "): names must be unique within a run");
+  std::uint64_t next = 0;
+  if (options_.markets) {
+    std::vector<Scenario> with_market;
+    for (const Scenario& s : scenarios_)
+      if (s.has_market() || options_.betas) with_market.push_back(s);
+    if (!with_market.empty()) {
+      market_ = std::make_unique<MarketJob>(std::move(with_market), options_);
+      RunPart part;
+      part.label = market_->scenarios().size() == 1 ? scenario_label(market_->scenarios()[0], "market")
+                                                    : std::to_string(market_->scenarios().size()) + " markets";
+      part.unit_name = "betas";
+      part.work = market_->work();
+      part.work.first_unit = next;
+      next += part.work.count;
+      parts_.push_back(std::move(part));
+    }
+  }
+  if (options_.ensembles)
+    for (const Scenario& s : scenarios_) {
+      if (!s.ensemble) continue;
+      ensembles_.push_back(make_ensemble_problem(s));
+      ensemble_toml_.push_back(s.resolved_toml());
+      const EnsembleProblem* problem = ensembles_.back().get();
+      RunPart part;
+      part.label = problem->spec().name + " ensemble";
+      part.unit_name = "market blocks";
+      part.work.count = static_cast<std::uint64_t>(problem->blocks());
+      part.work.first_unit = next;
+      part.work.parallelism = UnitParallelism::within_unit;  // the block's markets run in parallel (or on the GPU)
+      const Backend backend = options_.backend;
+      part.work.compute = [problem, backend](std::uint64_t b) {
+        return encode_ensemble_block(compute_ensemble_block(*problem, static_cast<std::int64_t>(b), backend));
+      };
+      next += part.work.count;
+      parts_.push_back(std::move(part));
+    }
+  if (options_.populations)
+    for (const Scenario& s : scenarios_) {
+      if (!s.population) continue;
+      populations_.push_back(prepare_population(s, options_.backend));
+    }
+  for (const PopulationResult& setup : populations_) {  // after the vector stops growing: the lambdas point into it
+    RunPart part;
+    part.label = setup.name + " population";
+    part.unit_name = "replicates";
+    part.work.count = static_cast<std::uint64_t>(setup.spec.replicates);
+    part.work.first_unit = next;
+    part.work.parallelism = UnitParallelism::within_unit;  // each pass over the users runs in parallel
+    const PopulationResult* prepared = &setup;
+    const Backend backend = options_.backend;
+    part.work.compute = [prepared, backend](std::uint64_t r) {
+      return encode_replicate_result(solve_replicate(*prepared, static_cast<std::int64_t>(r), backend));
+    };
+    next += part.work.count;
+    parts_.push_back(std::move(part));
+  }
+  if (parts_.empty())
+    throw InputError(
+        "nothing to run: the scenarios have no [beta] values, [ensemble] or [population] for this "
+        "command");
+}
+
+RunJob::~RunJob() = default;
+
+std::uint64_t RunJob::units() const {
+  return parts_.empty() ? 0 : parts_.back().work.first_unit + parts_.back().work.count;
+}
+
+RunResults RunJob::assemble(const std::vector<Bytes>& results, double seconds) const {
+  if (results.size() != units())
+    throw std::logic_error("RunJob::assemble: " + std::to_string(results.size()) + " results for " +
+                           std::to_string(units()) + " units");
+  RunResults out;
+  std::size_t part = 0;
+  auto slice = [&](const RunPart& p) {
+    const auto first = results.begin() + static_cast<std::ptrdiff_t>(p.work.first_unit);
+    return std::vector<Bytes>(first, first + static_cast<std::ptrdiff_t>(p.work.count));
+  };
+  if (market_) out.markets = market_->assemble(slice(parts_[part++]), seconds);
+  for (std::size_t e = 0; e < ensembles_.size(); ++e) {
+    const EnsembleProblem& problem = *ensembles_[e];
+    EnsembleResult r;
+    r.name = problem.spec().name;
+    r.scenario_toml = ensemble_toml_[e];
+    r.summary = EnsembleSummary(problem);
+    r.backend = options_.backend;
+    r.threads = options_.backend == Backend::cpu ? omp_get_max_threads() : 1;
+    r.problem = &problem;
+    for (const Bytes& b : slice(parts_[part++])) r.summary.merge(decode_ensemble_block(b));
+    r.seconds = seconds;
+    out.ensembles.push_back(std::move(r));
+  }
+  for (const PopulationResult& setup : populations_) {
+    PopulationResult r = setup;
+    for (const Bytes& b : slice(parts_[part++])) add_replicate(r, decode_replicate_result(b));
+    r.seconds = seconds;
+    out.populations.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::string RunJob::fingerprint() const {
+  std::ostringstream f;
+  f << "ttcgames " << VERSION << " results " << RESULTS_FORMAT_MAJOR << "." << RESULTS_FORMAT_MINOR << "\nbackend "
+    << to_string(options_.backend) << "\nparts " << options_.markets << options_.ensembles << options_.populations
+    << "\nenumerate " << (options_.enumerate ? (*options_.enumerate ? "on" : "off") : "scenario") << "\nbetas ";
+  if (options_.betas) {
+    f.precision(17);
+    for (const double b : *options_.betas) f << b << " ";
+  } else {
+    f << "scenario";
+  }
+  f << "\nunits " << units();
+  for (const RunPart& p : parts_) f << " " << p.work.count;
+  std::vector<const Scenario*> all;
+  for (const Scenario& s : scenarios_) all.push_back(&s);
+  f << "\n" << combined_scenario_toml(all);
+  return f.str();
+}
+
+std::uint64_t RunJob::root_seed() const {
+  const Scenario& first = scenarios_.front();
+  if ((first.has_market() || options_.betas) && options_.markets) return first.dynamics.seed;
+  if (first.ensemble && options_.ensembles) return first.ensemble->seed;
+  if (first.population && options_.populations) return first.population->seed;
+  return first.dynamics.seed;
+}
+
+void write_run_results(const std::string& path, const RunJob& job, const RunResults& results, const RunInfo& info) {
+  h5::AtomicOutput out(path);
+  {
+    h5::File file = h5::File::create(out.temp_path());
+    h5::Group root = file.root();
+    std::vector<const Scenario*> all;
+    for (const Scenario& s : job.scenarios()) all.push_back(&s);
+    write_root_attributes(root, info, job.root_seed(), combined_scenario_toml(all));
+    for (const ScenarioResult& r : results.markets) write_scenario_groups(root, r);
+    for (const EnsembleResult& e : results.ensembles) write_ensemble_group(root, e);
+    for (const PopulationResult& p : results.populations) {
+      const auto s = std::find_if(job.scenarios().begin(), job.scenarios().end(),
+                                  [&](const Scenario& x) { return x.name == p.name; });
+      write_population_group(root, p, s->resolved_toml(), s->path, s->description);
+    }
+  }
+  out.commit();
 }
 
 }  // namespace ttcg

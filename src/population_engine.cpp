@@ -8,6 +8,7 @@
 #include <cmath>
 #include <exception>
 #include <mutex>
+#include <stdexcept>
 
 #include "ttcgames/cuda_backend.hpp"
 #include "ttcgames/enumeration.hpp"
@@ -425,41 +426,55 @@ PopulationOptimum population_optimum(const PopulationEngine& engine, const Popul
 // ---------------------------------------------------------------------------------------------------------------
 // A scenario's population
 
-PopulationResult run_population(const Scenario& scenario, const PopulationRunOptions& options) {
+PopulationResult prepare_population(const Scenario& scenario, Backend backend) {
   if (!scenario.population) throw InputError(scenario.name + ": the scenario has no [population] section");
-  const auto start = std::chrono::steady_clock::now();
   PopulationResult out;
   out.name = scenario.name;
   out.spec = *scenario.population;
   out.dynamics = scenario.dynamics;
   out.reserve = scenario.reserve;
-  out.backend = options.backend;
+  out.backend = backend;
   out.tables = build_query_tables(out.spec, scenario.providers, scenario.market,
                                   scenario.source.runlogs ? &*scenario.source.runlogs : nullptr);
   out.ranges = histogram_ranges(out.tables, out.spec);
   out.outcomes = make_outcome_tallies(out.tables.n, out.ranges);
+  return out;
+}
+
+ReplicateResult solve_replicate(const PopulationResult& setup, std::int64_t replicate, Backend backend) {
+  const auto start = std::chrono::steady_clock::now();
+  const PopulationEngine engine(setup.tables, setup.spec, replicate, backend);
+  ReplicateResult rr;
+  rr.replicate = replicate;
+  PopulationOracle oracle(engine);
+  rr.dynamics = run_oracle_dynamics(oracle, setup.dynamics, PotentialFunction{});
+  const Profile& k = rr.dynamics.profile;
+  rr.certificate = engine.certify(k);
+  rr.demand = engine.demand(k);
+  rr.equilibrium_welfare = rr.demand.welfare;
+  rr.optimum = population_optimum(engine, setup.spec, k);
+  rr.first_best = engine.first_best();
+  rr.price_of_anarchy = welfare_ratio(rr.optimum.welfare, rr.equilibrium_welfare);
+  if (setup.spec.realize) rr.outcomes = engine.outcomes(k, setup.reserve, setup.ranges);
+  rr.passes = engine.passes();
+  rr.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return rr;
+}
+
+void add_replicate(PopulationResult& result, ReplicateResult replicate) {
+  if (replicate.replicate != static_cast<std::int64_t>(result.replicates.size()))
+    throw std::invalid_argument("add_replicate: replicate " + std::to_string(replicate.replicate) + " after " +
+                                std::to_string(result.replicates.size()) + " replicates");
+  if (result.spec.realize) result.outcomes.merge(replicate.outcomes);
+  result.replicates.push_back(std::move(replicate));
+}
+
+PopulationResult run_population(const Scenario& scenario, const PopulationRunOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  PopulationResult out = prepare_population(scenario, options.backend);
   const std::size_t R = static_cast<std::size_t>(out.spec.replicates);
   for (std::size_t r = 0; r < R; ++r) {
-    const auto replicate_start = std::chrono::steady_clock::now();
-    const PopulationEngine engine(out.tables, out.spec, static_cast<std::int64_t>(r), options.backend);
-    ReplicateResult rr;
-    rr.replicate = static_cast<std::int64_t>(r);
-    PopulationOracle oracle(engine);
-    rr.dynamics = run_oracle_dynamics(oracle, out.dynamics, PotentialFunction{});
-    const Profile& k = rr.dynamics.profile;
-    rr.certificate = engine.certify(k);
-    rr.demand = engine.demand(k);
-    rr.equilibrium_welfare = rr.demand.welfare;
-    rr.optimum = population_optimum(engine, out.spec, k);
-    rr.first_best = engine.first_best();
-    rr.price_of_anarchy = welfare_ratio(rr.optimum.welfare, rr.equilibrium_welfare);
-    if (out.spec.realize) {
-      rr.outcomes = engine.outcomes(k, out.reserve, out.ranges);
-      out.outcomes.merge(rr.outcomes);
-    }
-    rr.passes = engine.passes();
-    rr.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - replicate_start).count();
-    out.replicates.push_back(std::move(rr));
+    add_replicate(out, solve_replicate(out, static_cast<std::int64_t>(r), options.backend));
     if (options.progress) options.progress(r + 1, R);
   }
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

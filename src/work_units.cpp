@@ -55,9 +55,11 @@ UnitOutcome execute_units(const Communicator& comm, const UnitWork& work, UnitCo
   // Rank 0 knows what the journal holds; everyone learns the pending list from it.
   std::vector<std::uint64_t> pending;
   if (comm.is_root()) {
-    for (auto& [unit, bytes] : control.resumed)
-      if (unit < work.count) done.emplace(unit, std::move(bytes));
-    control.resumed.clear();
+    for (auto it = control.resumed.lower_bound(work.first_unit);
+         it != control.resumed.end() && it->first - work.first_unit < work.count;) {
+      done.emplace(it->first - work.first_unit, std::move(it->second));
+      it = control.resumed.erase(it);
+    }
     for (std::uint64_t u = 0; u < work.count; ++u)
       if (!done.count(u)) pending.push_back(u);
   }
@@ -80,8 +82,10 @@ UnitOutcome execute_units(const Communicator& comm, const UnitWork& work, UnitCo
   const std::size_t waves = (per_rank + static_cast<std::size_t>(wave) - 1) / static_cast<std::size_t>(wave);
   if (comm.is_root() && control.progress) control.progress(outcome.resumed, work.count);
 
-  bool stopped = false;
-  for (std::size_t w = 0; w < waves; ++w) {
+  // A budget already spent (by earlier parts of the run) stops before the first wave.
+  bool stopped = comm.broadcast(comm.is_root() && !pending.empty() &&
+                                (control.max_new_units == 0 || control.time_limit_seconds <= 0.0));
+  for (std::size_t w = 0; w < waves && !stopped; ++w) {
     const std::size_t lo = std::min(mine.size(), w * static_cast<std::size_t>(wave));
     const std::size_t hi = std::min(mine.size(), lo + static_cast<std::size_t>(wave));
     std::vector<std::uint64_t> units(mine.begin() + static_cast<std::ptrdiff_t>(lo),
@@ -119,7 +123,7 @@ UnitOutcome execute_units(const Communicator& comm, const UnitWork& work, UnitCo
       std::map<std::uint64_t, Bytes> wave_results;
       for (const Bytes& g : gathered) unpack_results(g, wave_results);
       for (auto& [unit, bytes] : wave_results) {
-        if (control.journal) control.journal->append(unit, bytes);
+        if (control.journal) control.journal->append(work.first_unit + unit, bytes);
         done.emplace(unit, std::move(bytes));
       }
       if (control.journal) control.journal->sync();

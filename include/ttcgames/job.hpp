@@ -1,15 +1,20 @@
-// A `ttcgames run` as a job of work units (docs/cluster.md): every β of every scenario is one unit. Units are
-// computed anywhere (any rank, any thread, or read back from a checkpoint journal) and assembled on rank 0 in unit
-// order into the same ScenarioResults that run_scenario returns, so the result file does not depend on how many
-// ranks ran the job or whether it was resumed.
+// A `ttcgames run` as a job of work units (docs/cluster.md): every β of every scenario's market, every block of
+// markets of an [ensemble], every replicate of a [population] is one unit. Units are computed anywhere (any rank,
+// any thread, or read back from a checkpoint journal) and assembled on rank 0 in unit order into the same results
+// that run_scenario, run_ensemble and run_population return, so the result file does not depend on how many ranks
+// ran the job or whether it was resumed.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "ttcgames/archive.hpp"
+#include "ttcgames/ensemble.hpp"
+#include "ttcgames/population.hpp"
+#include "ttcgames/results.hpp"
 #include "ttcgames/run.hpp"
 #include "ttcgames/work_units.hpp"
 
@@ -20,6 +25,10 @@ struct JobOptions {
   Backend backend = Backend::cpu;
   std::optional<bool> enumerate;             //!< override of every scenario's [equilibria] enumerate
   std::optional<std::vector<double>> betas;  //!< override of every scenario's β values
+  //! Which parts of the scenarios to run (the `market`, `ensemble` and `population` subcommands run one).
+  bool markets = true;
+  bool ensembles = true;
+  bool populations = true;
 };
 
 class MarketJob {
@@ -50,7 +59,61 @@ class MarketJob {
   std::vector<Unit> units_;
 };
 
-//! Bit-exact encoding of a BetaResult (work-unit results, checkpoints).
+//! Everything a run computes, assembled on rank 0. The ensemble results point to the RunJob's problems: keep
+//! the job alive while they are used.
+struct RunResults {
+  std::vector<ScenarioResult> markets;
+  std::vector<EnsembleResult> ensembles;
+  std::vector<PopulationResult> populations;
+};
+
+//! One part of a run: units of one kind, numbered from `work.first_unit` in the run's numbering.
+struct RunPart {
+  std::string label;      //!< the scenario (or ensemble) name, for progress bars
+  std::string unit_name;  //!< "market betas", "ensemble blocks", "population replicates"
+  UnitWork work;
+};
+
+//! A whole run: the markets of the scenarios with β values (one unit per β), then every [ensemble] (one unit per
+//! block of markets), then every [population] (one unit per replicate), numbered in that order.
+class RunJob {
+ public:
+  RunJob(std::vector<Scenario> scenarios, const JobOptions& options);
+  ~RunJob();
+  RunJob(const RunJob&) = delete;
+  RunJob& operator=(const RunJob&) = delete;
+
+  const std::vector<Scenario>& scenarios() const { return scenarios_; }
+  const JobOptions& options() const { return options_; }
+  std::uint64_t units() const;
+  //! The parts, in unit order; their work computes units on any rank (thread-safe where across_units).
+  const std::vector<RunPart>& parts() const { return parts_; }
+  //! Every unit's result (in unit order, all parts) → the results (rank 0).
+  RunResults assemble(const std::vector<Bytes>& results, double seconds) const;
+  //! The format, the resolved scenarios and the result-changing options.
+  std::string fingerprint() const;
+  //! The seed recorded at the root of the result file: the first scenario's [dynamics] seed when it has a market,
+  //! else its [ensemble] seed, else its [population] seed.
+  std::uint64_t root_seed() const;
+
+ private:
+  std::vector<Scenario> scenarios_;
+  JobOptions options_;
+  std::unique_ptr<MarketJob> market_;
+  std::vector<std::unique_ptr<EnsembleProblem>> ensembles_;
+  std::vector<std::string> ensemble_toml_;
+  std::vector<PopulationResult> populations_;  //!< prepared, without replicates
+  std::vector<RunPart> parts_;
+};
+
+//! The result file of a run (root attributes, market/auction, ensemble and population groups), written to a
+//! temporary name and renamed when complete.
+void write_run_results(const std::string& path, const RunJob& job, const RunResults& results, const RunInfo& info);
+
+//! Bit-exact encodings of unit results (work-unit results, checkpoints).
+Bytes encode_replicate_result(const ReplicateResult& result);
+ReplicateResult decode_replicate_result(const Bytes& bytes);
+
 Bytes encode_beta_result(const BetaResult& result);
 BetaResult decode_beta_result(const Bytes& bytes);
 

@@ -28,6 +28,9 @@ enum class UnitParallelism {
 
 struct UnitWork {
   std::uint64_t count = 0;
+  //! Index of unit 0 in the job's numbering (journal records and UnitControl::resumed use the job's numbers; a
+  //! job with several parts runs them one after the other with their offsets).
+  std::uint64_t first_unit = 0;
   //! Computes one unit; must be thread-safe under across_units. InputError for bad input, anything else is a bug.
   std::function<Bytes(std::uint64_t unit)> compute;
   UnitParallelism parallelism = UnitParallelism::across_units;
@@ -36,11 +39,14 @@ struct UnitWork {
 };
 
 struct UnitControl {
-  CheckpointJournal* journal = nullptr;    //!< rank 0: where completed units are appended (may be null)
-  std::map<std::uint64_t, Bytes> resumed;  //!< rank 0: results read back from the journal (skipped)
-  double time_limit_seconds = std::numeric_limits<double>::infinity();      //!< no new wave after this much wall time
-  std::uint64_t max_new_units = std::numeric_limits<std::uint64_t>::max();  //!< no new wave after this many units
-  std::function<void(std::uint64_t done, std::uint64_t total)> progress;    //!< rank 0, after each wave
+  CheckpointJournal* journal = nullptr;  //!< rank 0: where completed units are appended (may be null)
+  //! Rank 0: results read back from the journal, in the job's numbering; execute_units takes out those of its work.
+  std::map<std::uint64_t, Bytes> resumed;
+  //! No new wave after this much wall time (≤ 0: none at all when units are pending).
+  double time_limit_seconds = std::numeric_limits<double>::infinity();
+  //! No new wave after this many new units (0: none at all when units are pending).
+  std::uint64_t max_new_units = std::numeric_limits<std::uint64_t>::max();
+  std::function<void(std::uint64_t done, std::uint64_t total)> progress;  //!< rank 0, after each wave
 };
 
 struct UnitOutcome {

@@ -126,18 +126,16 @@ void add_checkpointing(CLI::App& app, Checkpointing& c) {
 
 struct Solved {
   bool complete = false;
-  std::vector<ttcg::ScenarioResult> results;       //!< rank 0
+  ttcg::RunResults results;                        //!< rank 0
   std::optional<ttcg::CheckpointJournal> journal;  //!< rank 0: removed once the result file is complete
 };
 
-//! Solves the scenarios as a job of work units over the MPI ranks (one process without MPI), checkpointed to
-//! <output>.ckpt when `output` is given. Rank 0 receives the results; `complete` is false on every rank when the
-//! run stopped early (time limit or unit budget).
-Solved solve(const std::vector<ttcg::Scenario>& scenarios, const ttcg::JobOptions& options, const Common& c,
-             const Checkpointing& ck, const std::string& output) {
+//! Runs the job's parts one after the other as work units over the MPI ranks (one process without MPI),
+//! checkpointed to <output>.ckpt when `output` is given. Rank 0 receives the results; `complete` is false on every
+//! rank when the run stopped early (time limit or unit budget).
+Solved solve(const ttcg::RunJob& job, const Common& c, const Checkpointing& ck, const std::string& output) {
   const ttcg::Communicator& comm = ttcg::Communicator::world();
   const auto start = std::chrono::steady_clock::now();
-  const ttcg::MarketJob job(scenarios, options);
   ttcg::UnitControl control;
   Solved solved;
   std::optional<ttcg::CheckpointJournal>& journal = solved.journal;
@@ -156,24 +154,32 @@ Solved solve(const std::vector<ttcg::Scenario>& scenarios, const ttcg::JobOption
     }
     control.journal = &*journal;
   }
-  if (ck.time_limit > 0.0) control.time_limit_seconds = ck.time_limit;
-  if (ck.max_units > 0) control.max_new_units = ck.max_units;
-  ProgressBar bar(scenarios.size() == 1 ? scenarios[0].name : std::to_string(scenarios.size()) + " scenarios",
-                  !c.quiet && comm.is_root(), "work units");
-  control.progress = [&bar](std::uint64_t done, std::uint64_t total) { bar(done, total); };
-
-  ttcg::UnitOutcome outcome = ttcg::execute_units(comm, job.work(), control);
-  if (!outcome.complete) {
-    if (comm.is_root() && !c.quiet)
-      std::cerr << "\nstopped early: " << outcome.resumed + outcome.computed << " of " << job.units()
-                << " work units done and checkpointed in " << (journal ? journal->path() : std::string("(none)"))
-                << "; continue with the same command and --resume\n";
-    return solved;
+  std::vector<ttcg::Bytes> results;
+  std::uint64_t done = 0;
+  std::uint64_t budget = ck.max_units > 0 ? ck.max_units : std::numeric_limits<std::uint64_t>::max();
+  for (const ttcg::RunPart& part : job.parts()) {  // the limits hold for the whole run, across its parts
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    control.time_limit_seconds =
+        ck.time_limit > 0.0 ? std::max(0.0, ck.time_limit - elapsed) : std::numeric_limits<double>::infinity();
+    control.max_new_units = budget;
+    ProgressBar bar(part.label, !c.quiet && comm.is_root(), part.unit_name);
+    control.progress = [&bar](std::uint64_t d, std::uint64_t total) { bar(d, total); };
+    ttcg::UnitOutcome outcome = ttcg::execute_units(comm, part.work, control);
+    done += outcome.resumed + outcome.computed;
+    if (!outcome.complete) {
+      if (comm.is_root() && !c.quiet)
+        std::cerr << "\nstopped early: " << done << " of " << job.units() << " work units done and checkpointed in "
+                  << (journal ? journal->path() : std::string("(none)"))
+                  << "; continue with the same command and --resume\n";
+      return solved;
+    }
+    budget -= std::min(budget, outcome.computed);
+    for (ttcg::Bytes& b : outcome.results) results.push_back(std::move(b));
   }
   solved.complete = true;
   if (comm.is_root()) {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    solved.results = job.assemble(outcome.results, seconds);
+    solved.results = job.assemble(results, seconds);
   }
   return solved;
 }
@@ -181,35 +187,6 @@ Solved solve(const std::vector<ttcg::Scenario>& scenarios, const ttcg::JobOption
 ttcg::RunInfo run_info(ttcg::Backend backend, int argc, char** argv) {
   return ttcg::RunInfo{ttcg::to_string(backend), omp_get_max_threads(), ttcg::Communicator::world().size(),
                        command_line(argc, argv)};
-}
-
-//! The scenarios that solve their own market (an ensemble- or population-only scenario has no β values).
-std::vector<ttcg::Scenario> with_market(const std::vector<ttcg::Scenario>& scenarios) {
-  std::vector<ttcg::Scenario> out;
-  for (const ttcg::Scenario& s : scenarios)
-    if (s.has_market()) out.push_back(s);
-  return out;
-}
-
-//! The ensembles of the scenarios that have one, on this process (rank 0 under MPI); `problems` keeps what the
-//! results point to.
-std::vector<ttcg::EnsembleResult> run_ensembles(const std::vector<ttcg::Scenario>& scenarios, ttcg::Backend backend,
-                                                const Common& c,
-                                                std::vector<std::unique_ptr<ttcg::EnsembleProblem>>& problems) {
-  std::vector<ttcg::EnsembleResult> results;
-  for (const ttcg::Scenario& s : scenarios) {
-    if (!s.ensemble) continue;
-    problems.push_back(ttcg::make_ensemble_problem(s));
-    ttcg::EnsembleRunOptions o;
-    o.backend = backend;
-    ProgressBar bar(problems.back()->spec().name, !c.quiet, "markets");
-    o.progress = [&bar](std::int64_t done, std::int64_t total) {
-      bar(static_cast<std::size_t>(done), static_cast<std::size_t>(total));
-    };
-    results.push_back(ttcg::run_ensemble(*problems.back(), o));
-    results.back().scenario_toml = s.resolved_toml();
-  }
-  return results;
 }
 
 std::string default_output(const std::vector<ttcg::Scenario>& scenarios) {
@@ -224,47 +201,20 @@ void print_file_summaries(const std::string& path) {
   for (const auto& p : ttcg::read_population_summaries(path)) ttcg::print_population_summary(std::cout, p);
 }
 
-//! Runs the [population] of every scenario that has one, on this process (rank 0 under MPI: the population's
-//! blocks are not spread over ranks yet).
-std::vector<ttcg::PopulationResult> run_populations(const std::vector<ttcg::Scenario>& scenarios, ttcg::Backend backend,
-                                                    const Common& c) {
-  std::vector<ttcg::PopulationResult> results;
-  for (const ttcg::Scenario& s : scenarios) {
-    if (!s.population) continue;
-    ttcg::PopulationRunOptions o;
-    o.backend = backend;
-    ProgressBar bar(s.name, !c.quiet, "population replicates");
-    o.progress = [&bar](std::size_t done, std::size_t total) { bar(done, total); };
-    results.push_back(ttcg::run_population(s, o));
-  }
-  return results;
-}
-
-//! The result file of a run: root attributes (the first scenario's seed: [dynamics], else [ensemble], else
-//! [population]), the market/auction groups, the ensembles and the populations; written atomically.
-void write_run(const std::string& path, const std::vector<ttcg::Scenario>& scenarios,
-               const std::vector<ttcg::ScenarioResult>& markets, const std::vector<ttcg::EnsembleResult>& ensembles,
-               const std::vector<ttcg::PopulationResult>& populations, const ttcg::RunInfo& info) {
-  ttcg::h5::AtomicOutput out(path);
-  {
-    ttcg::h5::File file = ttcg::h5::File::create(out.temp_path());
-    ttcg::h5::Group root = file.root();
-    std::vector<const ttcg::Scenario*> all;
-    for (const ttcg::Scenario& s : scenarios) all.push_back(&s);
-    const ttcg::Scenario& first = scenarios.front();
-    const std::uint64_t seed = first.has_market() ? first.dynamics.seed
-                               : first.ensemble   ? first.ensemble->seed
-                               : first.population ? first.population->seed
-                                                  : first.dynamics.seed;
-    ttcg::write_root_attributes(root, info, seed, ttcg::combined_scenario_toml(all));
-    for (const ttcg::ScenarioResult& r : markets) ttcg::write_scenario_groups(root, r);
-    for (const ttcg::EnsembleResult& e : ensembles) ttcg::write_ensemble_group(root, e);
-    for (const ttcg::PopulationResult& p : populations) {
-      const auto s = std::find_if(scenarios.begin(), scenarios.end(), [&](const auto& x) { return x.name == p.name; });
-      ttcg::write_population_group(root, p, s->resolved_toml(), s->path, s->description);
+//! Solves a job and, on rank 0, writes and (unless quiet) prints its result file. Returns the exit status.
+int run_and_write(const ttcg::RunJob& job, const Common& c, const Checkpointing& ck, const std::string& output,
+                  ttcg::Backend backend, int argc, char** argv) {
+  Solved solved = solve(job, c, ck, output);
+  if (!solved.complete) return EXIT_INCOMPLETE;
+  if (ttcg::Communicator::world().is_root()) {
+    ttcg::write_run_results(output, job, solved.results, run_info(backend, argc, argv));
+    if (solved.journal) solved.journal->remove();
+    if (!c.quiet) {
+      print_file_summaries(output);
+      std::cerr << "wrote " << output << "\n";
     }
   }
-  out.commit();
+  return 0;
 }
 
 }  // namespace
@@ -337,6 +287,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(std::int64_t{1}, ttcg::ENSEMBLE_MAX_MARKETS));
   ensemble->add_flag("--no-enumerate", no_enumerate, "Enumerate the pure equilibria of no market");
   add_common(*ensemble, common);
+  add_checkpointing(*ensemble, checkpointing);
 
   std::string population_scenario;
   std::optional<std::int64_t> population_users, population_replicates;
@@ -354,6 +305,7 @@ int main(int argc, char** argv) {
   population->add_option("--replicates", population_replicates, "Override [population] replicates")
       ->check(CLI::PositiveNumber);
   add_common(*population, common);
+  add_checkpointing(*population, checkpointing);
 
   std::string summary_file;
   CLI::App* summary = app.add_subcommand("summary", "Print the paper-style tables of a result file");
@@ -389,7 +341,7 @@ int main(int argc, char** argv) {
   const ttcg::Communicator& comm = ttcg::Communicator::world();
 
   try {
-    if (!comm.is_root() && (*auction || *summary || *curves || *population)) return 0;  // rank 0 works
+    if (!comm.is_root() && (*auction || *summary || *curves)) return 0;  // rank 0 works
     if (*run) {
       const ttcg::Backend backend = setup(common);
       std::vector<ttcg::Scenario> scenarios;
@@ -404,24 +356,8 @@ int main(int argc, char** argv) {
       ttcg::JobOptions options;
       options.backend = backend;
       if (no_enumerate) options.enumerate = false;
-      const std::vector<ttcg::Scenario> markets = with_market(scenarios);
-      std::optional<Solved> solved;  // none for ensemble- or population-only scenarios
-      if (!markets.empty()) {
-        solved.emplace(solve(markets, options, common, checkpointing, output));
-        if (!solved->complete) return EXIT_INCOMPLETE;
-      }
-      if (comm.is_root()) {
-        std::vector<std::unique_ptr<ttcg::EnsembleProblem>> problems;
-        const auto ensembles = run_ensembles(scenarios, backend, common, problems);
-        const auto populations = run_populations(scenarios, backend, common);
-        write_run(output, scenarios, solved ? solved->results : std::vector<ttcg::ScenarioResult>{}, ensembles,
-                  populations, run_info(backend, argc, argv));
-        if (solved && solved->journal) solved->journal->remove();
-        if (!common.quiet) {
-          print_file_summaries(output);
-          std::cerr << "wrote " << output << "\n";
-        }
-      }
+      const ttcg::RunJob job(std::move(scenarios), options);
+      return run_and_write(job, common, checkpointing, output, backend, argc, argv);
     } else if (*market) {
       const ttcg::Backend backend = setup(common);
       const ttcg::Scenario s = ttcg::load_scenario(market_scenario);
@@ -431,17 +367,19 @@ int main(int argc, char** argv) {
                                "its ensemble with `ttcgames ensemble`");
       ttcg::JobOptions options;
       options.backend = backend;
+      options.ensembles = options.populations = false;
       if (force_enumerate) options.enumerate = true;
       if (no_enumerate) options.enumerate = false;
       if (!market_betas.empty()) options.betas = market_betas;
-      Solved solved = solve({s}, options, common, checkpointing, output);
+      const ttcg::RunJob job({s}, options);
+      Solved solved = solve(job, common, checkpointing, output);
       if (!solved.complete) return EXIT_INCOMPLETE;
       if (comm.is_root()) {
-        ttcg::ScenarioSummary summary_table = ttcg::summarize(solved.results[0]);
+        ttcg::ScenarioSummary summary_table = ttcg::summarize(solved.results.markets[0]);
         summary_table.has_auction = false;
         if (!common.quiet) ttcg::print_summary(std::cout, summary_table);
         if (!output.empty()) {
-          ttcg::write_results(output, solved.results, run_info(backend, argc, argv));
+          ttcg::write_run_results(output, job, solved.results, run_info(backend, argc, argv));
           if (!common.quiet) std::cerr << "wrote " << output << "\n";
         }
         if (solved.journal) solved.journal->remove();
@@ -480,15 +418,11 @@ int main(int argc, char** argv) {
       if (ensemble_markets) s.ensemble->markets = *ensemble_markets;
       if (no_enumerate) s.ensemble->enumerate = false;
       if (output.empty()) output = default_output({s});
-      if (comm.is_root()) {
-        std::vector<std::unique_ptr<ttcg::EnsembleProblem>> problems;
-        const auto ensembles = run_ensembles({s}, backend, common, problems);
-        ttcg::write_results(output, {}, ensembles, run_info(backend, argc, argv));
-        if (!common.quiet) {
-          print_file_summaries(output);
-          std::cerr << "wrote " << output << "\n";
-        }
-      }
+      ttcg::JobOptions options;
+      options.backend = backend;
+      options.markets = options.populations = false;
+      const ttcg::RunJob job({s}, options);
+      return run_and_write(job, common, checkpointing, output, backend, argc, argv);
     } else if (*population) {
       const ttcg::Backend backend = setup(common);
       ttcg::Scenario s = ttcg::load_scenario(population_scenario);
@@ -498,12 +432,11 @@ int main(int argc, char** argv) {
       if (population_users) s.population->users = *population_users;
       if (population_replicates) s.population->replicates = *population_replicates;
       if (output.empty()) output = default_output({s});
-      const auto populations = run_populations({s}, backend, common);
-      write_run(output, {s}, {}, {}, populations, run_info(backend, argc, argv));
-      if (!common.quiet) {
-        for (const auto& p : ttcg::read_population_summaries(output)) ttcg::print_population_summary(std::cout, p);
-        std::cerr << "wrote " << output << "\n";
-      }
+      ttcg::JobOptions options;
+      options.backend = backend;
+      options.markets = options.ensembles = false;
+      const ttcg::RunJob job({s}, options);
+      return run_and_write(job, common, checkpointing, output, backend, argc, argv);
     } else if (*summary) {
       print_file_summaries(summary_file);
     } else if (*runlog_info) {

@@ -33,7 +33,7 @@ EXIT_INCOMPLETE = 75
 # Root attributes that describe how a run was executed, not what it computed.
 RUN_ATTRIBUTES = {"created_utc", "command_line", "ranks", "threads"}
 # Group attributes that are timings.
-TIMING_ATTRIBUTES = {"seconds"}
+TIMING_ATTRIBUTES = {"seconds", "threads"}
 KILL_TIMEOUT_S = 60.0
 
 
@@ -143,6 +143,45 @@ def shortened_paper_scenario(inputs, scratch):
     return path
 
 
+ENSEMBLE_SECTION = """
+[ensemble]
+markets = 6000
+seed = 7
+providers = { min = 3, max = 9 }
+price_jitter = { kind = "lognormal", sigma = 0.2 }
+markup = { low = 0.1, high = 0.5, spacing = "uniform" }
+beta = { low = 100.0, high = 1e5, spacing = "log" }
+order = "random"
+enumerate = true
+enumeration_max_profiles = 1296
+block_size = 1000
+"""
+POPULATION_USERS, POPULATION_REPLICATES = 4000, 5
+
+
+def mixed_scenario(inputs, scratch):
+    """One scenario with all three parts (1 market beta, 6 ensemble blocks, 5 population replicates)."""
+    base = os.path.join(os.path.abspath(inputs), "populations")
+    with open(os.path.join(base, "gsm8k-heterogeneous.toml")) as f:
+        text = f.read()
+    for key, name in (("curves", "../paper/curves/GSM8K_majority.csv"), ("prices", "../paper/prices.csv")):
+        old = f'{key} = "{name}"'
+        if old not in text:
+            raise SystemExit(f"FAIL: inputs/populations/gsm8k-heterogeneous.toml no longer has {old}")
+        text = text.replace(old, f'{key} = "{os.path.normpath(os.path.join(base, name))}"')
+    for old, new in (("users = 200000", f"users = {POPULATION_USERS}"),
+                     ("replicates = 4", f"replicates = {POPULATION_REPLICATES}"),
+                     ("block_size = 4096", "block_size = 1024")):
+        if old not in text:
+            raise SystemExit(f"FAIL: inputs/populations/gsm8k-heterogeneous.toml no longer has {old}")
+        text = text.replace(old, new)
+    text = text.replace("[output]", ENSEMBLE_SECTION + "\n[output]")
+    path = os.path.join(scratch, "mixed.toml")
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--cli", required=True)
@@ -177,6 +216,28 @@ def main():
             checks.check(got == r, f"mpirun -np {r}: the root attribute ranks is {got}")
     else:
         print("note: MPI not built or mpirun missing: rank-count checks skipped")
+
+    # 1b. The same for a run with all three kinds of units: market betas, ensemble blocks, population replicates.
+    mixed = mixed_scenario(args.inputs, args.scratch)
+    mixed_base = [cli, "run", mixed, "-q", "--threads", "2"]
+    run(mixed_base + ["-o", out("mixed.h5")])
+    mixed_reference, _ = contents(out("mixed.h5"))
+    for group in ("market/gsm8k-heterogeneous", "ensemble/gsm8k-heterogeneous", "population/gsm8k-heterogeneous"):
+        checks.check(any(k.startswith(group) for k in mixed_reference), f"the mixed run wrote no /{group}")
+    if with_mpi:
+        for r in (2, 3):
+            path = out(f"mixed-ranks{r}.h5")
+            run(["mpirun", "-np", str(r), "--oversubscribe", "--bind-to", "none"] + mixed_base[:-2] +
+                ["--threads", "1", "-o", path], env=mpi_env())
+            checks.same(mixed_reference, path, f"mixed run, mpirun -np {r}")
+    path = out("mixed-stopped.h5")
+    stops = 0
+    command = mixed_base + ["-o", path, "--max-units", "2"]
+    while run(command, expect=None).returncode == EXIT_INCOMPLETE and stops < 20:
+        stops += 1
+        command = mixed_base + ["-o", path, "--max-units", "2", "--resume"]
+    checks.check(stops >= 3, f"the mixed run stopped only {stops} times with --max-units 2")
+    checks.same(mixed_reference, path, f"mixed run stopped {stops} times and resumed")
 
     # 2. Clean stop and resume, also across a torn last record.
     path = out("stopped.h5")

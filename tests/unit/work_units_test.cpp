@@ -261,3 +261,91 @@ TEST(MarketJob, AssemblesWhatRunScenarioComputes) {
 
 }  // namespace
 }  // namespace ttcg
+
+namespace ttcg {
+namespace {
+
+//! The paper's GSM8K market with a small ensemble and a small population, all three parts in one scenario.
+Scenario mixed_scenario() {
+  Scenario s = load_scenario(std::string(TTCG_INPUTS_DIR) + "/populations/gsm8k-heterogeneous.toml");
+  s.population->users = 3000;
+  s.population->replicates = 3;
+  s.population->block_size = 512;
+  const Scenario e = load_scenario(std::string(TTCG_INPUTS_DIR) + "/ensembles/paper-gsm8k-ensemble.toml");
+  s.ensemble = e.ensemble;
+  s.ensemble->name = s.name;
+  s.ensemble->markets = 3000;
+  s.ensemble->block_size = 1000;
+  return s;
+}
+
+TEST(RunJob, PartsAreNumberedInOrderAndAssembleToTheDirectRuns) {
+  const Scenario s = mixed_scenario();
+  const RunJob job({s}, JobOptions{});
+  ASSERT_EQ(job.parts().size(), 3u);
+  EXPECT_EQ(job.parts()[0].work.count, s.betas().size());
+  EXPECT_EQ(job.parts()[1].work.first_unit, s.betas().size());
+  EXPECT_EQ(job.parts()[1].work.count, 3u);
+  EXPECT_EQ(job.parts()[2].work.first_unit, s.betas().size() + 3);
+  EXPECT_EQ(job.parts()[2].work.count, 3u);
+  EXPECT_EQ(job.units(), s.betas().size() + 6);
+
+  // Units computed in reverse order, as other ranks might: the assembly depends only on the unit numbers.
+  std::vector<Bytes> results(job.units());
+  for (const RunPart& p : job.parts())
+    for (std::uint64_t u = p.work.count; u-- > 0;) results[p.work.first_unit + u] = p.work.compute(u);
+  const RunResults r = job.assemble(results, 0.0);
+
+  const ScenarioResult market = run_scenario(s);
+  ASSERT_EQ(r.markets.size(), 1u);
+  for (std::size_t j = 0; j < market.betas.size(); ++j)
+    EXPECT_EQ(encode_beta_result(r.markets[0].betas[j]), encode_beta_result(market.betas[j]));
+
+  const auto problem = make_ensemble_problem(s);
+  const EnsembleResult ensemble = run_ensemble(*problem);
+  ASSERT_EQ(r.ensembles.size(), 1u);
+  EXPECT_EQ(r.ensembles[0].summary.tallies.markets, ensemble.summary.tallies.markets);
+  EXPECT_EQ(r.ensembles[0].summary.records.price_of_anarchy, ensemble.summary.records.price_of_anarchy);
+  EXPECT_EQ(bits(r.ensembles[0].summary.tallies.inefficiency.sum), bits(ensemble.summary.tallies.inefficiency.sum));
+  EXPECT_EQ(bits(r.ensembles[0].summary.tallies.inefficiency.sum_sq),
+            bits(ensemble.summary.tallies.inefficiency.sum_sq));
+
+  const PopulationResult population = run_population(s);
+  ASSERT_EQ(r.populations.size(), 1u);
+  ASSERT_EQ(r.populations[0].replicates.size(), population.replicates.size());
+  for (std::size_t i = 0; i < population.replicates.size(); ++i) {
+    ReplicateResult a = r.populations[0].replicates[i], b = population.replicates[i];
+    a.seconds = b.seconds = 0.0;  // timings
+    EXPECT_EQ(encode_replicate_result(a), encode_replicate_result(b)) << "replicate " << i;
+  }
+  EXPECT_EQ(encode_outcome_block(r.populations[0].outcomes), encode_outcome_block(population.outcomes));
+}
+
+TEST(RunJob, ReplicateEncodingIsBitExactAndRejectsTornRecords) {
+  const Scenario s = mixed_scenario();
+  const PopulationResult setup = prepare_population(s, Backend::cpu);
+  const ReplicateResult x = solve_replicate(setup, 1, Backend::cpu);
+  const Bytes b = encode_replicate_result(x);
+  EXPECT_EQ(encode_replicate_result(decode_replicate_result(b)), b);
+  EXPECT_EQ(decode_replicate_result(b).dynamics.profile, x.dynamics.profile);
+  Bytes torn(b.begin(), b.end() - 3);
+  EXPECT_THROW(decode_replicate_result(torn), InputError);
+}
+
+TEST(RunJob, PartSelectionAndEmptyJobs) {
+  const Scenario s = mixed_scenario();
+  JobOptions only_ensemble;
+  only_ensemble.markets = only_ensemble.populations = false;
+  const RunJob job({s}, only_ensemble);
+  ASSERT_EQ(job.parts().size(), 1u);
+  EXPECT_EQ(job.parts()[0].work.first_unit, 0u);
+  EXPECT_EQ(job.root_seed(), s.ensemble->seed);
+  EXPECT_NE(job.fingerprint(), RunJob({s}, JobOptions{}).fingerprint());
+  Scenario bare = load_scenario(std::string(TTCG_INPUTS_DIR) + "/ensembles/paper-gsm8k-ensemble.toml");
+  JobOptions markets_only;
+  markets_only.ensembles = markets_only.populations = false;
+  EXPECT_THROW(RunJob({bare}, markets_only), InputError);  // no [beta]: nothing to run
+}
+
+}  // namespace
+}  // namespace ttcg
