@@ -297,9 +297,7 @@ void write_ensemble_group(h5::Group& root, const EnsembleResult& result) {
               std::string("quantiles from the histogram (exact to one bin width) of: ") + q.description);
     }
     if (e.store_markets && has_exact_values(q)) {
-      const std::vector<double> values = finite_values(s.records, q);
-      std::vector<double> qv;
-      for (const double pr : e.quantiles) qv.push_back(exact_quantile(values, pr));
+      const std::vector<double> qv = exact_quantiles(finite_values(s.records, q), e.quantiles);
       g.write(std::string("quantiles_exact/") + q.name, std::span<const double>(qv), {}, "1",
               std::string("exact quantiles (numpy linear interpolation) of the finite values of: ") + q.description);
     }
@@ -363,8 +361,7 @@ EnsembleReport summarize(const EnsembleResult& result) {
     st.label = q.label;
     st.tally = t.*q.tally;
     if (e.store_markets && has_exact_values(q)) {
-      const std::vector<double> values = finite_values(result.summary.records, q);
-      for (const double pr : e.quantiles) st.quantiles.push_back(exact_quantile(values, pr));
+      st.quantiles = exact_quantiles(finite_values(result.summary.records, q), e.quantiles);
     } else if (q.histogram) {
       for (const double pr : e.quantiles) st.quantiles.push_back((t.*q.histogram).quantile(pr));
     }

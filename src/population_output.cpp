@@ -303,7 +303,7 @@ void write_population_group(h5::Group& root, const PopulationResult& r, const st
       std::vector<double> finite, quantiles;
       for (const double x : *q.v)
         if (!std::isnan(x)) finite.push_back(x);
-      for (const double p : POPULATION_QUANTILES) quantiles.push_back(exact_quantile(finite, p));
+      quantiles = exact_quantiles(std::move(finite), POPULATION_QUANTILES);
       qg.write("quantile_probabilities", std::span<const double>(POPULATION_QUANTILES), {}, "1",
                "probabilities of the quantiles");
       qg.write("quantiles", std::span<const double>(quantiles), {}, q.units,

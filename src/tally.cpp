@@ -68,6 +68,15 @@ double exact_quantile(std::vector<double> values, double p) {
   return sorted_quantile(values, p);
 }
 
+std::vector<double> exact_quantiles(std::vector<double> values, const std::vector<double>& probabilities) {
+  std::sort(values.begin(), values.end());
+  std::vector<double> q;
+  q.reserve(probabilities.size());
+  for (const double p : probabilities)
+    q.push_back(values.empty() ? std::numeric_limits<double>::quiet_NaN() : sorted_quantile(values, p));
+  return q;
+}
+
 double sorted_quantile(const std::vector<double>& sorted, double p) {
   if (sorted.empty()) return std::numeric_limits<double>::quiet_NaN();
   const double h = static_cast<double>(sorted.size() - 1) * std::clamp(p, 0.0, 1.0);

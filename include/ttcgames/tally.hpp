@@ -79,6 +79,8 @@ struct Histogram {
 
 //! The p-quantile of `values` (copied and sorted) with numpy's default linear interpolation; NaN when empty.
 double exact_quantile(std::vector<double> values, double p);
+//! exact_quantile at each of `probabilities`, sorting `values` once.
+std::vector<double> exact_quantiles(std::vector<double> values, const std::vector<double>& probabilities);
 //! The same for values already sorted ascending, bit for bit as numpy.quantile(method="linear"): virtual index
 //! h = (n − 1)·p, and a + (b − a)·γ below γ = 0.5, b − (b − a)·(1 − γ) from there on.
 double sorted_quantile(const std::vector<double>& sorted, double p);

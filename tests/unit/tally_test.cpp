@@ -93,6 +93,9 @@ TEST(ExactQuantile, MatchesNumpyLinearInterpolation) {
   EXPECT_DOUBLE_EQ(exact_quantile(v, 0.9), 3.7);
   EXPECT_DOUBLE_EQ(exact_quantile(v, 1.0), 4.0);
   EXPECT_TRUE(std::isnan(exact_quantile({}, 0.5)));
+  const std::vector<double> all = exact_quantiles(v, {0.0, 0.25, 0.5, 0.9, 1.0});
+  EXPECT_EQ(all, (std::vector<double>{1.0, 1.75, 2.5, exact_quantile(v, 0.9), 4.0}));
+  EXPECT_TRUE(std::isnan(exact_quantiles({}, {0.5})[0]));
 }
 
 }  // namespace
