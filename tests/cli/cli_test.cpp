@@ -3,8 +3,10 @@
 // exits 1 with "error:" and the place of the problem on stderr, and leaves no result file or temporary
 // behind.
 #include <gtest/gtest.h>
+
 #include <sys/wait.h>
 #include <unistd.h>
+#include "cli/cli_support.hpp"
 
 #include <cstdlib>
 #include <filesystem>
@@ -24,79 +26,14 @@ const std::string INPUTS = std::string(TTCG_INPUTS_DIR) + "/paper";
 const std::string GSM8K_MAJORITY = INPUTS + "/gsm8k-majority.toml";
 const std::string GSM8K_REASONING = INPUTS + "/gsm8k-reasoning.toml";
 
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (const char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-void write_text(const fs::path& path, const std::string& text) {
-  fs::create_directories(path.parent_path());
-  std::ofstream(path, std::ios::binary) << text;
-}
-
-struct CliResult {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-//! Runs `ttcgames <args>` in `cwd`; stdout and stderr are captured in files under `capture`.
-CliResult run_cli(const std::string& args, const fs::path& cwd, const fs::path& capture) {
-  fs::create_directories(capture);
-  const fs::path out = capture / "stdout.txt", err = capture / "stderr.txt";
-  const std::string command = "cd " + quote(cwd.string()) + " && " + quote(TTCG_CLI) + " " + args + " >" +
-                              quote(out.string()) + " 2>" + quote(err.string()) + " </dev/null";
-  const int status = std::system(command.c_str());
-  CliResult r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = read_text(out);
-  r.err = read_text(err);
-  return r;
-}
-
-void expect_contains(const std::string& text, std::initializer_list<std::string> parts, const char* stream) {
-  for (const std::string& p : parts)
-    EXPECT_NE(text.find(p), std::string::npos) << "missing '" << p << "' in " << stream << ":\n" << text;
-}
-
-//! Result files and temporaries ("*.h5", "*.tmp-*") anywhere under `dir`.
-std::vector<std::string> result_files(const fs::path& dir) {
-  std::vector<std::string> found;
-  for (const auto& e : fs::recursive_directory_iterator(dir)) {
-    const std::string name = e.path().filename().string();
-    if (name.find(".h5") != std::string::npos || name.find(".tmp-") != std::string::npos)
-      found.push_back(e.path().string());
-  }
-  return found;
-}
-
-//! A scratch directory per test: `work` (the working directory of the runs, where outputs go) and `capture`.
-class Cli : public ::testing::Test {
- protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() / ("ttcg_cli_" + std::to_string(::getpid()) + "_" + info->name());
-    fs::remove_all(dir_);
-    fs::create_directories(work());
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  fs::path work() const { return dir_ / "work"; }
-  std::string in_work(const std::string& name) const { return (work() / name).string(); }
-  CliResult cli(const std::string& args) const { return run_cli(args, work(), dir_ / "capture"); }
-
-  fs::path dir_;
-};
+using Cli = ttcg::test::CliTest;
+using ttcg::test::CliResult;
+using ttcg::test::expect_contains;
+using ttcg::test::quote;
+using ttcg::test::read_text;
+using ttcg::test::result_files;
+using ttcg::test::run_cli;
+using ttcg::test::write_text;
 
 // ---- help, version, usage
 

@@ -2,7 +2,9 @@
 // synthetic logs to HDF5 and CSV, a scenario built from run logs giving the same market as one built from the CSV
 // the curves command wrote, and bad input (exit code 1, the place of the problem on stderr, no file left behind).
 #include <gtest/gtest.h>
+
 #include <sys/wait.h>
+#include "cli/cli_support.hpp"
 
 #include <cstdlib>
 #include <filesystem>
@@ -27,54 +29,19 @@ const std::string INSTRUCT_LOGS = SYNTHETIC + "/SynthA-7B--temp-0.7--samples-64-
                                   "/SynthC-3B--temp-0.7--samples-64--max-512.jsonl";
 const std::string REASONING_LOG = SYNTHETIC + "/reason-SynthR-7B--temp-0.6--samples-32--max-2048.jsonl";
 
-struct CliResult {
-  int code = -1;
-  std::string out, err;
-};
+using ttcg::test::CliResult;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-class CurvesCli : public ::testing::Test {
+class CurvesCli : public ttcg::test::CliTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::path(TTCG_BINARY_DIR) / "test_scratch" / "curves_cli" /
-           ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  CliResult run(const std::string& args) const {
-    const std::string command =
-        "cd '" + dir_.string() + "' && '" + TTCG_CLI + "' " + args + " >out.txt 2>err.txt </dev/null";
-    const int status = std::system(command.c_str());
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(dir_ / "out.txt"), slurp(dir_ / "err.txt")};
-  }
-  std::string write(const std::string& name, const std::string& text) const {
-    std::ofstream(dir_ / name, std::ios::binary) << text;
-    return (dir_ / name).string();
-  }
-  //! Result files and temporaries left in the scratch directory.
-  int leftovers() const {
-    int n = 0;
-    for (const auto& e : fs::directory_iterator(dir_)) {
-      const std::string name = e.path().filename().string();
-      n += name.find(".h5") != std::string::npos || name.find(".tmp-") != std::string::npos ||
-           name.find(".csv") != std::string::npos;
-    }
-    return n;
-  }
+  //! Result files and temporaries left in the working directory.
+  int leftovers() const { return static_cast<int>(ttcg::test::result_files(work(), true).size()); }
   std::string prices() const {
     return write("prices.csv", "model,usd_per_million_tokens\nSynthA-7B,0.2\nSynthB-1B,0.1\nSynthC-3B,0.08\n");
   }
-  fs::path dir_;
 };
 
 TEST_F(CurvesCli, HelpExplainsMethodsAndEstimators) {
-  const CliResult r = run("curves --help");
+  const CliResult r = cli("curves --help");
   EXPECT_EQ(r.code, 0) << r.err;
   for (const char* word : {"majority", "best-of-n", "pass@k", "relative-effort", "--permutations", "--seed", "--exact",
                            "logged-order", "--mapping", "--strict", "--backend", "--csv", "--jitter"})
@@ -82,11 +49,11 @@ TEST_F(CurvesCli, HelpExplainsMethodsAndEstimators) {
 }
 
 TEST_F(CurvesCli, SyntheticLogsToHdf5AndCsv) {
-  const CliResult r = run("curves " + INSTRUCT_LOGS + " " + REASONING_LOG +
+  const CliResult r = cli("curves " + INSTRUCT_LOGS + " " + REASONING_LOG +
                           " --permutations 100 --bootstrap 50 --backend cpu -o curves.h5 --csv curves.csv");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("curves synthetic / majority"), std::string::npos) << r.out;
-  ttcg::h5::File f = ttcg::h5::File::open_read((dir_ / "curves.h5").string());
+  ttcg::h5::File f = ttcg::h5::File::open_read((work() / "curves.h5").string());
   ttcg::h5::Group root = f.root();
   EXPECT_EQ(root.read_attribute_string("format"), "ttcgames-results");
   EXPECT_NE(root.read_attribute_string("scenario").find("permutations = 100"), std::string::npos);
@@ -98,16 +65,16 @@ TEST_F(CurvesCli, SyntheticLogsToHdf5AndCsv) {
             (std::vector<std::string>{"SynthR-7B"}));
   for (const char* csv :
        {"curves_majority.csv", "curves_best-of-n.csv", "curves_pass-at-k.csv", "curves_relative-effort.csv"})
-    EXPECT_TRUE(fs::exists(dir_ / csv)) << csv;
+    EXPECT_TRUE(fs::exists(work() / csv)) << csv;
   const ttcg::ProviderSet set =
-      ttcg::read_curves_csv((dir_ / "curves_majority.csv").string(), ttcg::read_prices_csv(prices()));
+      ttcg::read_curves_csv((work() / "curves_majority.csv").string(), ttcg::read_prices_csv(prices()));
   EXPECT_EQ(set.theta, (std::vector<double>{1, 4, 8, 16, 32}));
   EXPECT_EQ(set.providers.size(), 3u);
 }
 
 TEST_F(CurvesCli, ScenarioFromRunLogsEqualsScenarioFromTheCurvesCsv) {
   const CliResult r =
-      run("curves " + INSTRUCT_LOGS + " --method majority --permutations 300 --seed 7 --csv majority.csv -q");
+      cli("curves " + INSTRUCT_LOGS + " --method majority --permutations 300 --seed 7 --csv majority.csv -q");
   ASSERT_EQ(r.code, 0) << r.err;
   const std::string market = "[market]\nalpha = 0.008\n[beta]\nvalues = [200.0, 1000.0, 100000.0]\n";
   const std::string from_csv =
@@ -142,7 +109,7 @@ TEST_F(CurvesCli, ScenarioFromRunLogsEqualsScenarioFromTheCurvesCsv) {
   ASSERT_EQ(again.providers.providers.size(), 3u);
   EXPECT_EQ(again.providers.providers[2].accuracy, b.providers.providers[2].accuracy);
   EXPECT_NE(b.resolved_toml().find("permutations = 300"), std::string::npos) << b.resolved_toml();
-  const CliResult run_logs = run("run from-logs.toml -o logs.h5 --no-enumerate -q");
+  const CliResult run_logs = cli("run from-logs.toml -o logs.h5 --no-enumerate -q");
   EXPECT_EQ(run_logs.code, 0) << run_logs.err;
 }
 
@@ -159,7 +126,7 @@ TEST_F(CurvesCli, BadInputFailsWithTheReasonAndWritesNothing) {
       {"curves " + a + " --dataset a/b -o c.h5", "dataset name"},
   };
   for (const Case& c : cases) {
-    const CliResult r = run(c.args);
+    const CliResult r = cli(c.args);
     EXPECT_EQ(r.code, 1) << c.args << "\n" << r.err;
     EXPECT_NE(r.err.find(c.expected), std::string::npos) << c.args << "\n" << r.err;
     EXPECT_EQ(leftovers(), 0) << c.args;
@@ -167,18 +134,18 @@ TEST_F(CurvesCli, BadInputFailsWithTheReasonAndWritesNothing) {
 }
 
 TEST_F(CurvesCli, MalformedLinesAreSkippedOrStrict) {
-  std::string text = slurp(SYNTHETIC + "/SynthA-7B--temp-0.7--samples-64--max-512.jsonl");
+  std::string text = ttcg::test::read_text(SYNTHETIC + "/SynthA-7B--temp-0.7--samples-64--max-512.jsonl");
   text.insert(text.find('\n') + 1, "{not json\n");
   const std::string log = write("Bad--temp-0.7--samples-64--max-512.jsonl", text);
-  const CliResult skipped = run("curves " + log + " --method majority --permutations 20 -o c.h5");
+  const CliResult skipped = cli("curves " + log + " --method majority --permutations 20 -o c.h5");
   EXPECT_EQ(skipped.code, 0) << skipped.err;
   EXPECT_NE(skipped.err.find(":2:"), std::string::npos) << skipped.err;  // file:line of the bad record
   EXPECT_NE(skipped.err.find("1 malformed"), std::string::npos) << skipped.err;
-  fs::remove(dir_ / "c.h5");
-  const CliResult strict = run("curves " + log + " --method majority --strict -o c.h5");
+  fs::remove(work() / "c.h5");
+  const CliResult strict = cli("curves " + log + " --method majority --strict -o c.h5");
   EXPECT_EQ(strict.code, 1);
   EXPECT_NE(strict.err.find(":2"), std::string::npos) << strict.err;
-  EXPECT_FALSE(fs::exists(dir_ / "c.h5"));
+  EXPECT_FALSE(fs::exists(work() / "c.h5"));
 }
 
 TEST_F(CurvesCli, RunLogScenarioErrorsNameTheKey) {

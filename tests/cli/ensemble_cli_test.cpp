@@ -2,8 +2,10 @@
 // distributions, `summary` reading them back, the thread-count independence of the file's numbers, and bad input
 // (exit 1, the key named, no file left behind).
 #include <gtest/gtest.h>
+
 #include <sys/wait.h>
 #include <unistd.h>
+#include "cli/cli_support.hpp"
 
 #include <cstdlib>
 #include <cstring>
@@ -23,43 +25,13 @@ namespace {
 
 const std::string EXAMPLE = std::string(TTCG_INPUTS_DIR) + "/ensembles/paper-gsm8k-ensemble.toml";
 
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (const char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
+using ttcg::test::CliResult;
+using ttcg::test::expect_contains;
+using ttcg::test::quote;
+using ttcg::test::read_text;
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-struct CliResult {
-  int code = -1;
-  std::string out, err;
-};
-
-class EnsembleCli : public ::testing::Test {
+class EnsembleCli : public ttcg::test::CliTest {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() / ("ttcg_ensemble_cli_" + std::to_string(::getpid()) + "_" + info->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  CliResult cli(const std::string& args) const {
-    const fs::path out = dir_ / "stdout.txt", err = dir_ / "stderr.txt";
-    const std::string command = "cd " + quote(dir_.string()) + " && " + quote(TTCG_CLI) + " " + args + " >" +
-                                quote(out.string()) + " 2>" + quote(err.string()) + " </dev/null";
-    const int status = std::system(command.c_str());
-    return CliResult{WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_text(out), read_text(err)};
-  }
   //! The example scenario with `from` replaced by `to`, written to the scratch directory.
   std::string edited_example(const std::string& from, const std::string& to) const {
     std::string text = read_text(EXAMPLE);
@@ -71,29 +43,15 @@ class EnsembleCli : public ::testing::Test {
       const auto q = text.find(p);
       if (q != std::string::npos) text.replace(q, 2, fs::path(EXAMPLE).parent_path().string() + "/..");
     }
-    const fs::path path = dir_ / "edited.toml";
-    std::ofstream(path) << text;
-    return path.string();
+    return write("edited.toml", text);
   }
-  bool no_result_files() const {
-    for (const auto& e : fs::recursive_directory_iterator(dir_)) {
-      const std::string name = e.path().filename().string();
-      if (name.find(".h5") != std::string::npos) return false;
-    }
-    return true;
-  }
-  fs::path dir_;
+  bool no_result_files() const { return ttcg::test::result_files(work()).empty(); }
 };
-
-void expect_contains(const std::string& text, std::initializer_list<std::string> parts) {
-  for (const std::string& p : parts)
-    EXPECT_NE(text.find(p), std::string::npos) << "missing '" << p << "' in:\n" << text;
-}
 
 TEST_F(EnsembleCli, WritesTheFileAndPrintsTheDistributions) {
   const CliResult r = cli("ensemble " + quote(EXAMPLE) + " -n 300 -o e.h5 --backend cpu");
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_TRUE(fs::is_regular_file(dir_ / "e.h5"));
+  EXPECT_TRUE(fs::is_regular_file(work() / "e.h5"));
   expect_contains(
       r.out, {"ensemble paper-gsm8k-ensemble", "300 markets of 3..9 providers from a pool of 9",
               "inefficiency 100(PoA-1) %", "auction SW / SW*", "markets above an inefficiency of", "worst markets"});
@@ -107,7 +65,7 @@ TEST_F(EnsembleCli, RunRunsTheEnsembleOfTheScenario) {
   const std::string small = edited_example("markets = 1000000", "markets = 200");
   const CliResult q = cli("run " + quote(small) + " -o run.h5 -q --backend cpu --seed 5");
   ASSERT_EQ(q.code, 0) << q.err;
-  const ttcg::h5::File f = ttcg::h5::File::open_read((dir_ / "run.h5").string());
+  const ttcg::h5::File f = ttcg::h5::File::open_read((work() / "run.h5").string());
   const ttcg::h5::Group g = f.root().open_group("ensemble/paper-gsm8k-ensemble");
   EXPECT_EQ(g.read_attribute_i64("seed"), 5);
   EXPECT_EQ(g.read_attribute_i64("markets"), 200);
@@ -118,8 +76,8 @@ TEST_F(EnsembleCli, TheFileDoesNotDependOnTheThreadCount) {
   const std::string args = "ensemble " + quote(EXAMPLE) + " -n 500 -q --backend cpu";
   ASSERT_EQ(cli(args + " -o one.h5 --threads 1").code, 0);
   ASSERT_EQ(cli(args + " -o two.h5 --threads 2").code, 0);
-  const ttcg::h5::File a = ttcg::h5::File::open_read((dir_ / "one.h5").string());
-  const ttcg::h5::File b = ttcg::h5::File::open_read((dir_ / "two.h5").string());
+  const ttcg::h5::File a = ttcg::h5::File::open_read((work() / "one.h5").string());
+  const ttcg::h5::File b = ttcg::h5::File::open_read((work() / "two.h5").string());
   const ttcg::h5::Group ga = a.root().open_group("ensemble/paper-gsm8k-ensemble");
   const ttcg::h5::Group gb = b.root().open_group("ensemble/paper-gsm8k-ensemble");
   for (const char* name : {"markets/price_of_anarchy", "markets/auction_welfare", "markets/price_factor",
@@ -134,7 +92,7 @@ TEST_F(EnsembleCli, TheFileDoesNotDependOnTheThreadCount) {
 TEST_F(EnsembleCli, NoEnumerateSwitchesTheEnumerationOff) {
   const CliResult r = cli("ensemble " + quote(EXAMPLE) + " -n 100 -o e.h5 -q --backend cpu --no-enumerate");
   ASSERT_EQ(r.code, 0) << r.err;
-  const ttcg::h5::File f = ttcg::h5::File::open_read((dir_ / "e.h5").string());
+  const ttcg::h5::File f = ttcg::h5::File::open_read((work() / "e.h5").string());
   const ttcg::h5::Group g = f.root().open_group("ensemble/paper-gsm8k-ensemble");
   EXPECT_EQ(g.read_attribute_i64("enumeration_max_profiles"), 0);
   EXPECT_EQ(g.read_scalar_i64("enumerated_markets"), 0);
