@@ -8,8 +8,9 @@
 // b, never on threads, ranks or the backend's launch configuration; compute_ensemble_blocks computes blocks and
 // EnsembleSummary::merge merges them in increasing block order (a different order is an error), so that another
 // process can compute any subset of blocks (MPI ranks, restarts from per-block checkpoints; a block travels as the
-// bit-exact archive of encode_ensemble_block) and the merged result is bitwise the one-shot run's. Per-market records are bitwise identical on every backend (draws) or within
-// ENSEMBLE_BACKEND_TOLERANCE (solutions, where CUDA's libm differs from the host's in the last bits).
+// bit-exact archive of encode_ensemble_block) and the merged result is bitwise the one-shot run's. Per-market records
+// are bitwise identical on every backend (draws) or within ENSEMBLE_BACKEND_TOLERANCE (solutions, where CUDA's libm
+// differs from the host's in the last bits).
 //
 // Tallied quantities are dimensionless (ratios, percent, counts), so that sums of squares have units: inefficiency
 // 100·(PoA − 1) %, PoA, auction welfare over SW* and over SW(reached), the worst-equilibrium and best-equilibrium
