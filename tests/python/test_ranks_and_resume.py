@@ -274,6 +274,21 @@ def main():
     missing = run([cli, "run", small, "-q", "-o", out("none.h5"), "--resume"], expect=1)
     checks.check("no checkpoint journal" in missing.stderr, f"no journal: stderr says {missing.stderr!r}")
 
+    # 4b. Under MPI, bad input ends every rank with status 1 and a message, without hanging.
+    if with_mpi:
+        bad = os.path.join(args.scratch, "bad.toml")
+        with open(bad, "w") as f:
+            f.write('format = "ttcgames-scenario"\nversion = 1\nname = "bad"\n[market]\nalpha = -1\n')
+        try:
+            result = subprocess.run(["mpirun", "-np", "2", "--oversubscribe", "--bind-to", "none", cli, "run", bad,
+                                     "-q", "-o", out("bad.h5")], capture_output=True, text=True, env=mpi_env(),
+                                    timeout=KILL_TIMEOUT_S)
+            checks.check(result.returncode != 0 and "alpha" in result.stderr,
+                         f"bad input under mpirun -np 2: exit {result.returncode}, stderr {result.stderr!r}")
+            checks.check(not os.path.exists(out("bad.h5")), "bad input under mpirun wrote a file")
+        except subprocess.TimeoutExpired:
+            checks.check(False, "bad input under mpirun -np 2 hung")
+
     # 5. A build without MPI started by mpirun with several processes refuses to run (they would all write).
     if not with_mpi and shutil.which("mpirun") is not None:
         path = out("no-mpi.h5")
