@@ -191,10 +191,6 @@ MarketJob::MarketJob(std::vector<Scenario> scenarios, const JobOptions& options)
     : scenarios_(std::move(scenarios)), options_(options) {
   for (std::size_t s = 0; s < scenarios_.size(); ++s) {
     const Scenario& sc = scenarios_[s];
-    for (std::size_t t = 0; t < s; ++t)
-      if (scenarios_[t].name == sc.name)
-        throw InputError("two scenarios are named '" + sc.name + "' (" + scenarios_[t].path + ", " + sc.path +
-                         "): names must be unique within a run");
     tables_.push_back(build_market_table(sc.providers, sc.market));
     betas_.push_back(options.betas ? *options.betas : sc.betas());
     enumerate_.push_back(options.enumerate.value_or(sc.enumerate));
@@ -238,23 +234,6 @@ std::vector<ScenarioResult> MarketJob::assemble(const std::vector<Bytes>& result
   for (std::size_t u = 0; u < units_.size(); ++u)
     out[units_[u].scenario].betas[units_[u].beta] = decode_beta_result(results[u]);
   return out;
-}
-
-std::string MarketJob::fingerprint() const {
-  std::ostringstream f;
-  f << "ttcgames " << VERSION << " results " << RESULTS_FORMAT_MAJOR << "." << RESULTS_FORMAT_MINOR << "\nbackend "
-    << to_string(options_.backend) << "\nenumerate ";
-  f << (options_.enumerate ? (*options_.enumerate ? "on" : "off") : "scenario") << "\nbetas ";
-  if (options_.betas) {
-    f.precision(17);
-    for (const double b : *options_.betas) f << b << " ";
-  } else {
-    f << "scenario";
-  }
-  std::vector<const Scenario*> all;
-  for (const Scenario& s : scenarios_) all.push_back(&s);
-  f << "\n" << combined_scenario_toml(all);
-  return f.str();
 }
 
 }  // namespace ttcg

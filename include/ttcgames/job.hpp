@@ -43,8 +43,6 @@ class MarketJob {
   UnitWork work() const;
   //! The ScenarioResults from every unit's result, in unit order (rank 0).
   std::vector<ScenarioResult> assemble(const std::vector<Bytes>& results, double seconds) const;
-  //! Everything that determines the results: the format, the resolved scenarios and the options.
-  std::string fingerprint() const;
 
  private:
   struct Unit {

@@ -252,11 +252,11 @@ TEST(MarketJob, AssemblesWhatRunScenarioComputes) {
   for (std::size_t j = 0; j < direct.betas.size(); ++j)
     EXPECT_EQ(encode_beta_result(assembled[0].betas[j]), encode_beta_result(direct.betas[j])) << "beta " << j;
   EXPECT_EQ(assembled[0].auction.level, direct.auction.level);
-  EXPECT_EQ(job.fingerprint(), MarketJob({s}, o).fingerprint());
+  EXPECT_EQ(RunJob({s}, o).fingerprint(), RunJob({s}, o).fingerprint());
   JobOptions other = o;
   other.enumerate = false;
-  EXPECT_NE(job.fingerprint(), MarketJob({s}, other).fingerprint());
-  EXPECT_THROW(MarketJob({s, s}, o), InputError);
+  EXPECT_NE(RunJob({s}, o).fingerprint(), RunJob({s}, other).fingerprint());
+  EXPECT_THROW(RunJob({s, s}, o), InputError);
 }
 
 }  // namespace
