@@ -96,7 +96,7 @@ class Market:
         self.enumerated = bool(g.attrs.get("enumerated", 0)) and "price_of_anarchy_worst" in g
         self.poa_worst = g["price_of_anarchy_worst"][()] if self.enumerated else None
         self.pos = g["price_of_stability"][()] if self.enumerated else None
-        self.listed = listed_count(self.beta, g.attrs.get("beta_values", np.zeros(0)))
+        self.listed = listed_count(self.beta, g["beta_values"][()] if "beta_values" in g else g.attrs.get("beta_values", np.zeros(0)))
         match = NAME_PATTERN.match(name)
         self.benchmark = match.group("benchmark") if match else None
         self.method = match.group("method") if match else None

@@ -1,6 +1,7 @@
 #include "ttcgames/curves_io.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <fstream>
@@ -9,6 +10,8 @@
 #include <stdexcept>
 
 #include "ttcgames/error.hpp"
+#include "ttcgames/io/atomic_file.hpp"
+#include "ttcgames/io/text_file.hpp"
 
 namespace ttcg {
 
@@ -62,8 +65,7 @@ struct CsvTable {
 };
 
 CsvTable read_csv(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw InputError(path + ": cannot open file");
+  std::istringstream in(io::read_text_file(path, "CSV file"));
   CsvTable t;
   t.path = path;
   std::string line;
@@ -194,8 +196,9 @@ void write_curves_csv(const std::string& path, const ProviderSet& set,
   const bool with_sd = !accuracy_sd.empty() || !tokens_sd.empty();
   if (with_sd && (accuracy_sd.size() != set.providers.size() || tokens_sd.size() != set.providers.size()))
     throw std::logic_error("write_curves_csv: one row of standard deviations per provider expected");
-  std::ofstream out(path);
-  if (!out) throw InputError(path + ": cannot write file");
+  io::AtomicFile file(path);
+  std::ofstream out(file.temp_path());
+  if (!out) throw IoError(system_error_message(file.temp_path() + ": cannot create the curves CSV", errno));
   out.precision(17);
   out << (with_sd ? "model,theta,accuracy,tokens,accuracy_sd,tokens_sd\n" : "model,theta,accuracy,tokens\n");
   for (std::size_t i = 0; i < set.providers.size(); ++i) {
@@ -206,7 +209,9 @@ void write_curves_csv(const std::string& path, const ProviderSet& set,
       out << '\n';
     }
   }
-  if (!out) throw InputError(path + ": write failed");
+  out.close();
+  if (!out) throw IoError(system_error_message(path + ": cannot write the curves CSV", errno));
+  file.commit();
 }
 
 }  // namespace ttcg

@@ -6,6 +6,7 @@
 
 #include "ttcgames/curves.hpp"
 #include "ttcgames/error.hpp"
+#include "ttcgames/io/atomic_file.hpp"
 
 namespace ttcg {
 
@@ -116,13 +117,14 @@ void write_curve_groups(h5::Group& root, const std::string& dataset, const std::
 
 void write_curves_file(const std::string& path, const std::string& dataset, const std::vector<MethodCurves>& curves,
                        const RunInfo& info, const std::string& settings_toml) {
-  h5::AtomicOutput out(path);
+  io::AtomicFile out(path);
+  h5::File file = h5::File::create_in_memory(path);
   {
-    h5::File file = h5::File::create(out.temp_path());
     h5::Group root = file.root();
     write_root_attributes(root, info, curves.empty() ? 0 : curves.front().seed, settings_toml);
     write_curve_groups(root, dataset, curves);
   }
+  out.write(file.close_to_image());
   out.commit();
 }
 

@@ -41,6 +41,46 @@ void check_range(const ParameterRange& r, const std::string& key, double minimum
     fail(key, "needs low > 0 for spacing = \"log\" (or spacing = \"uniform\")");
 }
 
+//! The largest price factor the jitter can draw (a standard normal from one Philox draw stays within ±9).
+double max_jitter_factor(const PriceJitter& j) {
+  constexpr double NORMAL_DRAW_BOUND = 9.0;
+  switch (j.kind) {
+    case JitterKind::uniform:
+      return j.high;
+    case JitterKind::lognormal:
+      return std::exp(j.sigma * NORMAL_DRAW_BOUND);
+    case JitterKind::none:
+      break;
+  }
+  return 1.0;
+}
+
+//! NumericalError naming the ensemble, market and quantity unless the market's numbers are finite (PoA may be +inf
+//! when SW ≤ 0 < SW*, the relative regret +inf where a utility underflows, the equilibrium welfare NaN without one).
+void check_finite(const MarketOutcome& o, std::int64_t market, const EnsembleSpec& spec) {
+  const auto fail = [&](const std::string& quantity, double v) {
+    throw NumericalError(spec.name + " ensemble, market " + std::to_string(market) +
+                         " (beta = " + describe(o.draw.beta) + "): " + quantity + " is " + describe(v) +
+                         " (no convention allows a non-finite value here; please report this)");
+  };
+  const auto finite = [&](const std::string& quantity, double v) {
+    if (!std::isfinite(v)) fail(quantity, v);
+  };
+  finite("the welfare at the reached profile", o.welfare);
+  finite("the optimal welfare", o.optimum.welfare);
+  finite("the maximum regret", o.certificate.max_regret);
+  if (std::isnan(o.certificate.max_relative_regret)) fail("the maximum relative regret", NaN);
+  if (std::isnan(o.price_of_anarchy) || o.price_of_anarchy == -INFINITY)
+    fail("the price of anarchy", o.price_of_anarchy);
+  finite("the auction welfare", o.auction.welfare);
+  finite("the auction price", o.auction.price);
+  finite("the auction's user value", o.auction.user_value);
+  if (o.enumerated && o.equilibria.count > 0) {
+    finite("the worst equilibrium welfare", o.equilibria.worst_welfare);
+    finite("the best equilibrium welfare", o.equilibria.best_welfare);
+  }
+}
+
 }  // namespace
 
 EnsembleProblem::EnsembleProblem(const ProviderSet& providers, const MarketParams& market,
@@ -129,6 +169,20 @@ EnsembleProblem::EnsembleProblem(const ProviderSet& providers, const MarketParam
       pool_tokens_.push_back(pc.tokens[k]);
     }
   }
+
+  // Every market's log attractions β·V and β·v0 within the engine's exact range (check_log_space), bounded over
+  // the ranges up front: |V| ≤ α·1 + T·π·jitter (the value fraction is at most 1).
+  double max_user_value = 0.0;
+  for (std::size_t i = 0; i < pool_price_.size(); ++i)
+    for (int k = 0; k < K; ++k)
+      max_user_value = std::max(max_user_value, s.alpha->high + usd_per_token(pool_price_[i] * max_jitter_factor(j)) *
+                                                                    pool_tokens_[i * K + k]);
+  const double max_x =
+      std::max(s.beta.high * max_user_value, s.beta.high * std::max(std::fabs(s.v0->low), std::fabs(s.v0->high)));
+  if (!(max_x <= LOG_ATTRACTION_LIMIT))
+    fail("beta", "reaches " + describe(s.beta.high) + ", where a market's log attraction beta*V or beta*v0 can reach " +
+                     describe(max_x) + ", beyond +-" + describe(LOG_ATTRACTION_LIMIT) +
+                     " (the range computed exactly in double precision); lower the beta, alpha, v0 or price ranges");
 
   EnsembleParams& p = params_;
   p.pool_size = P;
@@ -408,6 +462,7 @@ std::vector<EnsembleBlockResult> compute_ensemble_blocks(const EnsembleProblem& 
   const std::int64_t markets = problem.block_first(last_block) + problem.block_count(last_block) - first;
   const std::vector<MarketOutcome> outcomes = solve_ensemble_markets(problem, first, markets, backend);
   const EnsembleSpec& spec = problem.spec();
+  for (std::int64_t i = 0; i < markets; ++i) check_finite(outcomes[static_cast<std::size_t>(i)], first + i, spec);
 #pragma omp parallel for schedule(dynamic, 1)
   for (std::int64_t j = 0; j < count; ++j) {
     EnsembleBlockResult& r = results[static_cast<std::size_t>(j)];

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "ttcgames/error.hpp"
+#include "ttcgames/io/atomic_file.hpp"
 #include "ttcgames/results.hpp"
 #include "ttcgames/scenario.hpp"
 
@@ -310,9 +311,9 @@ void write_ensemble_group(h5::Group& root, const EnsembleResult& result) {
 
 void write_results(const std::string& path, const std::vector<ScenarioResult>& results,
                    const std::vector<EnsembleResult>& ensembles, const RunInfo& info) {
-  h5::AtomicOutput out(path);
+  io::AtomicFile out(path);
+  h5::File file = h5::File::create_in_memory(path);
   {
-    h5::File file = h5::File::create(out.temp_path());
     h5::Group root = file.root();
     std::vector<const Scenario*> scenarios;
     for (const ScenarioResult& r : results) scenarios.push_back(&r.scenario);
@@ -328,6 +329,7 @@ void write_results(const std::string& path, const std::vector<ScenarioResult>& r
     for (const ScenarioResult& r : results) write_scenario_groups(root, r);
     for (const EnsembleResult& e : ensembles) write_ensemble_group(root, e);
   }
+  out.write(file.close_to_image());
   out.commit();
 }
 

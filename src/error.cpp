@@ -1,5 +1,7 @@
 #include "ttcgames/error.hpp"
 
+#include <cstring>
+
 namespace ttcg {
 
 std::string SourceLocation::str() const {
@@ -9,6 +11,10 @@ std::string SourceLocation::str() const {
     if (column > 0) s.append(":").append(std::to_string(column));
   }
   return s;
+}
+
+std::string system_error_message(const std::string& what, int error) {
+  return what + ": " + std::strerror(error);
 }
 
 InputError input_error(const SourceLocation& where, const std::string& what) {

@@ -2,11 +2,43 @@
 
 #include <cassert>
 #include <cmath>
+#include <iomanip>
+#include <sstream>
 
 #include "ttcgames/auction_math.hpp"
+#include "ttcgames/error.hpp"
 #include "ttcgames/market_math.hpp"
 
 namespace ttcg {
+
+namespace {
+
+std::string number(double v) {
+  std::ostringstream s;
+  s << std::setprecision(6) << v;
+  return s.str();
+}
+
+}  // namespace
+
+void check_log_space(const MarketTable& table, double beta, const std::string& where) {
+  const auto refuse = [&](const std::string& quantity, double x) {
+    throw InputError(where + ": at beta = " + number(beta) + ", " + quantity + " = " + number(x) + " is outside +-" +
+                     number(LOG_ATTRACTION_LIMIT) +
+                     ", the range of log attractions computed exactly in double precision; lower beta or the "
+                     "market's values (valid: |beta*V| and |beta*v0| <= " +
+                     number(LOG_ATTRACTION_LIMIT) + ")");
+  };
+  if (!(beta >= 0.0) || !std::isfinite(beta)) refuse("beta", beta);
+  const double x0 = log_attraction(beta, table.params.v0);
+  if (!(std::fabs(x0) <= LOG_ATTRACTION_LIMIT)) refuse("beta*v0", x0);
+  for (int i = 0; i < table.n; ++i)
+    for (int k = 0; k < table.K; ++k) {
+      const double x = log_attraction(beta, table.V[table.at(i, k)]);
+      if (!(std::fabs(x) <= LOG_ATTRACTION_LIMIT))
+        refuse("beta*V of " + table.providers[i] + " at theta = " + number(table.theta[k]), x);
+    }
+}
 
 Game::Game(const MarketTable& table, double beta) : table_(&table), beta_(beta) {
   assert(beta >= 0.0 && std::isfinite(beta));

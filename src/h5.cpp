@@ -343,6 +343,19 @@ std::string join_path(const std::string& base, const std::string& child) {
 }
 
 //! Link creation property list that creates missing intermediate groups.
+//! A new group or dataset path: components that are empty, "." or ".." would make HDF5 paths other than the one
+//! meant (names are validated where users give them, core/names.hpp; reaching here with one is a bug).
+void check_new_link(const std::string& path, const std::string& where) {
+  std::size_t begin = 0;
+  while (begin <= path.size()) {
+    const std::size_t end = std::min(path.find('/', begin), path.size());
+    const std::string component = path.substr(begin, end - begin);
+    if (component.empty() || component == "." || component == "..")
+      throw std::logic_error(where + ": '" + path + "' has an empty, '.' or '..' component");
+    begin = end + 1;
+  }
+}
+
 Handle intermediate_groups_lcpl(const std::string& where) {
   Handle lcpl = checked(H5Pcreate(H5P_LINK_CREATE), where, "cannot create a property list");
   check(H5Pset_create_intermediate_group(lcpl.get(), 1), where, "cannot set a property list");
@@ -388,6 +401,7 @@ Dataset create_dataset(Group& group, const std::string& name, const Dims& dims, 
     if (H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0)
       check(H5Pset_deflate(dcpl.get(), DEFLATE_LEVEL), where, "cannot set compression");
   }
+  check_new_link(name, where);
   Handle lcpl = intermediate_groups_lcpl(where);
   Dataset dataset(
       checked(H5Dcreate2(group.id(), name.c_str(), file_type, space.get(), lcpl.get(), dcpl.get(), H5P_DEFAULT), where,
@@ -505,6 +519,11 @@ Handle Object::open_attribute(const std::string& name) const {
 void Object::write_attribute_raw(const std::string& name, hid_t file_type, hid_t memory_type, const hsize_t* size,
                                  const void* data) {
   const std::string at = where() + "@" + name;
+  // HDF5 keeps attributes in the object header (64 kB in all): arrays of data belong in datasets.
+  constexpr hsize_t MAX_ATTRIBUTE_ELEMENTS = 64;
+  if (size != nullptr && *size > MAX_ATTRIBUTE_ELEMENTS)
+    throw std::logic_error(at + ": " + std::to_string(*size) + " values; attributes hold at most " +
+                           std::to_string(MAX_ATTRIBUTE_ELEMENTS) + ", store the array as a dataset");
   Handle space = checked(size == nullptr ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, size, nullptr), at,
                          "cannot create a dataspace");
   if (has_attribute(name)) check(H5Adelete(id(), name.c_str()), at, "cannot replace the attribute");
@@ -604,6 +623,7 @@ Dims Dataset::dims() const {
 
 Group Group::create_group(const std::string& path) {
   const std::string at = where(path);
+  check_new_link(path, at);
   if (exists(path)) throw InputError(at + ": cannot create the group, the name is already taken");
   Handle lcpl = intermediate_groups_lcpl(at);
   return Group(
@@ -788,6 +808,17 @@ File File::create(const std::string& path) {
   return File(Handle(id), path);
 }
 
+File File::create_in_memory(const std::string& name) {
+  silence_error_printing();
+  constexpr std::size_t GROWTH = std::size_t{4} << 20;  // bytes the in-memory image grows by
+  const Handle access(H5Pcreate(H5P_FILE_ACCESS));
+  if (!access.valid() || H5Pset_fapl_core(access.get(), GROWTH, false) < 0)
+    fail(name, "cannot set up an in-memory HDF5 file");
+  hid_t id = H5Fcreate(name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access.get());
+  if (id < 0) fail(name, "cannot create the HDF5 file in memory");
+  return File(Handle(id), name);
+}
+
 File File::open_read(const std::string& path) {
   silence_error_printing();
   std::error_code ec;
@@ -801,6 +832,22 @@ Group File::root() const {
   return Group(checked(H5Gopen2(id(), "/", H5P_DEFAULT), path_, "cannot open '/'"));
 }
 
+std::vector<std::byte> File::close_to_image() {
+  if (!handle_.valid()) throw std::logic_error(path_ + ": the file is already closed");
+  const ssize_t objects =
+      H5Fget_obj_count(id(), H5F_OBJ_DATASET | H5F_OBJ_GROUP | H5F_OBJ_DATATYPE | H5F_OBJ_ATTR | H5F_OBJ_LOCAL);
+  if (objects > 0)
+    throw std::logic_error(path_ + ": cannot close the file, " + std::to_string(objects) +
+                           " of its groups/datasets/attributes are still open");
+  check(H5Fflush(id(), H5F_SCOPE_GLOBAL), path_, "cannot flush the in-memory HDF5 file");
+  const ssize_t size = H5Fget_file_image(id(), nullptr, 0);
+  if (size < 0) fail(path_, "cannot size the in-memory HDF5 file");
+  std::vector<std::byte> image(static_cast<std::size_t>(size));
+  if (H5Fget_file_image(id(), image.data(), image.size()) != size) fail(path_, "cannot copy the in-memory HDF5 file");
+  close();
+  return image;
+}
+
 void File::close() {
   if (!handle_.valid()) return;
   const ssize_t objects =
@@ -810,62 +857,6 @@ void File::close() {
                            " of its groups/datasets/attributes are still open");
   const hid_t id = handle_.release();
   check(H5Fclose(id), path_, "cannot close the HDF5 file");
-}
-
-// ---- AtomicOutput
-// ---------------------------------------------------------------------------------------------
-
-namespace {
-
-//! Whether HDF5 still holds `path` open (through a file, group, dataset, ... identifier).
-bool open_in_hdf5(const std::string& path) {
-  const ssize_t count = H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_ALL);
-  if (count <= 0) return false;
-  std::vector<hid_t> ids(static_cast<std::size_t>(count));
-  const ssize_t listed = H5Fget_obj_ids(H5F_OBJ_ALL, H5F_OBJ_ALL, ids.size(), ids.data());
-  for (ssize_t i = 0; i < listed; ++i) {
-    std::error_code ec;
-    const std::string name = object_name(ids[static_cast<std::size_t>(i)], H5Fget_name);
-    if (!name.empty() && std::filesystem::equivalent(name, path, ec)) return true;
-  }
-  H5Eclear2(H5E_DEFAULT);
-  return false;
-}
-
-}  // namespace
-
-AtomicOutput::AtomicOutput(const std::string& final_path)
-    : final_path_(final_path), temp_path_(final_path + ".tmp-" + std::to_string(::getpid())) {
-  const std::filesystem::path parent = std::filesystem::path(final_path).parent_path();
-  if (parent.empty()) return;
-  std::error_code ec;
-  std::filesystem::create_directories(parent, ec);
-  if (ec) throw InputError(final_path + ": cannot create the directory '" + parent.string() + "': " + ec.message());
-}
-
-AtomicOutput::AtomicOutput(AtomicOutput&& other) noexcept
-    : final_path_(std::move(other.final_path_)), temp_path_(std::move(other.temp_path_)), committed_(other.committed_) {
-  other.temp_path_.clear();
-  other.committed_ = true;
-}
-
-AtomicOutput::~AtomicOutput() {
-  if (committed_ || temp_path_.empty()) return;
-  std::error_code ec;
-  std::filesystem::remove(temp_path_, ec);
-}
-
-void AtomicOutput::commit() {
-  if (committed_) throw std::logic_error(final_path_ + ": already committed");
-  std::error_code ec;
-  if (!std::filesystem::exists(temp_path_, ec))
-    throw std::logic_error(temp_path_ + ": cannot commit, the temporary file was not written");
-  silence_error_printing();
-  if (open_in_hdf5(temp_path_))
-    throw std::logic_error(temp_path_ + ": cannot commit, the file is still open (close its File, Groups, Datasets)");
-  std::filesystem::rename(temp_path_, final_path_, ec);
-  if (ec) throw InputError(final_path_ + ": cannot rename '" + temp_path_ + "' to it: " + ec.message());
-  committed_ = true;
 }
 
 }  // namespace ttcg::h5

@@ -8,6 +8,7 @@
 #include "ttcgames/population_results.hpp"
 
 #include "ttcgames/error.hpp"
+#include "ttcgames/io/atomic_file.hpp"
 #include "ttcgames/results.hpp"
 #include "ttcgames/version.hpp"
 
@@ -193,6 +194,7 @@ MarketJob::MarketJob(std::vector<Scenario> scenarios, const JobOptions& options)
     const Scenario& sc = scenarios_[s];
     tables_.push_back(build_market_table(sc.providers, sc.market));
     betas_.push_back(options.betas ? *options.betas : sc.betas());
+    for (const double beta : betas_.back()) check_log_space(tables_.back(), beta, sc.name);
     enumerate_.push_back(options.enumerate.value_or(sc.enumerate));
     if (enumerate_.back()) check_enumeration_limits(tables_.back().n, tables_.back().K, sc.enumeration);
     for (std::size_t j = 0; j < betas_.back().size(); ++j) units_.push_back(Unit{s, j});
@@ -373,6 +375,41 @@ std::string RunJob::fingerprint() const {
   return f.str();
 }
 
+ResourceNeeds RunJob::needs() const {
+  // Bytes per row of each part's results, as held on rank 0: the unit archives, the assembled results and the
+  // in-memory image of the result file (about COPIES copies at the peak).
+  constexpr double COPIES = 4.0;
+  constexpr double BYTES_PER_NUMBER = 8.0;
+  constexpr double GROUP_BYTES = 64e3;  // a part's fixed share of the file: headers of its datasets and attributes
+  ResourceNeeds needs;
+  if (market_) {
+    for (const Scenario& s : market_->scenarios()) {
+      const double betas = static_cast<double>(options_.betas ? options_.betas->size() : s.betas().size());
+      const double n = static_cast<double>(s.providers.providers.size());
+      const double row = BYTES_PER_NUMBER * (40.0 + 8.0 * n) + (s.dynamics.record_history ? 1e4 * n : 0.0);
+      needs.add("market '" + s.name + "'", COPIES * betas * row,
+                betas * row + GROUP_BYTES);  // stored equilibria: typically few
+    }
+  }
+  for (const auto& e : ensembles_) {
+    const EnsembleSpec& spec = e->spec();
+    const double width = static_cast<double>(e->width());
+    const double record = spec.store_markets ? 4.0 * 4.0 * width + 8.0 * width + BYTES_PER_NUMBER * 26.0 : 0.0;
+    const double markets = static_cast<double>(spec.markets);
+    needs.add("ensemble '" + spec.name + "' with " + std::to_string(spec.markets) +
+                  (spec.store_markets ? " stored markets" : " markets"),
+              COPIES * markets * record + 1e5 * static_cast<double>(e->blocks()), markets * record + GROUP_BYTES);
+  }
+  for (const PopulationResult& p : populations_) {
+    constexpr double BYTES_PER_USER = 3 * 8 + 4;  // α, β, v0 and the question of each user
+    const double tables = static_cast<double>(p.tables.p_correct.size()) * 6.0 * BYTES_PER_NUMBER;
+    needs.add("population '" + p.name + "' with " + std::to_string(p.spec.users) + " users",
+              1.5 * static_cast<double>(p.spec.users) * BYTES_PER_USER + tables,
+              static_cast<double>(p.spec.replicates) * 1e4 + GROUP_BYTES);
+  }
+  return needs;
+}
+
 std::uint64_t RunJob::root_seed() const {
   const Scenario& first = scenarios_.front();
   if ((first.has_market() || options_.betas) && options_.markets) return first.dynamics.seed;
@@ -382,9 +419,9 @@ std::uint64_t RunJob::root_seed() const {
 }
 
 void write_run_results(const std::string& path, const RunJob& job, const RunResults& results, const RunInfo& info) {
-  h5::AtomicOutput out(path);
+  io::AtomicFile out(path);
+  h5::File file = h5::File::create_in_memory(path);
   {
-    h5::File file = h5::File::create(out.temp_path());
     h5::Group root = file.root();
     std::vector<const Scenario*> all;
     for (const Scenario& s : job.scenarios()) all.push_back(&s);
@@ -397,6 +434,7 @@ void write_run_results(const std::string& path, const RunJob& job, const RunResu
       write_population_group(root, p, s->resolved_toml(), s->path, s->description);
     }
   }
+  out.write(file.close_to_image());
   out.commit();
 }
 

@@ -348,12 +348,14 @@ TTCG_SIMD_CLONES void deviation_tiles(const QueryView& g, const int* profile, co
   for (std::size_t c = 0; c < out.size(); ++c) out[c] = lanes[c].combine();
 }
 
-//! SW_u(k, k_{−i}) for every level k of provider i: the others' weights with a shift covering all of i's levels.
+//! SW_u(k, k_{−i}) for every level k of provider i. The others' weights are shifted by their own maximum m (with the
+//! outside option, so their total is at least 1); each level then joins with one exponential of −|x_k − m|, scaling
+//! whichever side is smaller, so no denominator underflows to 0 however far apart the levels are (large β).
 TTCG_SIMD_CLONES void welfare_deviation_tiles(const QueryView& g, const ProfileView& t, const UsersView& users, int i,
                                               BlockRange range, WelfareSums& out) {
   const int n = t.n, K = g.K;
   TileUsers tu;
-  std::vector<double> x(static_cast<std::size_t>(n) * TILE), xi(static_cast<std::size_t>(K) * TILE);
+  std::vector<double> x(static_cast<std::size_t>(n) * TILE);
   alignas(64) double x0[TILE], m[TILE], total[TILE], num[TILE], sw[TILE];
   std::vector<double> lanes(static_cast<std::size_t>(K) * LANES, 0.0);
   for (std::int64_t first = range.begin; first < range.end; first += TILE) {
@@ -373,15 +375,6 @@ TTCG_SIMD_CLONES void welfare_deviation_tiles(const QueryView& g, const ProfileV
         m[u] = m[u] > xj[u] ? m[u] : xj[u];
       }
     }
-    for (int k = 0; k < K; ++k) {
-      double* xk = xi.data() + k * TILE;
-#pragma omp simd
-      for (int u = 0; u < TILE; ++u) {
-        const std::int64_t a = g.at(tu.q[u], i, k);
-        xk[u] = population::log_attraction(tu.beta[u], tu.alpha[u], g.value_fraction[a], g.price[a]);
-        m[u] = m[u] > xk[u] ? m[u] : xk[u];
-      }
-    }
 #pragma omp simd
     for (int u = 0; u < TILE; ++u) {
       total[u] = portable::exp_nonpositive(x0[u] - m[u]);
@@ -399,12 +392,12 @@ TTCG_SIMD_CLONES void welfare_deviation_tiles(const QueryView& g, const ProfileV
       }
     }
     for (int k = 0; k < K; ++k) {
-      const double* xk = xi.data() + k * TILE;
 #pragma omp simd
       for (int u = 0; u < TILE; ++u) {
         const std::int64_t a = g.at(tu.q[u], i, k);
-        const double e = portable::exp_nonpositive(xk[u] - m[u]);
-        sw[u] = (num[u] + e * population::surplus(tu.alpha[u], g.value_fraction[a], g.cost[a])) / (total[u] + e);
+        const double xk = population::log_attraction(tu.beta[u], tu.alpha[u], g.value_fraction[a], g.price[a]);
+        sw[u] = population::join_level_welfare(num[u], total[u], m[u], xk,
+                                               population::surplus(tu.alpha[u], g.value_fraction[a], g.cost[a]));
       }
       clear_padding(sw, tu.count);
       simd::add_to_lanes(lanes.data() + k * LANES, sw);

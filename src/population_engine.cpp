@@ -7,7 +7,9 @@
 #include <chrono>
 #include <cmath>
 #include <exception>
+#include <iomanip>
 #include <mutex>
+#include <sstream>
 #include <stdexcept>
 
 #include "ttcgames/cuda_backend.hpp"
@@ -61,6 +63,61 @@ struct PopulationEngine::Device {
   ~Device() { cuda::population_close(handle); }
 };
 
+namespace {
+
+std::string number(double v) {
+  std::ostringstream s;
+  s << std::setprecision(6) << v;
+  return s.str();
+}
+
+//! InputError unless every user's log attractions β_u·(α_u·φ − p) and β_u·v0_u lie within ±LOG_ATTRACTION_LIMIT
+//! (market_math.hpp), bounded per user with |α_u·φ − p| ≤ α_u + max p (φ ≤ 1).
+void check_log_space(const QueryTables& tables, const Population& users) {
+  double max_price = 0.0;
+  for (const double p : tables.price) max_price = std::max(max_price, std::fabs(p));
+  for (std::int64_t u = 0; u < users.size(); ++u) {
+    const double beta = users.beta[u];
+    const double x = std::max(beta * (std::fabs(users.alpha[u]) + max_price), beta * std::fabs(users.v0[u]));
+    if (!(x <= LOG_ATTRACTION_LIMIT))
+      throw InputError("replicate " + std::to_string(users.replicate) + ", user " + std::to_string(u) +
+                       ": beta = " + number(beta) + " with alpha = " + number(users.alpha[u]) +
+                       " USD and v0 = " + number(users.v0[u]) + " USD gives log attractions up to " + number(x) +
+                       ", beyond +-" + number(LOG_ATTRACTION_LIMIT) +
+                       " (the range computed exactly in double precision); narrow the [population] beta, value_scale "
+                       "or v0 distributions");
+  }
+}
+
+//! NumericalError naming the population, replicate and quantity unless the replicate's numbers are finite (PoA may
+//! be +inf when SW ≤ 0 < SW*, the relative regret +inf where a utility underflows).
+void check_finite(const ReplicateResult& r, const std::string& name) {
+  const auto fail = [&](const std::string& quantity, double v) {
+    throw NumericalError(name + " population, replicate " + std::to_string(r.replicate) + ": " + quantity + " is " +
+                         number(v) + " (no convention allows a non-finite value here; please report this)");
+  };
+  const auto finite = [&](const std::string& quantity, double v) {
+    if (!std::isfinite(v)) fail(quantity, v);
+  };
+  const Demand& d = r.demand;
+  for (std::size_t i = 0; i < d.shares.size(); ++i) finite("the share of provider " + std::to_string(i), d.shares[i]);
+  for (std::size_t i = 0; i < d.profit.size(); ++i) finite("the profit of provider " + std::to_string(i), d.profit[i]);
+  finite("the outside share", d.outside_share);
+  finite("the equilibrium welfare", r.equilibrium_welfare);
+  finite("the weighted value", d.weighted_value);
+  finite("the weighted price", d.weighted_price);
+  finite("the optimal welfare", r.optimum.welfare);
+  finite("the optimum's upper bound", r.optimum.upper_bound);
+  finite("the first-best welfare", r.first_best);
+  finite("the maximum regret", r.certificate.max_regret);
+  if (std::isnan(r.certificate.max_relative_regret))
+    fail("the maximum relative regret", r.certificate.max_relative_regret);
+  if (std::isnan(r.price_of_anarchy) || r.price_of_anarchy == -INFINITY)
+    fail("the price of anarchy", r.price_of_anarchy);
+}
+
+}  // namespace
+
 PopulationEngine::PopulationEngine(const QueryTables& tables, const PopulationSpec& spec, std::int64_t replicate,
                                    Backend backend)
     : tables_(&tables), spec_(spec), backend_(backend) {
@@ -81,6 +138,7 @@ PopulationEngine::PopulationEngine(const QueryTables& tables, const PopulationSp
   } else {
     users_ = sample_population(sampler, spec.users, replicate, spec.block_size);
   }
+  check_log_space(tables, users_);
 }
 
 PopulationEngine::~PopulationEngine() = default;
@@ -416,6 +474,9 @@ PopulationOptimum population_optimum(const PopulationEngine& engine, const Popul
       opt.profile = start;
     }
   }
+  if (opt.profile.empty())
+    throw NumericalError("population optimum: the local search found no profile with a finite welfare (" +
+                         std::to_string(opt.starts) + " starts)");
   // The local searches' SW comes from deviation passes; report SW at the optimum from a demand pass, as for the
   // equilibrium, and never below what was found.
   opt.welfare = engine.demand(opt.profile).welfare;
@@ -443,7 +504,13 @@ PopulationResult prepare_population(const Scenario& scenario, Backend backend) {
 
 ReplicateResult solve_replicate(const PopulationResult& setup, std::int64_t replicate, Backend backend) {
   const auto start = std::chrono::steady_clock::now();
-  const PopulationEngine engine(setup.tables, setup.spec, replicate, backend);
+  const PopulationEngine engine = [&] {
+    try {
+      return PopulationEngine(setup.tables, setup.spec, replicate, backend);
+    } catch (const InputError& e) {
+      throw InputError(setup.name + " population: " + e.what());
+    }
+  }();
   ReplicateResult rr;
   rr.replicate = replicate;
   PopulationOracle oracle(engine);
@@ -456,6 +523,7 @@ ReplicateResult solve_replicate(const PopulationResult& setup, std::int64_t repl
   rr.first_best = engine.first_best();
   rr.price_of_anarchy = welfare_ratio(rr.optimum.welfare, rr.equilibrium_welfare);
   if (setup.spec.realize) rr.outcomes = engine.outcomes(k, setup.reserve, setup.ranges);
+  check_finite(rr, setup.name);
   rr.passes = engine.passes();
   rr.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return rr;

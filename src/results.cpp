@@ -74,11 +74,12 @@ void write_market(h5::Group& g, const ScenarioResult& r) {
   g.write_attribute_f64("tolerance", s.dynamics.relative_tolerance);
   g.write_attribute_f64("absolute_tolerance", s.dynamics.absolute_tolerance);
   g.write_attribute_i64("max_rounds", s.dynamics.max_rounds);
-  g.write_attribute_vector_f64("beta_values", s.beta_values);
   g.write_attribute_string("backend", to_string(r.backend));
   g.write_attribute_f64("seconds", r.seconds);
 
   g.write("providers", std::span<const std::string>(t.providers), {}, "1", "provider (model) names, in input order");
+  g.write("beta_values", std::span<const double>(s.beta_values), {}, "1/USD",
+          "the beta values the scenario lists (the leading rows of beta; the sweep follows)");
   g.write("theta", std::span<const double>(t.theta), {}, "1",
           "test-time-compute level: number of samples, or relative-effort bin");
   g.write("usd_per_token", std::span<const double>(t.usd_per_token), {}, "USD", "price per billed output token");
@@ -341,7 +342,9 @@ std::vector<ScenarioSummary> read_summaries(const std::string& path) {
       worst = col("price_of_anarchy_worst");
       pos = col("price_of_stability");
     }
-    const std::size_t listed = g.read_attribute_vector_f64("beta_values").size();
+    // A dataset since format 1.2; an attribute before (it could not hold thousands of values).
+    const std::size_t listed =
+        g.exists("beta_values") ? g.read_f64("beta_values").size() : g.read_attribute_vector_f64("beta_values").size();
     for (std::size_t j = 0; j < beta.size(); ++j) {
       SummaryRow row;
       row.beta = beta[j];

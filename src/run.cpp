@@ -6,8 +6,12 @@
 #include <chrono>
 #include <cmath>
 #include <exception>
+#include <iomanip>
 #include <limits>
 #include <mutex>
+#include <sstream>
+
+#include "ttcgames/error.hpp"
 
 namespace ttcg {
 
@@ -38,10 +42,53 @@ BetaResult solve_beta(const MarketTable& table, double beta, const DynamicsOptio
   return r;
 }
 
+namespace {
+
+std::string number(double v) {
+  std::ostringstream s;
+  s << std::setprecision(17) << v;
+  return s.str();
+}
+
+}  // namespace
+
+void check_finite(const BetaResult& r, const std::string& scenario) {
+  const auto fail = [&](const std::string& quantity, double value) {
+    throw NumericalError(scenario + ": at beta = " + number(r.beta) + ", " + quantity + " is " + number(value) +
+                         " (no convention allows a non-finite value here; please report this with the scenario)");
+  };
+  const auto finite = [&](const std::string& quantity, double value) {
+    if (!std::isfinite(value)) fail(quantity, value);
+  };
+  finite("the welfare at the reached profile", r.welfare);
+  for (std::size_t i = 0; i < r.shares.size(); ++i) finite("the share of provider " + std::to_string(i), r.shares[i]);
+  finite("the outside share", r.outside_share);
+  finite("the potential", r.potential);
+  for (const double phi : r.dynamics.potential) finite("the potential along the dynamics", phi);
+  finite("the maximum regret", r.certificate.max_regret);
+  if (std::isnan(r.certificate.max_relative_regret)) fail("the maximum relative regret", NAN);
+  finite("the optimal welfare", r.optimum.welfare);
+  if (std::isnan(r.price_of_anarchy) || r.price_of_anarchy == -INFINITY)
+    fail("the price of anarchy", r.price_of_anarchy);
+  const MarketStats& m = r.stats;
+  for (const auto& [name, v] : {std::pair{"the weighted value", m.weighted_value},
+                                {"the mean value", m.mean_value},
+                                {"the weighted price", m.weighted_price},
+                                {"the mean price", m.mean_price},
+                                {"the weighted utility", m.weighted_utility},
+                                {"the mean utility", m.mean_utility}})
+    finite(name, v);
+  if (r.equilibria && r.equilibria->count > 0) {
+    finite("the worst equilibrium welfare", r.equilibria->worst_welfare);
+    finite("the best equilibrium welfare", r.equilibria->best_welfare);
+  }
+}
+
 BetaResult solve_market_unit(const MarketTable& table, double beta, const Scenario& scenario, bool enumerate,
                              Backend backend) {
   BetaResult r = solve_beta(table, beta, scenario.dynamics);
   if (enumerate) r.equilibria = enumerate_equilibria(Game(table, beta), scenario.enumeration, backend);
+  check_finite(r, scenario.name);
   return r;
 }
 

@@ -298,9 +298,9 @@ std::string scalar_text(dom::element e, const JsonPath& path, bool allow_null) {
 
 double token_count(dom::element e, const std::string& field, std::size_t j) {
   const double v = number_of(e);
-  if (!(v >= 0.0))
+  if (!(v >= 0.0 && v <= RUNLOG_MAX_TOKENS))
     throw RecordError{"field '" + field + "'[" + std::to_string(j) + "] is " + number_text(v) +
-                      "; token counts must be >= 0"};
+                      "; token counts must lie in 0..2^53"};
   return v;
 }
 
@@ -394,9 +394,9 @@ void parse_record(dom::element record, const Context& ctx, Worker& w, Piece& out
     if (!is_number(*v))
       throw RecordError{"field '" + m.record_tokens->text + "' must be a number, found " + type_name(v->type())};
     record_tokens = number_of(*v);
-    if (!(record_tokens >= 0.0))
+    if (!(record_tokens >= 0.0 && record_tokens <= RUNLOG_MAX_TOKENS))
       throw RecordError{"field '" + m.record_tokens->text + "' is " + number_text(record_tokens) +
-                        "; token counts must be >= 0"};
+                        "; token counts must lie in 0..2^53"};
   }
 
   // Samples.

@@ -10,8 +10,10 @@
 #include <sstream>
 
 #include "population_scenario.hpp"
+#include "ttcgames/core/names.hpp"
 #include "ttcgames/curves_io.hpp"
 #include "ttcgames/error.hpp"
+#include "ttcgames/io/text_file.hpp"
 #include "ttcgames/toml_reader.hpp"
 
 namespace ttcg {
@@ -416,9 +418,7 @@ void read_ensemble(TableReader t, Scenario& s) {
   t.reject_unknown(ENSEMBLE_KEYS);
   EnsembleSpec e;
   e.name = t.string("name").value_or("");
-  if (e.name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
-      std::string::npos)
-    t.fail(*t.get("name"), "name", "must use only letters, digits, '.', '_' and '-'");
+  if (!e.name.empty() && !is_valid_name(e.name)) t.fail(*t.get("name"), "name", std::string("must use ") + name_rule());
   const auto markets = t.integer("markets");
   if (!markets) t.fail_missing("markets", "the number of random markets, e.g. markets = 1000000");
   if (*markets < 1 || *markets > ENSEMBLE_MAX_MARKETS)
@@ -551,9 +551,7 @@ Scenario parse_scenario(std::string_view text, const std::string& origin) {
              "is " + std::to_string(*version) + "; this ttcgames reads version " + std::to_string(SCENARIO_VERSION));
   const auto name = top.string("name");
   if (!name) top.fail_missing("name", "a short scenario name such as \"gsm8k-majority\"");
-  if (name->empty() ||
-      name->find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != std::string::npos)
-    top.fail(*top.get("name"), "name", "must be non-empty and use only letters, digits, '.', '_' and '-'");
+  if (!is_valid_name(*name)) top.fail(*top.get("name"), "name", std::string("must use ") + name_rule());
   s.name = *name;
   s.description = top.string("description").value_or("");
 
@@ -601,11 +599,7 @@ Scenario parse_scenario(std::string_view text, const std::string& origin) {
 }
 
 Scenario load_scenario(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": cannot open scenario file");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return parse_scenario(buffer.str(), path);
+  return parse_scenario(io::read_text_file(path, "scenario file"), path);
 }
 
 namespace {
@@ -672,6 +666,24 @@ toml::table ensemble_toml(const EnsembleSpec& e) {
 }
 
 }  // namespace
+
+std::vector<std::pair<std::string, std::string>> Scenario::input_files() const {
+  std::vector<std::pair<std::string, std::string>> files;
+  const auto add = [&](const std::string& file, const char* role) {
+    if (!file.empty()) files.emplace_back(file, role);
+  };
+  add(path, "scenario");
+  add(source.curves, "curves CSV");
+  add(source.prices, "prices CSV");
+  if (source.runlogs) {
+    for (const std::string& f : source.runlogs->files) add(f, "run log");
+    add(source.runlogs->mapping, "field mapping");
+  }
+  if (population)
+    for (const BenchmarkSpec& b : population->benchmarks)
+      add(b.file, b.source == QuerySourceKind::questions ? "questions file" : "benchmark curves CSV");
+  return files;
+}
 
 std::string Scenario::resolved_toml() const {
   toml::table root;

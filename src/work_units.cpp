@@ -14,12 +14,26 @@ namespace ttcg {
 
 namespace {
 
-constexpr int EXIT_INPUT_ERROR = 1;
-constexpr int EXIT_INTERNAL_ERROR = 3;
 constexpr int UNITS_PER_THREAD_PER_WAVE = 8;
 
-Bytes pack_results(const std::vector<std::uint64_t>& units, const std::vector<Bytes>& results) {
+//! What a failed unit said: the exception's message, marked when it was not an error of input or at run time.
+std::string failure_message(const std::exception_ptr& failure) {
+  try {
+    std::rethrow_exception(failure);
+  } catch (const std::runtime_error& e) {
+    return e.what();
+  } catch (const std::exception& e) {
+    return std::string("internal error: ") + e.what() + " (please report this)";
+  } catch (...) {
+    return "internal error: an unknown exception (please report this)";
+  }
+}
+
+//! A rank's wave: its failure message ("" when none), then its results.
+Bytes pack_results(const std::string& failure, const std::vector<std::uint64_t>& units,
+                   const std::vector<Bytes>& results) {
   ArchiveWriter w;
+  w.put(failure);
   w.put<std::uint64_t>(units.size());
   for (std::size_t i = 0; i < units.size(); ++i) {
     w.put<std::uint64_t>(units[i]);
@@ -28,14 +42,17 @@ Bytes pack_results(const std::vector<std::uint64_t>& units, const std::vector<By
   return w.take();
 }
 
-void unpack_results(const Bytes& packed, std::map<std::uint64_t, Bytes>& into) {
+//! Adds a rank's results to `into`; returns its failure message ("" when none).
+std::string unpack_results(const Bytes& packed, std::map<std::uint64_t, Bytes>& into) {
   ArchiveReader r(packed, "work-unit results from a rank");
+  std::string failure = r.get_string();
   const auto n = r.get<std::uint64_t>();
   for (std::uint64_t i = 0; i < n; ++i) {
     const auto unit = r.get<std::uint64_t>();
     into.emplace(unit, r.get_bytes());
   }
   r.finish();
+  return failure;
 }
 
 }  // namespace
@@ -107,21 +124,28 @@ UnitOutcome execute_units(const Communicator& comm, const UnitWork& work, UnitCo
     } else {
       for (std::size_t i = 0; i < units.size(); ++i) run_one(i);
     }
-    if (failure) {
-      try {
-        std::rethrow_exception(failure);
-      } catch (const InputError& e) {
-        comm.abort(std::string("error: ") + e.what(), EXIT_INPUT_ERROR);
-      } catch (const std::exception& e) {
-        comm.abort(std::string("internal error: ") + e.what(), EXIT_INTERNAL_ERROR);
-      }
-    }
-
-    const std::vector<Bytes> gathered = comm.gather(pack_results(units, results));
+    // A failed unit ends the run on every rank alike: its message reaches rank 0 with the wave's results and is
+    // broadcast, so that every rank throws JobError and none is left waiting in a collective.
+    const std::vector<Bytes> gathered =
+        comm.gather(pack_results(failure ? failure_message(failure) : std::string(), units, results));
     bool stop = false;
+    std::string error;
+    std::map<std::uint64_t, Bytes> wave_results;
+    if (comm.is_root())
+      for (std::size_t rank = 0; rank < gathered.size(); ++rank) {
+        std::string message = unpack_results(gathered[rank], wave_results);
+        if (error.empty() && !message.empty())
+          error = comm.size() > 1 ? "rank " + std::to_string(rank) + ": " + message : message;
+      }
+    {
+      ArchiveWriter message;
+      message.put(error);
+      const Bytes shared = comm.broadcast(message.take());
+      ArchiveReader r(shared, "work-unit failure");
+      error = r.get_string();
+    }
+    if (!error.empty()) throw JobError(error);
     if (comm.is_root()) {
-      std::map<std::uint64_t, Bytes> wave_results;
-      for (const Bytes& g : gathered) unpack_results(g, wave_results);
       for (auto& [unit, bytes] : wave_results) {
         if (control.journal) control.journal->append(work.first_unit + unit, bytes);
         done.emplace(unit, std::move(bytes));

@@ -13,6 +13,30 @@ class InputError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+//! A computed number that is not finite where no documented convention allows it (docs/hdf5-format.md lists the
+//! conventions, e.g. PoA = +inf when SW ≤ 0 < SW*): the message names the scenario, β (or replicate, market) and the
+//! quantity. Never written to a result file.
+class NumericalError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+//! A failure of the operating system (open, write, rename, fsync: a full disk, a missing permission), with strerror.
+class IoError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+//! An error every rank of a job raised alike, after a collective (a work unit failed somewhere and its message was
+//! broadcast): the program reports it once, on rank 0, and every rank exits normally with status 1.
+class JobError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+//! "what: <strerror(error)>", the message of a failed system call (error is an errno value).
+std::string system_error_message(const std::string& what, int error);
+
 //! A location in a text file, for error messages ("path:line:column"); line/column 0 means unknown.
 struct SourceLocation {
   std::string path;

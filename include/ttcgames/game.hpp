@@ -4,6 +4,7 @@
 #pragma once
 
 #include <span>
+#include <string>
 #include <vector>
 
 #include "ttcgames/game_math.hpp"
@@ -12,6 +13,10 @@
 namespace ttcg {
 
 using Profile = std::vector<int>;
+
+//! InputError unless every log attraction of the market at β (β·V_i(k) of each provider and level, and β·v0) lies
+//! within ±LOG_ATTRACTION_LIMIT; `where` names the scenario (or market) in the message, with β and the quantity.
+void check_log_space(const MarketTable& table, double beta, const std::string& where);
 
 class Game {
  public:

@@ -189,6 +189,10 @@ class File {
  public:
   //! Creates (truncating) a file for writing; InputError naming the path on failure.
   static File create(const std::string& path);
+  //! Creates a file in memory (HDF5's core driver, no backing store): nothing touches the disk until the image from
+  //! close_to_image() is written, so disk errors are the writer's own (with strerror), never HDF5's. `name` labels
+  //! error messages.
+  static File create_in_memory(const std::string& name);
   //! Opens an existing file read-only; InputError naming the path if it is missing or not HDF5.
   static File open_read(const std::string& path);
 
@@ -201,43 +205,14 @@ class File {
   //! Closes the file now, reporting failures (the destructor ignores them). std::logic_error if a group or
   //! dataset of this file is still open (the file would stay open on disk).
   void close();
+  //! Closes a file made by create_in_memory and returns its bytes, a complete HDF5 file (std::logic_error as
+  //! close() when objects are still open).
+  std::vector<std::byte> close_to_image();
 
  private:
   File(Handle handle, std::string path) : handle_(std::move(handle)), path_(std::move(path)) {}
   Handle handle_;
   std::string path_;
-};
-
-//! Write-then-rename: a crash never leaves a half-written file under the final name.
-//!
-//!     h5::AtomicOutput out(path);
-//!     { auto file = h5::File::create(out.temp_path()); ... }  // every File/Group/Dataset closed here
-//!     out.commit();
-class AtomicOutput {
- public:
-  //! Creates the parent directory of `final_path` if missing (InputError on failure).
-  explicit AtomicOutput(const std::string& final_path);
-  //! Removes the temporary file unless committed.
-  ~AtomicOutput();
-  AtomicOutput(const AtomicOutput&) = delete;
-  AtomicOutput& operator=(const AtomicOutput&) = delete;
-  AtomicOutput(AtomicOutput&& other) noexcept;
-  AtomicOutput& operator=(AtomicOutput&&) = delete;
-
-  //! "<final>.tmp-<pid>", in the final file's directory (so that the rename is atomic).
-  const std::string& temp_path() const { return temp_path_; }
-  //! The path the file gets on commit().
-  const std::string& final_path() const { return final_path_; }
-  //! Whether commit() succeeded.
-  bool committed() const { return committed_; }
-  //! Renames the temporary file to the final path (replacing it). std::logic_error if already committed, if
-  //! the temporary file is missing or still open in HDF5; InputError if the rename fails.
-  void commit();
-
- private:
-  std::string final_path_;
-  std::string temp_path_;
-  bool committed_ = false;
 };
 
 }  // namespace ttcg::h5

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "ttcgames/archive.hpp"
+#include "ttcgames/core/resources.hpp"
 #include "ttcgames/ensemble.hpp"
 #include "ttcgames/population.hpp"
 #include "ttcgames/results.hpp"
@@ -90,6 +91,8 @@ class RunJob {
   RunResults assemble(const std::vector<Bytes>& results, double seconds) const;
   //! The format, the resolved scenarios and the result-changing options.
   std::string fingerprint() const;
+  //! Estimated peak memory of rank 0 and size of the result file (check_resources, core/resources.hpp).
+  ResourceNeeds needs() const;
   //! The seed recorded at the root of the result file: the first scenario's [dynamics] seed when it has a market,
   //! else its [ensemble] seed, else its [population] seed.
   std::uint64_t root_seed() const;

@@ -59,6 +59,12 @@ TTCG_HD inline LevelEconomics level_economics(double value, double tokens, doubl
   return e;
 }
 
+//! Largest |x| of a log attraction x = β·V (or β·v0) the engine accepts. Within it every x, every difference of two
+//! and every sum over up to 10^7 providers (the potential) is a finite double, so the log-space arithmetic is exact
+//! up to rounding; beyond it (β·v0 = 1e9·2e299 overflows to +inf) shares would be inf − inf = NaN. Inputs outside
+//! are refused up front with the scenario, β and quantity named (check_log_space, game.hpp).
+constexpr double LOG_ATTRACTION_LIMIT = 1e300;
+
 //! Log attraction x = β·V of a level in the logit game.
 TTCG_HD inline double log_attraction(double beta, double user_value) {
   return beta * user_value;

@@ -232,6 +232,18 @@ TTCG_HD inline double log_aggregate_without(const ProfileView& t, double alpha, 
   return m + portable::log(s);
 }
 
+//! One user's welfare when provider i plays a level of log attraction x and surplus w against the others, given as
+//! num = Σ e^{x_j − m}·W_j and total = Σ e^{x_j − m} over the outside option and the others, shifted by their
+//! maximum m (so total ≥ 1). One exponential of −|x − m| scales the smaller side: the denominator never underflows
+//! to 0, whatever the spread of the log attractions (NaN-free at any β).
+TTCG_HD inline double join_level_welfare(double num, double total, double m, double x, double w) {
+  const double d = portable::exp_nonpositive(-fabs(x - m));
+  const bool above = x > m;
+  const double numerator = portable::select(above, num * d + w, num + d * w);
+  const double denominator = portable::select(above, total * d + 1.0, total + d);
+  return numerator / denominator;
+}
+
 //! log of provider i's expected profit from one user when it plays level k against log A_{−i}:
 //! log(p − c) + log σ(x_i(k) − log A_{−i}).
 TTCG_HD inline double log_profit_term(const QueryView& g, double alpha, double beta, std::int32_t q, int i, int k,

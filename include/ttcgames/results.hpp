@@ -15,7 +15,7 @@ namespace ttcg {
 
 constexpr const char* RESULTS_FORMAT = "ttcgames-results";
 constexpr int RESULTS_FORMAT_MAJOR = 1;
-constexpr int RESULTS_FORMAT_MINOR = 1;  //!< 1.1 adds /population/<scenario> and /ensemble/<name>
+constexpr int RESULTS_FORMAT_MINOR = 2;  //!< 1.1 adds /population and /ensemble; 1.2 beta_values as a dataset
 
 //! Run-level facts recorded as root attributes.
 struct RunInfo {

@@ -56,7 +56,12 @@ struct RunOptions {
 //! Solves one β of a market (no enumeration).
 BetaResult solve_beta(const MarketTable& table, double beta, const DynamicsOptions& dynamics);
 
-//! Solves one β of a scenario and, when `enumerate`, enumerates all its pure equilibria on `backend`.
+//! NumericalError naming the scenario, β and the quantity unless every number of the result is finite or follows a
+//! documented convention (PoA = +inf when SW ≤ 0 < SW*; relative regret +inf where a utility underflows).
+void check_finite(const BetaResult& result, const std::string& scenario);
+
+//! Solves one β of a scenario, certifies that its numbers are finite (check_finite) and, when `enumerate`, enumerates
+//! all its pure equilibria on `backend`.
 BetaResult solve_market_unit(const MarketTable& table, double beta, const Scenario& scenario, bool enumerate,
                              Backend backend);
 

@@ -30,6 +30,9 @@ enum class Strictness { skip_malformed, strict };
 
 //! Bytes of JSON Lines read per block (each block is parsed in parallel).
 constexpr std::size_t DEFAULT_RUNLOG_BLOCK_BYTES = std::size_t{32} << 20;
+//! Largest token count of a sample or record accepted (2^53, the largest exactly representable integer): sums over
+//! any number of samples stay finite, so no curve overflows.
+constexpr double RUNLOG_MAX_TOKENS = 9007199254740992.0;
 //! At most this many messages are kept in RunLogReport::messages (the counts are always exact).
 constexpr std::size_t MAX_RUNLOG_MESSAGES = 20;
 

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "ttcgames/auction.hpp"
@@ -74,6 +75,10 @@ struct Scenario {
 
   //! The scenario with every default made explicit, as TOML text.
   std::string resolved_toml() const;
+
+  //! Every file the scenario reads, with its role for messages ("scenario", "curves CSV", "prices CSV", "run log",
+  //! "field mapping", "questions file"): what an output must never overwrite (io::FilePlan).
+  std::vector<std::pair<std::string, std::string>> input_files() const;
 };
 
 //! Loads and validates a scenario file; paths inside are relative to the file's directory.

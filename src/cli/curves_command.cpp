@@ -1,5 +1,3 @@
-#include "curves_command.hpp"
-
 #include <omp.h>
 #include <toml++/toml.h>
 
@@ -8,15 +6,37 @@
 #include <iostream>
 #include <sstream>
 
+#include "cli.hpp"
 #include "ttcgames/backend.hpp"
+#include "ttcgames/core/names.hpp"
 #include "ttcgames/curves.hpp"
 #include "ttcgames/error.hpp"
+#include "ttcgames/io/file_plan.hpp"
 
 namespace ttcg::cli {
 
 namespace fs = std::filesystem;
 
 namespace {
+
+struct CurvesCommand {
+  std::vector<std::string> logs;
+  std::string mapping;
+  std::vector<std::string> methods;
+  std::string estimator = "permutations";
+  bool exact = false;
+  std::int64_t permutations = 0;  //!< 0: the library default
+  std::int64_t seed = 0;
+  std::vector<int> theta;
+  int bootstrap = -1;  //!< −1: the library default
+  std::string jitter = "philox";
+  std::string dataset;
+  bool strict = false;
+  std::string backend = "auto";
+  int threads = 0;
+  std::string output, csv;
+  bool quiet = false;
+};
 
 const char* const DESCRIPTION =
     "Turn LLM run logs into quality and cost curves (docs/model.md section 4): per model and level theta the\n"
@@ -97,13 +117,10 @@ void print_curves(std::ostream& out, const MethodCurves& mc, const std::string& 
           << std::defaultfloat << "\n";
 }
 
-}  // namespace
-
-CLI::App* add_curves_command(CLI::App& app, CurvesCommand& c) {
-  CLI::App* cmd = app.add_subcommand("curves", DESCRIPTION);
-  cmd->add_option("logs", c.logs, "Run-log files (.jsonl or .json, optionally .gz or .zst)")->required();
-  cmd->add_option("--mapping", c.mapping, "Field mapping of the logs' layout (TOML); default: the reference layout")
-      ->check(CLI::ExistingFile);
+void add_options(CLI::App* cmd, CurvesCommand& c) {
+  cmd->add_option("logs", c.logs, "Run-log files (.jsonl or .json, optionally .gz or .zst; - for standard input)")
+      ->required();
+  cmd->add_option("--mapping", c.mapping, "Field mapping of the logs' layout (TOML); default: the reference layout");
   cmd->add_option("--method", c.methods, METHOD_HELP)
       ->check(CLI::IsMember({"majority", "best-of-n", "pass@k", "relative-effort", "all"}));
   cmd->add_option("--estimator", c.estimator, ESTIMATOR_HELP)
@@ -112,39 +129,66 @@ CLI::App* add_curves_command(CLI::App& app, CurvesCommand& c) {
   cmd->add_option("--permutations", c.permutations,
                   "Random permutations per question (default " + std::to_string(DEFAULT_PERMUTATIONS) +
                       "; the reference uses 50)")
-      ->check(CLI::Range(std::int64_t{1}, std::int64_t{4294967295}));
-  cmd->add_option("--seed", c.seed, "Seed of the permutations, bootstrap and jitter (Philox streams; default 0)");
+      ->check(integer_range(1, 4294967295));
+  cmd->add_option("--seed", c.seed, "Seed of the permutations, bootstrap and jitter (Philox streams; default 0)")
+      ->check(integer_range(0, MAX_SEED));
   cmd->add_option("--theta", c.theta,
                   "Levels (numbers of samples), increasing, e.g. --theta 1 2 4 8; default: the reference grid, powers "
                   "of two below N without 2 (N = fewest samples of any question)")
-      ->check(CLI::PositiveNumber);
+      ->check(integer_range(1, MAX_CURVE_THETA));
   cmd->add_option("--bootstrap", c.bootstrap,
                   "Bootstrap resamples for the error bars over questions (default " +
                       std::to_string(DEFAULT_BOOTSTRAP) + "; 0: none)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(integer_range(0, MAX_BOOTSTRAP));
   cmd->add_option("--jitter", c.jitter,
                   "Relative effort: philox (default) or numpy (numpy's default_rng(seed), to reproduce the reference "
                   "implementation's bins exactly)")
       ->check(CLI::IsMember({"philox", "numpy"}));
   cmd->add_option("--dataset", c.dataset,
-                  "Name of the /curves/<dataset> group (default: the first log's directory name)");
+                  "Name of the /curves/<dataset> group (default: the first log's directory name; letters, digits, "
+                  "'.', '_', '-')");
   cmd->add_flag("--strict", c.strict, "Stop at the first malformed record instead of reporting and skipping it");
   cmd->add_option("--backend", c.backend,
                   "Where the permutations run: auto (GPU when present), cpu, cuda; results are identical")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   cmd->add_option("--threads", c.threads, "OpenMP threads (default: OMP_NUM_THREADS or all cores)")
-      ->check(CLI::PositiveNumber);
+      ->check(integer_range(1, MAX_THREADS));
   cmd->add_option("-o,--output", c.output, "Result file (HDF5)");
   cmd->add_option("--csv", c.csv,
                   "Also write the curves as CSV (model,theta,accuracy,tokens,accuracy_sd,tokens_sd); with several "
                   "methods one file each, named <stem>_<method><ext>");
   cmd->add_flag("-q,--quiet", c.quiet, "No tables or messages: errors only");
-  return cmd;
 }
 
-void run_curves_command(const CurvesCommand& c, const std::string& command_line) {
+//! The group name of the curves: --dataset, else the first log's directory name ("runlogs" for standard input).
+std::string dataset_name(const CurvesCommand& c) {
+  std::string name = c.dataset;
+  if (name.empty() && c.logs.front() != "-") name = fs::absolute(c.logs.front()).parent_path().filename().string();
+  if (name.empty()) name = "runlogs";
+  check_name(name, c.dataset.empty() ? "the dataset name (the first log's directory; give --dataset)" : "--dataset");
+  return name;
+}
+
+//! Refuses outputs that would overwrite a run log, the mapping or each other, before anything is read.
+void check_files(const CurvesCommand& c) {
+  io::FilePlan plan;
+  for (const std::string& f : c.logs) plan.add_input(f, "run log");
+  plan.add_input(c.mapping, "field mapping");
+  plan.add_output(c.output, "result file (-o)");
+  if (!c.csv.empty()) {
+    plan.add_output(c.csv, "curves CSV (--csv)");
+    for (const CurveMethod m :
+         {CurveMethod::majority, CurveMethod::best_of_n, CurveMethod::pass_at_k, CurveMethod::relative_effort})
+      plan.add_output(csv_path(c.csv, m, true), "curves CSV (--csv, one per method)");
+  }
+  plan.check();
+}
+
+void run_curves(const CurvesCommand& c, const std::string& command_line) {
   if (c.output.empty() && c.csv.empty())
-    throw InputError("curves: nothing to write: give -o curves.h5 and/or --csv curves.csv");
+    throw UsageError("curves: nothing to write: give -o curves.h5 and/or --csv curves.csv");
+  const std::string dataset = dataset_name(c);
+  check_files(c);
   if (c.threads > 0) omp_set_num_threads(c.threads);
   const Backend backend = resolve_backend(parse_backend_request(c.backend));
   std::vector<CurveMethod> methods;
@@ -159,7 +203,7 @@ void run_curves_command(const CurvesCommand& c, const std::string& command_line)
   CurveOptions o;
   o.estimator = c.exact ? Estimator::exact : parse_estimator(c.estimator);
   if (c.permutations > 0) o.permutations = c.permutations;
-  o.seed = c.seed;
+  o.seed = static_cast<std::uint64_t>(c.seed);
   o.theta = c.theta;
   if (c.bootstrap >= 0) o.bootstrap = c.bootstrap;
   o.effort.jitter = c.jitter == "numpy" ? Jitter::numpy : Jitter::philox;
@@ -182,11 +226,9 @@ void run_curves_command(const CurvesCommand& c, const std::string& command_line)
   }
   const std::vector<MethodCurves> curves = compute_curves(logs, methods, o);
   if (curves.empty()) throw InputError("curves: no method applies to these logs");
-  const std::string dataset =
-      !c.dataset.empty() ? c.dataset : fs::absolute(c.logs.front()).parent_path().filename().string();
   if (!c.output.empty()) {
     RunInfo info{to_string(backend), omp_get_max_threads(), 1, command_line};
-    write_curves_file(c.output, dataset.empty() ? "runlogs" : dataset, curves, info, settings_toml(c, curves, dataset));
+    write_curves_file(c.output, dataset, curves, info, settings_toml(c, curves, dataset));
   }
   if (!c.csv.empty())
     for (const MethodCurves& mc : curves) write_curves_csv(csv_path(c.csv, mc.method, curves.size() > 1), mc);
@@ -197,6 +239,18 @@ void run_curves_command(const CurvesCommand& c, const std::string& command_line)
       for (const MethodCurves& mc : curves)
         std::cerr << "wrote " << csv_path(c.csv, mc.method, curves.size() > 1) << "\n";
   }
+}
+
+}  // namespace
+
+Command add_curves_command(CLI::App& app) {
+  auto c = std::make_shared<CurvesCommand>();
+  CLI::App* cmd = app.add_subcommand("curves", DESCRIPTION);
+  add_options(cmd, *c);
+  return {cmd, [c](const Invocation& invocation) {
+            run_curves(*c, invocation.command_line());
+            return 0;
+          }};
 }
 
 }  // namespace ttcg::cli

@@ -217,8 +217,8 @@ TEST_F(Cli, AuctionWithoutTrade) {
 
 TEST_F(Cli, SeveralScenariosNeedOutput) {
   const CliResult r = cli("run " + quote(GSM8K_MAJORITY) + " " + quote(GSM8K_REASONING) + " --no-enumerate -q");
-  EXPECT_EQ(r.code, 1);
-  expect_contains(r.err, {"error:", "-o"}, "stderr");
+  EXPECT_EQ(r.code, 2);  // a usage error (docs/cli.md, "Exit status")
+  expect_contains(r.err, {"usage error:", "-o"}, "stderr");
   EXPECT_TRUE(result_files(work()).empty());
 }
 

@@ -116,18 +116,20 @@ TEST_F(CurvesCli, ScenarioFromRunLogsEqualsScenarioFromTheCurvesCsv) {
 TEST_F(CurvesCli, BadInputFailsWithTheReasonAndWritesNothing) {
   struct Case {
     std::string args, expected;
+    int code = 1;
   };
   const std::string a = SYNTHETIC + "/SynthA-7B--temp-0.7--samples-64--max-512.jsonl";
   const std::vector<Case> cases{
-      {"curves " + a, "nothing to write"},
+      {"curves " + a, "nothing to write", 2},
       {"curves " + a + " --theta 1 128 -o c.h5 --csv c.csv", "model 'SynthA-7B'"},
       {"curves " + a + " --method relative-effort -o c.h5", "thinking tokens"},
       {"curves missing.jsonl -o c.h5", "missing.jsonl"},
-      {"curves " + a + " --dataset a/b -o c.h5", "dataset name"},
+      {"curves " + a + " --dataset a/b -o c.h5", "--dataset: 'a/b' is not a valid name"},
+      {"curves " + a + " --dataset .. -o c.h5", "--dataset: '..' is not a valid name"},
   };
   for (const Case& c : cases) {
     const CliResult r = cli(c.args);
-    EXPECT_EQ(r.code, 1) << c.args << "\n" << r.err;
+    EXPECT_EQ(r.code, c.code) << c.args << "\n" << r.err;
     EXPECT_NE(r.err.find(c.expected), std::string::npos) << c.args << "\n" << r.err;
     EXPECT_EQ(leftovers(), 0) << c.args;
   }

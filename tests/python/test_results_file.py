@@ -84,8 +84,8 @@ def check_root(f, path, names, fail):
         fail.check(key in a and isinstance(a[key], (np.integer, int)), f"{path}: root attribute {key} not an integer")
     fail.check(a.get("format") == "ttcgames-results", f"{path}: format is {a.get('format')!r}")
     version = np.asarray(a.get("format_version", []))
-    fail.check(version.dtype.kind == "i" and version.tolist() == [1, 1],
-               f"{path}: format_version is {version!r}, expected [1, 1] (integers)")
+    fail.check(version.dtype.kind == "i" and version.tolist() == [1, 2],
+               f"{path}: format_version is {version!r}, expected [1, 2] (integers)")
     fail.check(a.get("ranks") == 1, f"{path}: ranks is {a.get('ranks')}")
     fail.check(a.get("threads", 0) >= 1, f"{path}: threads is {a.get('threads')}")
     created = a.get("created_utc", "")
@@ -182,7 +182,7 @@ def check_market(f, path, name, enumerated, fail):
                    f"{where}: surplus != quality - cost")
 
     beta = expect(g, "beta", "f8", (B,), fail, where)
-    listed = np.asarray(g.attrs.get("beta_values", []), dtype=float)
+    listed = np.asarray(g["beta_values"][()] if "beta_values" in g else [], dtype=float)
     profile = expect(g, "equilibrium_profile", "i4", (B, n), fail, where)
     optimal_profile = expect(g, "optimal_profile", "i4", (B, n), fail, where)
     for label, p in (("equilibrium_profile", profile), ("optimal_profile", optimal_profile)):

@@ -416,59 +416,41 @@ TEST_F(H5, LargeDatasetsAreChunkedCompressedAndExact) {
   EXPECT_LT(H5Dget_storage_size(root.open_dataset("grid").id()), grid.size() * sizeof(double));  // compressed
 }
 
-TEST_F(H5, AtomicOutputWithoutCommitLeavesNothing) {
-  const std::string final_path = path("nested/dir/result.h5");
-  std::string temp;
+TEST_F(H5, InMemoryFileImageIsACompleteFile) {
+  h5::File file = h5::File::create_in_memory("image.h5");
   {
-    h5::AtomicOutput out(final_path);
-    temp = out.temp_path();
-    EXPECT_EQ(fs::path(temp).parent_path(), fs::path(final_path).parent_path());
-    EXPECT_NE(temp.find(".tmp-" + std::to_string(::getpid())), std::string::npos);
-    EXPECT_TRUE(fs::is_directory(fs::path(final_path).parent_path()));
-    h5::File file = h5::File::create(out.temp_path());
-    file.root().write_scalar("x", 1.0, "1", "x");
+    h5::Group root = file.root();
+    root.write_attribute_string("format", "ttcgames-results");
+    root.write_scalar("x", 2.0, "1", "a value");
+    EXPECT_THROW(file.close_to_image(), std::logic_error);  // the root group is still open
   }
-  EXPECT_FALSE(fs::exists(temp));
-  EXPECT_FALSE(fs::exists(final_path));
-  EXPECT_TRUE(fs::is_empty(fs::path(final_path).parent_path()));
+  const std::vector<std::byte> image = file.close_to_image();
+  EXPECT_FALSE(fs::exists("image.h5"));  // nothing touched the disk
+  const std::string on_disk = path("from_image.h5");
+  {
+    std::ofstream out(on_disk, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(image.data()), static_cast<std::streamsize>(image.size()));
+  }
+  h5::File back = h5::File::open_read(on_disk);
+  EXPECT_EQ(back.root().read_attribute_string("format"), "ttcgames-results");
+  EXPECT_EQ(back.root().read_scalar_f64("x"), 2.0);
 }
 
-TEST_F(H5, AtomicOutputCommitLeavesOnlyTheFinalFile) {
-  const std::string final_path = path("out/result.h5");
-  {
-    h5::AtomicOutput out(final_path);
-    h5::File::create(out.temp_path()).root().write_scalar("x", 1.0, "1", "first version");
-    out.commit();
-  }
-  std::string temp;
-  {
-    h5::AtomicOutput out(final_path);  // replaces an existing result
-    temp = out.temp_path();
-    {
-      h5::File file = h5::File::create(out.temp_path());
-      h5::Group root = file.root();
-      root.write_attribute_string("format", "ttcgames-results");
-      root.write_scalar("x", 2.0, "1", "second version");
-      EXPECT_THROW(out.commit(), std::logic_error);  // still open
-      EXPECT_FALSE(out.committed());
-    }
-    out.commit();
-    EXPECT_TRUE(out.committed());
-    EXPECT_THROW(out.commit(), std::logic_error);
-  }
-  EXPECT_FALSE(fs::exists(temp));
-  std::vector<std::string> entries;
-  for (const auto& entry : fs::directory_iterator(fs::path(final_path).parent_path()))
-    entries.push_back(entry.path().filename().string());
-  EXPECT_EQ(entries, std::vector<std::string>{"result.h5"});
-  h5::File file = h5::File::open_read(final_path);
-  EXPECT_EQ(file.root().read_attribute_string("format"), "ttcgames-results");
-  EXPECT_EQ(file.root().read_scalar_f64("x"), 2.0);
+TEST_F(H5, AttributesRefuseArraysThatBelongInDatasets) {
+  h5::File file = h5::File::create(path("attributes.h5"));
+  h5::Group root = file.root();
+  const std::vector<double> many(1000, 1.0);
+  EXPECT_THROW(root.write_attribute_vector_f64("many", many), std::logic_error);
+  EXPECT_NO_THROW(root.write("many", std::span<const double>(many), {}, "1", "as a dataset"));
 }
 
-TEST_F(H5, AtomicOutputCommitWithoutAFileIsALogicError) {
-  h5::AtomicOutput out(path("never_written.h5"));
-  EXPECT_THROW(out.commit(), std::logic_error);
+TEST_F(H5, LinkNamesWithDotComponentsAreRefused) {
+  h5::File file = h5::File::create(path("links.h5"));
+  h5::Group root = file.root();
+  for (const char* bad : {"market/..", "market/.", "a//b", ".."}) {
+    EXPECT_THROW(root.create_group(bad), std::logic_error) << bad;
+    EXPECT_THROW(root.write_scalar(bad, 1.0, "1", "x"), std::logic_error) << bad;
+  }
 }
 
 TEST_F(H5, ExplicitCloseAndMoves) {

@@ -367,7 +367,7 @@ TEST_F(RunLogTest, NegativeTokensAreReported) {
   const std::string file = write("neg.jsonl", record("a", 2) + "\n" + r.dump() + "\n" + pair.dump() + "\n");
   const RunLog log = read_runlog({file});
   ASSERT_EQ(log.report.malformed, 2);
-  EXPECT_NE(log.report.messages[0].find(":2: field 'num_tokens'[1] is -5; token counts must be >= 0"),
+  EXPECT_NE(log.report.messages[0].find(":2: field 'num_tokens'[1] is -5; token counts must lie in 0..2^53"),
             std::string::npos)
       << log.report.messages[0];
   EXPECT_NE(log.report.messages[1].find(":3: field 'num_tokens'[0] is -1"), std::string::npos);

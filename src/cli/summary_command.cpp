@@ -1,0 +1,28 @@
+// `ttcgames summary`: the paper-style tables of a result file.
+#include <iostream>
+#include <memory>
+
+#include "cli.hpp"
+#include "summaries.hpp"
+#include "ttcgames/population_results.hpp"
+#include "ttcgames/results.hpp"
+
+namespace ttcg::cli {
+
+void print_file_summaries(const std::string& path) {
+  for (const auto& s : read_summaries(path)) print_summary(std::cout, s);
+  for (const auto& e : read_ensemble_reports(path)) print_ensemble_report(std::cout, e);
+  for (const auto& p : read_population_summaries(path)) print_population_summary(std::cout, p);
+}
+
+Command add_summary_command(CLI::App& app) {
+  auto file = std::make_shared<std::string>();
+  CLI::App* cmd = app.add_subcommand("summary", "Print the paper-style tables of a result file");
+  cmd->add_option("results", *file, "Result file (HDF5)")->required();
+  return {cmd, [file](const Invocation&) {
+            print_file_summaries(*file);
+            return 0;
+          }};
+}
+
+}  // namespace ttcg::cli
