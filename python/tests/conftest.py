@@ -170,3 +170,45 @@ def golden_file(env):
     if not env.golden or not os.path.isfile(env.golden):
         pytest.skip("no --golden paper.h5 given")
     return env.golden
+
+
+EVERYTHING_SCENARIO = INFINITE_POA_SCENARIO.replace('name = "negative-welfare"', 'name = "everything"').replace(
+    "[equilibria]\nenumerate = true\n", "") + """
+[ensemble]
+markets = 400
+seed = 3
+providers = { min = 1, max = 2 }
+beta = { low = 0.1, high = 1e5, spacing = "log" }
+store_markets = false
+
+[population]
+users = 2000
+replicates = 3
+seed = 5
+beta = { kind = "lognormal", median = 100.0, sigma = 2.0 }
+realize = false
+"""
+
+
+@pytest.fixture(scope="session")
+def everything_file(env):
+    """One scenario with a market (PoA = +inf at small beta), an ensemble without stored markets (some PoA = +inf)
+    and a population without realized outcomes (SW < 0 in every replicate)."""
+    scenario = env.path("everything.toml")
+    with open(scenario, "w") as handle:
+        handle.write(EVERYTHING_SCENARIO)
+    path = env.path("everything.h5")
+    env.run("run", scenario, "-q", "-o", path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def exact_curves_file(env):
+    """Curves with the exact estimator (no percentile bars: NaN) and no relative effort."""
+    logs = sorted(os.path.join(env.inputs, "runlogs", "synthetic", f)
+                  for f in os.listdir(os.path.join(env.inputs, "runlogs", "synthetic"))
+                  if f.startswith("Synth") and f.endswith(".jsonl"))
+    path = env.path("curves_exact.h5")
+    env.run("curves", *logs, "--method", "best-of-n", "--method", "pass@k", "--exact", "--bootstrap", 50, "-q",
+            "-o", path)
+    return path

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Runs the pytest suite of the Python package (python/tests) from ctest.
 
-    /usr/bin/python3 python/tests/run.py --cli build/ttcgames --inputs inputs --scratch /tmp/x [--golden paper.h5]
+    /usr/bin/python3 python/tests/run.py [test_file.py ...] --cli build/ttcgames --inputs inputs --scratch /tmp/x
+                                         [--golden paper.h5] [pytest options]
 
 Exit status: pytest's (0 when every test passes), or 77 (skipped) when pytest or a dependency of the package
 (numpy, h5py, pandas, xarray) is missing: install python3-pytest python3-numpy python3-h5py python3-pandas
@@ -23,5 +24,8 @@ except ImportError as error:
 
 if __name__ == "__main__":
     here = os.path.dirname(os.path.abspath(__file__))
-    sys.exit(pytest.main(["-q", "-p", "no:cacheprovider", "-o", "console_output_style=classic", here,
-                          *sys.argv[1:]]))
+    # Test files named on the command line (test_read.py, ...) run alone; by default every test here runs.
+    files = [os.path.join(here, a) for a in sys.argv[1:] if a.endswith(".py")]
+    options = [a for a in sys.argv[1:] if not a.endswith(".py")]
+    sys.exit(pytest.main(["-q", "-p", "no:cacheprovider", "-o", "console_output_style=classic", "--rootdir", here,
+                          *(files or [here]), *options]))
