@@ -1,8 +1,12 @@
 """scripts/plot_results.py (on the ttcgames.plots module) draws every kind of file, and never fails on a valid one."""
 
+import contextlib
+import importlib.util
+import io
 import os
 import subprocess
 import sys
+import warnings
 
 import pytest
 
@@ -15,18 +19,34 @@ MARKET_KINDS = ("value_curves", "inefficiency", "profiles", "market_vs_auction")
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
-def plot(env, path, *extra, check=True):
+def load_script():
+    spec = importlib.util.spec_from_file_location("plot_results", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def plot(env, path, *extra, check=True, process=False):
+    """Runs plot_results.py on `path`: in a new process, or (faster) its main() in this one with its output captured
+    and every warning an error."""
     out_dir = env.path("figures_" + os.path.splitext(os.path.basename(path))[0])
-    result = subprocess.run([sys.executable, SCRIPT, path, "-o", out_dir, "--dpi", "60", *extra],
-                            capture_output=True, text=True)
+    argv = [path, "-o", out_dir, "--dpi", "60", *extra]
+    if process:
+        result = subprocess.run([sys.executable, SCRIPT, *argv], capture_output=True, text=True)
+    else:
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), warnings.catch_warnings():
+            warnings.simplefilter("error")
+            code = load_script().main(argv)
+        result = subprocess.CompletedProcess(argv, code, out.getvalue(), err.getvalue())
     if check:
         assert result.returncode == 0, result.stderr
         assert result.stderr == "", result.stderr  # no warning from any figure
     return out_dir, result
 
 
-def check_figures(env, path, stems, *extra):
-    out_dir, result = plot(env, path, *extra)
+def check_figures(env, path, stems, *extra, process=False):
+    out_dir, result = plot(env, path, *extra, process=process)
     suffix = "pdf" if "pdf" in extra else "png"
     expected = [os.path.join(out_dir, f"{stem}.{suffix}") for stem in stems]
     printed = [line for line in result.stdout.splitlines() if line.strip()]
@@ -39,7 +59,7 @@ def check_figures(env, path, stems, *extra):
 
 
 def test_markets(env, market_file):
-    check_figures(env, market_file, [f"{kind}_gsm8k" for kind in MARKET_KINDS])
+    check_figures(env, market_file, [f"{kind}_gsm8k" for kind in MARKET_KINDS], process=True)
 
 
 def test_market_with_unbounded_price_of_anarchy(env, infinite_poa_file):
@@ -89,7 +109,7 @@ def test_bad_input_exits_1(env):
     bad = env.path("not-a-result.h5")
     with open(bad, "w") as handle:
         handle.write("text\n")
-    _, result = plot(env, bad, check=False)
+    _, result = plot(env, bad, check=False, process=True)
     assert result.returncode == 1 and "cannot open as HDF5" in result.stderr
     _, result = plot(env, env.path("missing.h5"), check=False)
     assert result.returncode == 1
