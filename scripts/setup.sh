@@ -10,7 +10,7 @@ packages=(
   librandom123-dev libzstd-dev zlib1g-dev libpcre2-dev
   libopenmpi-dev openmpi-bin
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3 python3-numpy python3-h5py python3-matplotlib bc
+  python3 python3-numpy python3-h5py python3-matplotlib python3-pandas python3-xarray python3-pytest bc help2man
 )
 
 missing=()

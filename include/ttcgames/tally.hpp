@@ -1,4 +1,4 @@
-// Monte Carlo tallies that merge exactly (docs/architecture.md, "Randomness and reproducibility").
+// Monte Carlo tallies that merge exactly (docs/model.md §7 and §8; docs/hdf5-format.md, the tally groups).
 //
 // A Tally keeps count, sum, sum of squares, min and max of a quantity; a Histogram counts values in fixed bins
 // with under- and overflow. Work is split into fixed blocks (work units, identified by a block index, never by

@@ -1,0 +1,93 @@
+"""Low-level reading of ttcgames result files with h5py: strings, attributes, tallies, the format check."""
+
+import h5py
+import numpy as np
+
+FORMAT = "ttcgames-results"
+FORMAT_MAJOR = 1
+
+
+class FormatError(ValueError):
+    """The file is not a ttcgames result file this reader understands (wrong format, other major version)."""
+
+
+def as_str(value):
+    """A str from an h5py attribute or string element (str, bytes or a numpy scalar of either)."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8")
+    if isinstance(value, np.ndarray) and value.shape == ():
+        return as_str(value[()])
+    return str(value)
+
+
+def is_string(dataset):
+    return h5py.check_string_dtype(dataset.dtype) is not None
+
+
+def read(dataset):
+    """A dataset's value: numpy arrays (strings as object arrays of str), 0-d datasets as Python scalars."""
+    if is_string(dataset):
+        value = dataset.asstr()[()]
+        if isinstance(value, np.ndarray):
+            return np.array([as_str(v) for v in value.ravel()], dtype=object).reshape(value.shape)
+        return as_str(value)
+    value = dataset[()]
+    if isinstance(value, np.ndarray) and value.shape == ():
+        return value.item()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def attribute(value):
+    """An attribute as a plain Python value: str, int, float, or a list for arrays."""
+    if isinstance(value, (bytes, str)):
+        return as_str(value)
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind in "OSU":
+            return [as_str(v) for v in value.ravel()]
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def attributes(obj):
+    return {name: attribute(value) for name, value in obj.attrs.items()}
+
+
+def open_checked(path):
+    """Opens a result file for reading and checks `format` and the major version (docs/hdf5-format.md)."""
+    try:
+        f = h5py.File(path, "r")
+    except OSError as error:
+        raise FormatError(f"{path}: cannot open as HDF5 ({error})") from None
+    fmt = as_str(f.attrs.get("format", ""))
+    if fmt != FORMAT:
+        f.close()
+        raise FormatError(f"{path}: not a ttcgames result file (root attribute format is {fmt!r}, not {FORMAT!r})")
+    version = np.atleast_1d(f.attrs.get("format_version", [-1]))
+    if int(version[0]) != FORMAT_MAJOR:
+        f.close()
+        raise FormatError(f"{path}: result format {int(version[0])}.x; this reader reads {FORMAT_MAJOR}.x")
+    return f
+
+
+def scalars(group):
+    """{name: value} of the 0-d datasets of a group (a tally group: count, sum, mean, ...)."""
+    return {name: read(obj) for name, obj in group.items() if isinstance(obj, h5py.Dataset) and obj.shape == ()}
+
+
+def quantile_columns(probabilities, values):
+    """{"q0.05": value, ...}: quantiles as columns named by their probability."""
+    return {f"q{float(p):g}": float(v) for p, v in zip(np.atleast_1d(probabilities), np.atleast_1d(values))}
+
+
+def listed_count(beta, beta_values):
+    """The listed betas come first in `beta`: the number of leading rows equal to `beta_values` (a dataset since
+    format 1.2, an attribute before; a CLI --beta override leaves it as the scenario has it)."""
+    beta_values = np.atleast_1d(np.asarray(beta_values if beta_values is not None else [], dtype=float))
+    n = 0
+    while n < min(len(beta), len(beta_values)) and beta[n] == beta_values[n]:
+        n += 1
+    return n
