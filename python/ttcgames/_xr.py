@@ -28,7 +28,7 @@ DIMENSIONS = {
                                                    "worst_equilibrium_profile", "best_equilibrium_profile")},
         "equilibria": ("equilibrium", "provider"), "equilibria_offsets": ("beta_offset",),
         "history_profile": ("history", "provider"), "history_potential": ("history",),
-        "history_offsets": ("beta_offset",),
+        "history_offsets": ("beta_offset",), "beta_values": ("listed_beta",),
         "*1": ("beta",),
     },
     "auction": {"theta_index_choice": ("provider",), "scores": ("provider",)},
