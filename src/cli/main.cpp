@@ -12,6 +12,7 @@
 #include <memory>
 #include <sstream>
 
+#include "collect_command.hpp"
 #include "curves_command.hpp"
 #include "ttcgames/backend.hpp"
 #include "ttcgames/checkpoint.hpp"
@@ -327,6 +328,8 @@ int main(int argc, char** argv) {
 
   ttcg::cli::CurvesCommand curves_command;
   CLI::App* curves = ttcg::cli::add_curves_command(app, curves_command);
+  ttcg::cli::CollectCommand collect_command;
+  CLI::App* collect = ttcg::cli::add_collect_command(app, collect_command);
 
   CLI11_PARSE(app, argc, argv);
 
@@ -447,6 +450,8 @@ int main(int argc, char** argv) {
       ttcg::print_runlog_info(std::cout, ttcg::read_runlog(runlog_files, o));
     } else if (*curves) {
       ttcg::cli::run_curves_command(curves_command, command_line(argc, argv));
+    } else if (*collect) {
+      return ttcg::cli::run_collect_command(collect_command);
     }
   } catch (const ttcg::InputError& e) {
     // Bad input is found by every rank alike (each loads the same files): rank 0 tells, all exit. An error
