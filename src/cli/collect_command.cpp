@@ -57,7 +57,11 @@ CollectSettings settings_from(const CollectCommand& c) {
   if (c.model_name) s.model_name = *c.model_name;
   if (c.questions) s.questions = *c.questions;
   if (c.mapping) s.mapping = *c.mapping;
-  if (c.samples) s.samples = parse_int("--samples", *c.samples, range(1, COLLECT_MAX_SAMPLES));
+  if (c.samples) {
+    s.samples = parse_int("--samples", *c.samples, range(1, COLLECT_MAX_SAMPLES));
+    if (s.samples < 1)
+      throw InputError("--samples " + *c.samples + ": out of range; valid: " + range(1, COLLECT_MAX_SAMPLES));
+  }
   if (c.output) s.output = *c.output;
   if (c.limit) s.limit = parse_int("--limit", *c.limit, "0 (all) or more");
   if (c.resume) s.resume = true;

@@ -71,13 +71,20 @@ bool retryable_status(long status) {
   return status == 408 || status == 409 || status == 425 || status == 429 || (status >= 500 && status <= 599);
 }
 
+//! A token count: a non-negative integer (an integral number such as 17.0 too, as some servers write).
+std::optional<std::int64_t> count_of(dom::element v) {
+  std::int64_t n = 0;
+  double d = 0.0;
+  if (!v.get_int64().get(n)) return n >= 0 ? std::optional(n) : std::nullopt;
+  if (!v.get_double().get(d) && d >= 0.0 && d == std::floor(d) && d < 9.0e15) return static_cast<std::int64_t>(d);
+  return std::nullopt;
+}
+
 std::optional<std::int64_t> optional_count(dom::element e, const char* a, const char* b = nullptr) {
   dom::element v;
   if (e[a].get(v)) return std::nullopt;
   if (b && v[b].get(v)) return std::nullopt;
-  std::int64_t n = 0;
-  if (v.get_int64().get(n) || n < 0) return std::nullopt;
-  return n;
+  return count_of(v);
 }
 
 }  // namespace
@@ -188,15 +195,16 @@ std::optional<Completion> parse_completion(std::string_view body, Api api, std::
   std::string_view reason;
   if (!choice["finish_reason"].get(reason)) c.finish_reason = std::string(reason);
   dom::element usage;
-  std::int64_t tokens = -1;
-  if (doc["usage"].get(usage) || usage["completion_tokens"].get_int64().get(tokens) || tokens < 0) {
+  const std::optional<std::int64_t> tokens =
+      doc["usage"].get(usage) ? std::nullopt : optional_count(usage, "completion_tokens");
+  if (!tokens) {
     why = "no usage.completion_tokens (a count >= 0) in the response: the billed tokens are unknown";
     return std::nullopt;
   }
-  c.completion_tokens = tokens;
+  c.completion_tokens = *tokens;
   c.prompt_tokens = optional_count(usage, "prompt_tokens");
   c.reasoning_tokens = optional_count(usage, "completion_tokens_details", "reasoning_tokens");
-  if (c.reasoning_tokens && *c.reasoning_tokens > tokens) c.reasoning_tokens.reset();
+  if (c.reasoning_tokens && *c.reasoning_tokens > *tokens) c.reasoning_tokens.reset();
   return c;
 }
 
