@@ -16,11 +16,12 @@ sample exactly:
   (the connection is closed without a response), truncate (half a body, then the connection is closed), slow
   (--slow-seconds before the answer), malformed (a 200 with a body that is not JSON), nousage (a 200 without usage).
   --fail-question TEXT answers 500 to every prompt containing TEXT.
-- A request for another model than --model gets 404.
+- A request for another model than --model gets 404. GET /health answers 200, GET /v1/models lists --model.
 - On SIGTERM or SIGINT it writes --stats-file (JSON): requests, answered, faults by kind, the number of requests that
   came back sooner than a 429's Retry-After asked (per seed), the requests each variant was answered with.
 
 Usage: openai_server.py --questions Q.jsonl [--port 0] --port-file F [--model M] [--fault 429:7] ... [--latency S]
+       openai_server.py --make-questions N --questions Q.jsonl   (writes N GSM8K-layout questions it can answer)
 """
 
 import argparse
@@ -86,6 +87,16 @@ class State:
             return v
 
 
+def make_questions(path, n):
+    """N questions "Question number i: ..." in GSM8K's layout, gold answer 3i + 7."""
+    with open(path, "w", encoding="utf-8") as f:
+        for i in range(n):
+            a = 3 * i + 7
+            f.write(json.dumps({"question": "Question number %d: Tom has %d apples and gets %d more. How many?"
+                                            % (i, i, 2 * i + 7),
+                                "answer": "He has %d+%d=%d.\n#### %d" % (i, 2 * i + 7, a, a)}) + "\n")
+
+
 def answer_text(index, gold, v):
     tokens = 10 + (v // 5) % 97 + index
     kind = v % 5
@@ -118,6 +129,14 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(body)
+
+    def do_GET(self):
+        if self.path == "/health":
+            self.send_json(200, {})
+        elif self.path == "/v1/models":
+            self.send_json(200, {"object": "list", "data": [{"id": self.server.state.args.model, "object": "model"}]})
+        else:
+            self.send_json(404, {"error": {"message": "no route %s" % self.path}})
 
     def do_POST(self):
         state = self.server.state
@@ -229,7 +248,11 @@ def main():
     parser.add_argument("--slow-seconds", type=float, default=0.5)
     parser.add_argument("--latency", type=float, default=0.0)
     parser.add_argument("--fail-question")
+    parser.add_argument("--make-questions", type=int, metavar="N")
     args = parser.parse_args()
+    if args.make_questions is not None:
+        make_questions(args.questions, args.make_questions)
+        return 0
 
     server = Server(("127.0.0.1", args.port), Handler)
     server.state = State(args)
