@@ -102,13 +102,13 @@ void write_file_atomically(const std::string& path, const std::string& text) {
 class Collector {
  public:
   Collector(const CollectSettings& s, const QuestionMapping& mapping, std::vector<Question> questions,
-            const ExistingOutput& existing, std::string settings_json, std::string companion)
+            const ExistingOutput& existing, std::string settings_json, std::string companion, RunLogAppender& appender)
       : s_(s),
         extractor_(mapping.answers),
         questions_(std::move(questions)),
         settings_json_(std::move(settings_json)),
         client_(client_options(s)),
-        appender_(s.output),
+        appender_(appender),
         jitter_key_(
             rng::make_key(static_cast<std::uint64_t>(s.sampling.seed.value_or(0)), rng::stream_id("collect-backoff"))) {
     for (const std::string& e : s.endpoints) endpoints_.push_back(Endpoint{endpoint_url(e, s.sampling.api)});
@@ -138,7 +138,7 @@ class Collector {
       } else {
         for (const HttpResult& r : client_.wait(wait)) handle(r, lines);
       }
-      if (!lines.empty()) appender_.append(lines);
+      if (!lines.empty()) write(lines);
       if (error_) {
         client_.cancel_all();
         const std::string message = *error_ + "; " + kept() + ", continue with --resume";
@@ -332,6 +332,17 @@ class Collector {
     ++progress_.questions_done;
   }
 
+  void write(const std::string& lines) {
+    try {
+      appender_.append(lines);
+    } catch (const std::runtime_error& e) {
+      client_.cancel_all();
+      throw CollectAborted(std::string(e.what()) +
+                           "; the questions written before are whole (a torn last line is cut " +
+                           "on --resume); free the space and continue with --resume");
+    }
+  }
+
   [[noreturn]] void stop_on_signal() {
     client_.cancel_all();
     throw CollectAborted("stopped by signal " + std::to_string(static_cast<int>(g_stop_signal)) + "; " + kept() +
@@ -349,7 +360,7 @@ class Collector {
   std::vector<Question> questions_;
   std::string settings_json_;
   HttpClient client_;
-  RunLogAppender appender_;
+  RunLogAppender& appender_;
   rng::Philox4x32Key jitter_key_;
   std::vector<Endpoint> endpoints_;
   std::size_t rotation_ = 0;
@@ -376,6 +387,7 @@ CollectProgress run_collect(const CollectSettings& s, const std::function<void(c
   if (s.limit > 0 && static_cast<std::int64_t>(questions.size()) > s.limit)
     questions.resize(static_cast<std::size_t>(s.limit));
   const std::string settings_json = collect_settings_json(s, mapping);
+  RunLogAppender appender(s.output);  // holds the output's lock from here on
   const ExistingOutput existing = scan_collected_output(s.output);
   check_resume(existing, s, settings_json, questions);
   const AnswerOptions defaults;
@@ -385,7 +397,7 @@ CollectProgress run_collect(const CollectSettings& s, const std::function<void(c
     companion = fs::path(s.output).replace_extension(".mapping.toml").string();
     write_file_atomically(companion, runlog_mapping_for(mapping));
   }
-  Collector collector(s, mapping, std::move(questions), existing, settings_json, companion);
+  Collector collector(s, mapping, std::move(questions), existing, settings_json, companion, appender);
   return collector.run(observe, observe_interval);
 }
 

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <simdjson.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -114,6 +115,13 @@ RunLogAppender::RunLogAppender(const std::string& path) : path_(path) {
   if (p.has_parent_path()) fs::create_directories(p.parent_path(), ec);
   fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
   if (fd_ < 0) throw InputError(path + ": cannot open for writing (" + std::string(std::strerror(errno)) + ")");
+  if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    const int error = errno;
+    ::close(fd_);
+    fd_ = -1;
+    throw InputError(path + (error == EWOULDBLOCK ? ": another ttcgames collect is writing it; wait for it or stop it"
+                                                  : ": cannot lock (" + std::string(std::strerror(error)) + ")"));
+  }
   // The new file's directory entry must be durable too.
   const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
   if (const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {

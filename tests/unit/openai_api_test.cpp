@@ -229,6 +229,12 @@ TEST_F(OutputFile, RecordsAreReadByTheReferenceReader) {
   EXPECT_EQ(log.report.malformed, 0);
 }
 
+TEST_F(OutputFile, OneWriterAtATime) {
+  ttcg::RunLogAppender first(path("run.jsonl"));
+  EXPECT_NE(message_of([&] { ttcg::RunLogAppender second(path("run.jsonl")); }).find("another ttcgames collect"),
+            std::string::npos);
+}
+
 TEST_F(OutputFile, ScanCutsATornLastLineAndKeepsWholeRecords) {
   const std::string a = format_record(record("q0", 2)), b = format_record(record("q1", 2));
   std::ofstream(path("run.jsonl"), std::ios::binary) << a << b << b.substr(0, b.size() / 2);

@@ -65,7 +65,9 @@ ExistingOutput scan_collected_output(const std::string& path);
 //! Appends records durably. Not copyable.
 class RunLogAppender {
  public:
-  //! Opens `path` for appending (creating it, with its directory); InputError when it cannot.
+  //! Opens `path` for appending (creating it, with its directory) and takes an exclusive lock on it (flock: the
+  //! kernel releases it when the process ends, kill -9 included); InputError when it cannot, or when another
+  //! process holds the lock.
   explicit RunLogAppender(const std::string& path);
   ~RunLogAppender();
   RunLogAppender(const RunLogAppender&) = delete;
