@@ -1,5 +1,5 @@
-// Settings of `ttcgames collect`: the TOML settings file, the checks run before any request, the settings object
-// recorded in every record, and the run-log mapping written beside outputs judged by a non-default answer rule.
+#include "ttcgames/inference/collect_settings.hpp"
+
 #include <toml++/toml.h>
 
 #include <charconv>
@@ -10,7 +10,6 @@
 #include <sstream>
 
 #include "ttcgames/error.hpp"
-#include "ttcgames/inference/collect.hpp"
 
 namespace ttcg {
 
