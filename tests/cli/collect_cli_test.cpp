@@ -151,6 +151,81 @@ TEST_F(CollectCli, SeveralEndpointsShareTheLoadOnEitherApi) {
   EXPECT_EQ(records[0]["prompt"].get<std::string>().rfind("Q: Question number", 0), 0u);
 }
 
+TEST_F(CollectCli, ADeadEndpointRestsWhileTheOthersTakeTheLoad) {
+  const std::string q = questions(10);
+  OpenAiTestServer alive(server_dir("alive"), q);
+  // Port 9 (discard) has no listener on a test machine: every request to it is refused.
+  const CliResult r =
+      cli(collect("http://127.0.0.1:9/v1," + alive.url(), q, 4, in_work("run.jsonl"), "--concurrency 4"));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(alive.stop()["answered"], 40);
+  expect_exact_log(read_records(in_work("run.jsonl")), 10, 4);
+  EXPECT_EQ(r.err.find("transport: 0"), std::string::npos) << r.err;
+}
+
+TEST_F(CollectCli, SendsTheApiKeyFromTheEnvironment) {
+  const std::string q = questions(3);
+  OpenAiTestServer server(server_dir("server"), q, {"--api-key", "s3cret"});
+  const CliResult without = cli(collect(server.url(), q, 2, in_work("a.jsonl")));
+  EXPECT_EQ(without.code, 1);
+  ttcg::test::expect_contains(without.err, {"HTTP 401", "invalid API key"}, "stderr");
+  ::setenv("TTCG_TEST_KEY", "s3cret", 1);
+  const CliResult with = cli(collect(server.url(), q, 2, in_work("b.jsonl"), "--api-key-env TTCG_TEST_KEY"));
+  ::unsetenv("TTCG_TEST_KEY");
+  ASSERT_EQ(with.code, 0) << with.err;
+  expect_exact_log(read_records(in_work("b.jsonl")), 3, 2);
+  EXPECT_EQ(ttcg::test::read_text(work() / "b.jsonl").find("s3cret"), std::string::npos);
+}
+
+TEST_F(CollectCli, QuestionMappingAndTheCompanionRunLogMapping) {
+  // The server's questions 1 and 2 in another layout: ids, another field name, the gold answer as a number.
+  const std::vector<Json> gsm8k = read_records(questions(3));
+  std::string layout;
+  for (int i = 1; i <= 2; ++i)
+    layout +=
+        Json{{"id", i == 1 ? "a" : "b"}, {"problem", gsm8k[i]["question"]}, {"solution", ttcg::test::gsm8k_gold(i)}}
+            .dump() +
+        "\n";
+  write("layout.jsonl", layout);
+  write("layout.toml",
+        "format = \"ttcgames-question-mapping\"\nversion = 1\n[fields]\nqid = \"id\"\n"
+        "question = \"problem\"\nanswer = \"solution\"\n[answers]\ntolerance = 0.001\n");
+  OpenAiTestServer server(server_dir("server"), questions(3));
+  const CliResult r =
+      cli(collect(server.url(), in_work("layout.jsonl"), 4, in_work("run.jsonl"), "--mapping layout.toml --seed 3"));
+  ASSERT_EQ(r.code, 0) << r.err;
+  ttcg::test::expect_contains(r.err, {"run.mapping.toml"});
+  const std::vector<Json> records = read_records(in_work("run.jsonl"));
+  ASSERT_EQ(records.size(), 2u);
+  for (const Json& rec : records) {
+    EXPECT_TRUE(rec["qid"] == "a" || rec["qid"] == "b");
+    EXPECT_EQ(rec["ground_truths"][0], rec["qid"] == "a" ? "10" : "13");
+    EXPECT_DOUBLE_EQ(rec["settings"]["answers"]["tolerance"].get<double>(), 0.001);
+    for (std::size_t j = 0; j < rec["answers"].size(); ++j)
+      EXPECT_EQ(rec["correct"][j], expected_of(rec["answers"][j]).expect == "correct");
+  }
+  const CliResult info = cli("runlog-info run.jsonl --mapping run.mapping.toml");
+  ASSERT_EQ(info.code, 0) << info.err;
+  ttcg::test::expect_contains(info.out, {"questions: 2", "samples per question: 4"});
+}
+
+TEST_F(CollectCli, ProgressBarOnATerminal) {
+  if (!fs::exists("/usr/bin/script")) GTEST_SKIP() << "no /usr/bin/script to give the program a terminal";
+  const std::string q = questions(20);
+  OpenAiTestServer server(server_dir("server"), q, {"--latency", "0.01"});
+  const std::string command =
+      std::string(TTCG_CLI) + " " + collect(server.url(), q, 8, in_work("run.jsonl"), "--concurrency 2");
+  const fs::path terminal = work() / "terminal.txt";
+  const int status = std::system(("cd " + ttcg::test::quote(work().string()) + " && /usr/bin/script -qec " +
+                                  ttcg::test::quote(command) + " /dev/null > " + ttcg::test::quote(terminal.string()) +
+                                  " 2>&1 </dev/null")
+                                     .c_str());
+  const std::string shown = ttcg::test::read_text(terminal);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << shown;
+  ttcg::test::expect_contains(shown, {"collect [", "questions", "req/s", "tok/s", "ETA", "\r"}, "the terminal");
+  expect_exact_log(read_records(in_work("run.jsonl")), 20, 8);
+}
+
 TEST_F(CollectCli, KillNineThenResumeLosesAndDuplicatesNothing) {
   const std::string q = questions(40);
   OpenAiTestServer server(server_dir("server"), q, {"--latency", "0.01", "--fault", "500:9", "--fault", "drop:14"});

@@ -16,6 +16,7 @@ sample exactly:
   (the connection is closed without a response), truncate (half a body, then the connection is closed), slow
   (--slow-seconds before the answer), malformed (a 200 with a body that is not JSON), nousage (a 200 without usage).
   --fail-question TEXT answers 500 to every prompt containing TEXT.
+- With --api-key KEY, a request without the header "Authorization: Bearer KEY" gets 401.
 - A request for another model than --model gets 404. GET /health answers 200, GET /v1/models lists --model.
 - On SIGTERM or SIGINT it writes --stats-file (JSON): requests, answered, faults by kind, the number of requests that
   came back sooner than a 429's Retry-After asked (per seed), the requests each variant was answered with.
@@ -162,6 +163,9 @@ class Handler(BaseHTTPRequestHandler):
                     state.violations += 1
         if args.latency > 0:
             time.sleep(args.latency)
+        if args.api_key and self.headers.get("Authorization") != "Bearer " + args.api_key:
+            self.send_json(401, {"error": {"message": "invalid API key"}})
+            return
         if request.get("model") != args.model:
             self.send_json(404, {"error": {"message": "The model `%s` does not exist." % request.get("model")}})
             return
@@ -248,6 +252,7 @@ def main():
     parser.add_argument("--slow-seconds", type=float, default=0.5)
     parser.add_argument("--latency", type=float, default=0.0)
     parser.add_argument("--fail-question")
+    parser.add_argument("--api-key")
     parser.add_argument("--make-questions", type=int, metavar="N")
     args = parser.parse_args()
     if args.make_questions is not None:
