@@ -242,6 +242,30 @@ TEST_F(CollectInputs, FinalChecksNameTheOptionAndItsRange) {
   EXPECT_EQ(s.output, "Model-7B--temp-0.7--samples-4--max-512.jsonl");
 }
 
+TEST_F(CollectInputs, ShippedMappingsAndSettingsLoad) {
+  const std::string dir = std::string(TTCG_INPUTS_DIR) + "/collect/";
+  const ttcg::QuestionMapping gsm8k = ttcg::load_question_mapping(dir + "gsm8k.toml");
+  EXPECT_EQ(gsm8k.question.text, "question");
+  EXPECT_EQ(gsm8k.gold, ttcg::GoldRule::marker);
+  EXPECT_FALSE(gsm8k.qid);
+  const ttcg::QuestionMapping math = ttcg::load_question_mapping(dir + "math.toml");
+  EXPECT_EQ(math.gold, ttcg::GoldRule::boxed);
+  const std::string file =
+      write("math.jsonl", R"({"problem": "Half of one?", "solution": "It is \boxed{\frac{1}{2}}.",)"
+                          R"( "unique_id": "test/algebra/1.json"})"
+                          "\n");
+  const auto q = ttcg::read_questions(file, math, ttcg::PromptTemplate());
+  ASSERT_EQ(q.size(), 1u);
+  EXPECT_EQ(q[0].qid, "test/algebra/1.json");
+  EXPECT_EQ(q[0].gold, "\\frac{1}{2}");
+  ttcg::CollectSettings s;
+  ttcg::load_collect_settings(dir + "example.toml", s);
+  EXPECT_EQ(s.samples, 128);
+  EXPECT_EQ(s.concurrency, 64);
+  EXPECT_EQ(s.mapping, dir + "gsm8k.toml");
+  EXPECT_EQ(s.prompt_template, ttcg::DEFAULT_PROMPT_TEMPLATE);
+}
+
 TEST_F(CollectInputs, CompanionMappingReadsTheOutputWithItsAnswerRule) {
   ttcg::QuestionMapping m = ttcg::gsm8k_question_mapping();
   m.answers.rule = ttcg::AnswerRule::multiple_choice;
