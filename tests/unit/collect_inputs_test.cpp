@@ -251,7 +251,7 @@ TEST_F(CollectInputs, ShippedMappingsAndSettingsLoad) {
   const ttcg::QuestionMapping math = ttcg::load_question_mapping(dir + "math.toml");
   EXPECT_EQ(math.gold, ttcg::GoldRule::boxed);
   const std::string file =
-      write("math.jsonl", R"({"problem": "Half of one?", "solution": "It is \boxed{\frac{1}{2}}.",)"
+      write("math.jsonl", R"({"problem": "Half of one?", "solution": "It is \\boxed{\\frac{1}{2}}.",)"
                           R"( "unique_id": "test/algebra/1.json"})"
                           "\n");
   const auto q = ttcg::read_questions(file, math, ttcg::PromptTemplate());
