@@ -242,11 +242,20 @@ class Collector {
     }
   }
 
+  //! When the loop has something to do besides answers arriving: a retry falls due while it could be sent (a free
+  //! slot and an endpoint not resting), or an endpoint's rest ends; at the latest after MAX_IDLE_WAIT.
   Clock::time_point next_timer() const {
-    Clock::time_point t = after(Clock::now(), MAX_IDLE_WAIT);
-    if (!delayed_.empty()) t = std::min(t, delayed_.front().due);
-    for (const Endpoint& e : endpoints_)
-      if (e.rest_until > Clock::now()) t = std::min(t, e.rest_until);
+    const Clock::time_point now = Clock::now();
+    Clock::time_point t = after(now, MAX_IDLE_WAIT);
+    bool endpoint_free = false;
+    for (const Endpoint& e : endpoints_) {
+      if (e.rest_until > now)
+        t = std::min(t, e.rest_until);
+      else
+        endpoint_free = true;
+    }
+    const bool slot_free = client_.in_flight() < static_cast<std::size_t>(s_.concurrency);
+    if (endpoint_free && slot_free && !delayed_.empty()) t = std::min(t, delayed_.front().due);
     return t;
   }
 
@@ -292,18 +301,21 @@ class Collector {
           s_.backoff, endpoint.failures - COLLECT_FAILURES_BEFORE_REST + 1,
           unit(static_cast<std::uint32_t>(task.endpoint), static_cast<std::uint32_t>(endpoint.failures), 0xFFFFFFFFu),
           std::nullopt);
-      endpoint.rest_until = after(Clock::now(), rest);
-    }
-    if (task.attempts >= s_.max_attempts) {
-      error_ = describe(task) + ": gave up after " + std::to_string(task.attempts) +
-               " attempts (--max-attempts); the " + "last, at " + endpoint.url + ": " + v.why;
-      return;
+      endpoint.rest_until = std::max(endpoint.rest_until, after(Clock::now(), rest));
     }
     const double delay =
         backoff_delay(s_.backoff, static_cast<int>(task.attempts),
                       unit(static_cast<std::uint32_t>(task.question), static_cast<std::uint32_t>(task.sample),
                            static_cast<std::uint32_t>(task.attempts)),
                       r.retry_after);
+    // "Too many requests", or any Retry-After: the whole endpoint waits, not only this request.
+    if (r.retry_after || (r.transport_ok && r.status == 429))
+      endpoint.rest_until = std::max(endpoint.rest_until, after(Clock::now(), r.retry_after.value_or(delay)));
+    if (task.attempts >= s_.max_attempts) {
+      error_ = describe(task) + ": gave up after " + std::to_string(task.attempts) +
+               " attempts (--max-attempts); the last, at " + endpoint.url + ": " + v.why;
+      return;
+    }
     task.due = after(Clock::now(), delay);
     delayed_.push_back(task);
     std::push_heap(delayed_.begin(), delayed_.end(), later);

@@ -109,7 +109,7 @@ class CollectCli : public ttcg::test::CliTest {
 TEST_F(CollectCli, CollectsEveryQuestionExactlyThroughEveryKindOfFault) {
   const std::string q = questions(40);
   OpenAiTestServer server(server_dir("server"), q,
-                          {"--fault", "429:31",  "--fault",        "500:11",  "--fault",       "503:37",  "--fault",
+                          {"--fault", "429:151", "--fault",        "500:11",  "--fault",       "503:37",  "--fault",
                            "drop:13", "--fault", "truncate:19",    "--fault", "malformed:17",  "--fault", "nousage:23",
                            "--fault", "slow:29", "--slow-seconds", "0.2",     "--retry-after", "1"});
   const CliResult r = cli(collect(server.url(), q, 16, in_work("run.jsonl"), "--concurrency 8 --seed 1"));
@@ -118,6 +118,7 @@ TEST_F(CollectCli, CollectsEveryQuestionExactlyThroughEveryKindOfFault) {
   for (const char* kind : {"429", "500", "503", "drop", "truncate", "malformed", "nousage", "slow"})
     EXPECT_GT(stats["faults"].value(kind, 0), 0) << kind << ": " << stats.dump();
   EXPECT_EQ(stats["retry_after_violations"], 0) << "a request came back sooner than Retry-After asked";
+  EXPECT_EQ(stats["pause_violations"], 0) << "a request came while the server asked to be left alone";
   expect_exact_log(read_records(in_work("run.jsonl")), 40, 16);
   ttcg::test::expect_contains(r.err, {"40 of 40 questions complete", "requests/s", "tokens/s", "wrote "});
 

@@ -19,7 +19,9 @@ sample exactly:
 - With --api-key KEY, a request without the header "Authorization: Bearer KEY" gets 401.
 - A request for another model than --model gets 404. GET /health answers 200, GET /v1/models lists --model.
 - On SIGTERM or SIGINT it writes --stats-file (JSON): requests, answered, faults by kind, the number of requests that
-  came back sooner than a 429's Retry-After asked (per seed), the requests each variant was answered with.
+  came back sooner than a 429's Retry-After asked (per seed: "retry_after_violations"), and the number of requests
+  that arrived while the server had asked to be left alone ("pause_violations": later than PAUSE_GRACE seconds
+  after a 429 was sent, which leaves time for requests already under way, and before its Retry-After ran out).
 
 Usage: openai_server.py --questions Q.jsonl [--port 0] --port-file F [--model M] [--fault 429:7] ... [--latency S]
        openai_server.py --make-questions N --questions Q.jsonl   (writes N GSM8K-layout questions it can answer)
@@ -36,6 +38,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LETTERS = "abcdefghij"
+#: Requests arriving this soon after a 429 was sent were under way before the client could read it.
+PAUSE_GRACE = 0.5
 
 
 def letters(n):
@@ -52,6 +56,9 @@ class State:
         self.counters = {}
         self.retry_after_due = {}
         self.violations = 0
+        self.pause_sent = None
+        self.pause_until = 0.0
+        self.pause_violations = 0
         self.questions = []
         with open(args.questions, encoding="utf-8") as f:
             for line in f:
@@ -156,8 +163,10 @@ class Handler(BaseHTTPRequestHandler):
         fault = state.next_request()
         seed = request.get("seed")
         now = time.monotonic()
-        if seed is not None:
-            with state.lock:
+        with state.lock:
+            if state.pause_sent is not None and state.pause_sent + PAUSE_GRACE < now < state.pause_until:
+                state.pause_violations += 1
+            if seed is not None:
                 due = state.retry_after_due.pop(seed, None)
                 if due is not None and now < due:
                     state.violations += 1
@@ -181,9 +190,11 @@ class Handler(BaseHTTPRequestHandler):
             self.send_json(500, {"error": {"message": "this question always fails"}})
             return
         if fault == "429":
-            if seed is not None:
-                with state.lock:
-                    state.retry_after_due[seed] = now + args.retry_after
+            with state.lock:
+                sent = time.monotonic()
+                state.pause_sent, state.pause_until = sent, sent + args.retry_after
+                if seed is not None:
+                    state.retry_after_due[seed] = sent + args.retry_after
             self.send_json(429, {"error": {"message": "rate limited"}}, [("Retry-After", str(args.retry_after))])
             return
         if fault in ("500", "503"):
@@ -281,7 +292,7 @@ def main():
         if args.stats_file:
             with state.lock:
                 stats = {"requests": state.count, "answered": state.answered, "faults": state.faults,
-                         "retry_after_violations": state.violations}
+                         "retry_after_violations": state.violations, "pause_violations": state.pause_violations}
             tmp = args.stats_file + ".tmp"
             with open(tmp, "w") as f:
                 json.dump(stats, f)

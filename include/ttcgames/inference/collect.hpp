@@ -7,7 +7,9 @@
 // order; each request goes to the endpoint with the fewest requests in flight (an endpoint that fails three times in
 // a row rests for a backoff delay). A failed request (openai_api.hpp: 429, 5xx, malformed body, dropped connection,
 // timeout) is retried after an exponential backoff with jitter, never sooner than the server's Retry-After, at
-// most `max_attempts` attempts in all; then the run stops with CollectAborted naming the question and sample. A
+// most `max_attempts` attempts in all; a 429 or a Retry-After also makes its endpoint wait (that long, or the
+// backoff delay) before it gets any other request. After `max_attempts` failures of one sample the run stops with
+// CollectAborted naming the question and sample. A
 // permanent failure (400, 401, 404, ...) stops it with an InputError. Either way, and on SIGINT/SIGTERM, every
 // question already written stays whole and `--resume` continues.
 //
