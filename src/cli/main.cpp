@@ -344,7 +344,7 @@ int main(int argc, char** argv) {
   const ttcg::Communicator& comm = ttcg::Communicator::world();
 
   try {
-    if (!comm.is_root() && (*auction || *summary || *curves)) return 0;  // rank 0 works
+    if (!comm.is_root() && (*auction || *summary || *curves || *collect)) return 0;  // rank 0 works
     if (*run) {
       const ttcg::Backend backend = setup(common);
       std::vector<ttcg::Scenario> scenarios;

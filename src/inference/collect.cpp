@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <unistd.h>
 
@@ -81,8 +82,8 @@ void check_resume(const ExistingOutput& existing, const CollectSettings& s, cons
       throw InputError(where + "its records were collected with " + key + " = " +
                        (before.contains(key) ? before[key].dump() : std::string("(none)")) + ", this run has " +
                        value.dump() + hint);
-  std::unordered_map<std::string, bool> known;
-  for (const Question& q : questions) known.emplace(q.qid, true);
+  std::unordered_set<std::string> known;
+  for (const Question& q : questions) known.insert(q.qid);
   for (const std::string& qid : existing.qids)
     if (!known.count(qid))
       throw InputError(where + "holds question '" + qid + "', which is not among the questions of " + s.questions +
