@@ -8,6 +8,7 @@ packages=(
   build-essential cmake pkg-config git clang-format
   libhdf5-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libsimdjson-dev libspdlog-dev libfmt-dev
   librandom123-dev libzstd-dev zlib1g-dev libpcre2-dev
+  libcurl4-openssl-dev
   libopenmpi-dev openmpi-bin
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy python3-h5py python3-matplotlib python3-pandas python3-xarray python3-pytest bc help2man

@@ -23,19 +23,6 @@ const std::vector<std::string> FIELD_KEYS = {"qid",     "texts",  "parsed",     
 const std::vector<std::string> ANSWER_KEYS = {"rule", "vote", "pattern", "abstain", "choices", "tolerance", "source"};
 const std::vector<std::string> TOKEN_KEYS = {"record", "cumulative", "file"};
 
-std::optional<JsonPath> path_key(TableReader& t, const std::string& key) {
-  const toml::node* n = t.get(key);
-  if (!n) return std::nullopt;
-  const auto s = t.string(key);
-  if (s->empty()) t.fail(*n, key, "must be a non-empty JSON path such as \"infos[*].r\"");
-  SourceLocation where = location(t.file(), n->source());
-  try {
-    return parse_json_path(*s, where);
-  } catch (const InputError& e) {
-    throw InputError(std::string(e.what()) + " (key '" + t.key_path(key) + "')");
-  }
-}
-
 }  // namespace
 
 int JsonPath::each_index() const {
@@ -114,6 +101,19 @@ const char* to_string(AnswerSource source) {
   return "?";
 }
 
+std::optional<JsonPath> read_json_path(TableReader& t, const std::string& key) {
+  const toml::node* n = t.get(key);
+  if (!n) return std::nullopt;
+  const auto s = t.string(key);
+  if (s->empty()) t.fail(*n, key, "must be a non-empty JSON path such as \"infos[*].r\"");
+  SourceLocation where = location(t.file(), n->source());
+  try {
+    return parse_json_path(*s, where);
+  } catch (const InputError& e) {
+    throw InputError(std::string(e.what()) + " (key '" + t.key_path(key) + "')");
+  }
+}
+
 FieldMapping reference_mapping() {
   const SourceLocation where{"reference layout"};
   FieldMapping m;
@@ -130,28 +130,56 @@ FieldMapping reference_mapping() {
   return m;
 }
 
+void read_answer_options(TableReader& answers, AnswerOptions& out) {
+  const std::string rule = answers.choice("rule", {"boxed-number", "multiple-choice", "pattern"}, "boxed-number");
+  out.rule = rule == "boxed-number"      ? AnswerRule::boxed_number
+             : rule == "multiple-choice" ? AnswerRule::multiple_choice
+                                         : AnswerRule::pattern;
+  out.vote = answers.choice("vote", {"parsed", "exact-string"}, "parsed") == "parsed" ? VoteRule::parsed
+                                                                                      : VoteRule::exact_string;
+  const toml::node* pattern_node = answers.get("pattern");
+  out.pattern = answers.string("pattern").value_or("");
+  out.abstain = answers.string("abstain").value_or("");
+  if (const toml::node* n = answers.get("choices")) {
+    out.choices = *answers.string("choices");
+    if (out.choices.empty()) answers.fail(*n, "choices", "must list at least one letter, e.g. \"ABCD\"");
+  }
+  out.tolerance = answers.number("tolerance", DEFAULT_ANSWER_TOLERANCE);
+  if (out.tolerance < 0.0) answers.fail(*answers.get("tolerance"), "tolerance", "must be >= 0");
+  if (out.rule == AnswerRule::pattern) {
+    if (!pattern_node) answers.fail_missing("pattern", "rule = \"pattern\" needs a regular expression");
+    try {
+      AnswerExtractor check(out);
+    } catch (const InputError& e) {
+      answers.fail(*pattern_node, "pattern", std::string("is not a valid regular expression: ") + e.what());
+    }
+  } else if (pattern_node) {
+    answers.fail(*pattern_node, "pattern", "applies only to rule = \"pattern\"");
+  }
+}
+
 FieldMapping parse_field_mapping(TableReader& top) {
   FieldMapping m;
   m.name = top.file().empty() ? std::string("mapping") : top.file();
   m.layout = top.choice("layout", {"jsonl", "json-array"}, "jsonl") == "jsonl" ? RunLogLayout::jsonl
                                                                                : RunLogLayout::json_array;
-  m.records = path_key(top, "records");
+  m.records = read_json_path(top, "records");
   if (m.records && m.layout != RunLogLayout::json_array)
     top.fail(*top.get("records"), "records", "applies only to layout = \"json-array\"");
   m.model = top.string("model").value_or("");
 
   auto fields = top.table("fields");
   if (!fields) top.fail_missing("fields", "a [fields] table naming where the log keeps each quantity");
-  m.qid = path_key(*fields, "qid");
-  m.texts = path_key(*fields, "texts");
-  m.parsed = path_key(*fields, "parsed");
-  m.explanations = path_key(*fields, "explanations");
-  m.correct = path_key(*fields, "correct");
-  m.rewards = path_key(*fields, "rewards");
-  m.tokens = path_key(*fields, "tokens");
-  m.think_tokens = path_key(*fields, "think_tokens");
-  m.ground_truth = path_key(*fields, "ground_truth");
-  m.model_name = path_key(*fields, "model_name");
+  m.qid = read_json_path(*fields, "qid");
+  m.texts = read_json_path(*fields, "texts");
+  m.parsed = read_json_path(*fields, "parsed");
+  m.explanations = read_json_path(*fields, "explanations");
+  m.correct = read_json_path(*fields, "correct");
+  m.rewards = read_json_path(*fields, "rewards");
+  m.tokens = read_json_path(*fields, "tokens");
+  m.think_tokens = read_json_path(*fields, "think_tokens");
+  m.ground_truth = read_json_path(*fields, "ground_truth");
+  m.model_name = read_json_path(*fields, "model_name");
   fields->reject_unknown(FIELD_KEYS);
   if (!m.texts && !m.parsed && !m.explanations)
     fields->fail_missing("texts", "name at least one answer source: texts, parsed or explanations");
@@ -159,9 +187,9 @@ FieldMapping parse_field_mapping(TableReader& top) {
     fields->fail_missing("correct", "name the verdicts, or ground_truth so that verdicts are computed");
 
   if (auto tokens = top.table("tokens")) {
-    m.record_tokens = path_key(*tokens, "record");
+    m.record_tokens = read_json_path(*tokens, "record");
     m.cumulative = tokens->boolean("cumulative").value_or(false);
-    m.file_tokens = path_key(*tokens, "file");
+    m.file_tokens = read_json_path(*tokens, "file");
     tokens->reject_unknown(TOKEN_KEYS);
     if (m.record_tokens && m.file_tokens)
       tokens->fail(*tokens->get("file"), "file", "cannot be combined with 'tokens.record'; choose one");
@@ -176,37 +204,13 @@ FieldMapping parse_field_mapping(TableReader& top) {
   }
 
   if (auto answers = top.table("answers")) {
-    const std::string rule = answers->choice("rule", {"boxed-number", "multiple-choice", "pattern"}, "boxed-number");
-    m.answers.rule = rule == "boxed-number"      ? AnswerRule::boxed_number
-                     : rule == "multiple-choice" ? AnswerRule::multiple_choice
-                                                 : AnswerRule::pattern;
-    m.answers.vote = answers->choice("vote", {"parsed", "exact-string"}, "parsed") == "parsed" ? VoteRule::parsed
-                                                                                               : VoteRule::exact_string;
-    const toml::node* pattern_node = answers->get("pattern");
-    m.answers.pattern = answers->string("pattern").value_or("");
-    m.answers.abstain = answers->string("abstain").value_or("");
-    if (const toml::node* n = answers->get("choices")) {
-      m.answers.choices = *answers->string("choices");
-      if (m.answers.choices.empty()) answers->fail(*n, "choices", "must list at least one letter, e.g. \"ABCD\"");
-    }
-    m.answers.tolerance = answers->number("tolerance", DEFAULT_ANSWER_TOLERANCE);
-    if (m.answers.tolerance < 0.0) answers->fail(*answers->get("tolerance"), "tolerance", "must be >= 0");
+    read_answer_options(*answers, m.answers);
     const std::string source = answers->choice("source", {"auto", "parsed", "explanations", "texts"}, "auto");
     m.answer_source = source == "auto"           ? AnswerSource::automatic
                       : source == "parsed"       ? AnswerSource::parsed
                       : source == "explanations" ? AnswerSource::explanations
                                                  : AnswerSource::texts;
     answers->reject_unknown(ANSWER_KEYS);
-    if (m.answers.rule == AnswerRule::pattern) {
-      if (!pattern_node) answers->fail_missing("pattern", "rule = \"pattern\" needs a regular expression");
-      try {
-        AnswerExtractor check(m.answers);
-      } catch (const InputError& e) {
-        answers->fail(*pattern_node, "pattern", std::string("is not a valid regular expression: ") + e.what());
-      }
-    } else if (pattern_node) {
-      answers->fail(*pattern_node, "pattern", "applies only to rule = \"pattern\"");
-    }
     const bool has_source = (m.answer_source == AnswerSource::parsed && m.parsed) ||
                             (m.answer_source == AnswerSource::explanations && m.explanations) ||
                             (m.answer_source == AnswerSource::texts && m.texts) ||

@@ -34,6 +34,10 @@ struct JsonPath {
 //! Parses a path; throws InputError (with `where` as the location) when it is malformed or has two "[*]".
 JsonPath parse_json_path(const std::string& text, const SourceLocation& where);
 
+//! The JSON path under `key` of a TOML table (a non-empty string); nullopt when the key is absent. InputError with
+//! the key's file:line:column when the value is not a string or not a valid path.
+std::optional<JsonPath> read_json_path(TableReader& table, const std::string& key);
+
 enum class RunLogLayout { jsonl, json_array };
 //! Where a sample's answer comes from when several sources are mapped.
 enum class AnswerSource { automatic, parsed, explanations, texts };
@@ -71,6 +75,11 @@ struct FieldMapping {
 //! The reference JSONL layout: qid, answers (texts), explanations, correct, rewards, num_tokens,
 //! ground_truths[0], model_name; boxed-number answers voted by parsed value.
 FieldMapping reference_mapping();
+
+//! Reads the answer-rule keys of an [answers] table (rule, vote, pattern, abstain, choices, tolerance) into `out`
+//! and checks them (a pattern must compile and belongs to rule = "pattern"). Shared by run-log mappings and question
+//! mappings (inference/questions.hpp); the caller reads its own keys and rejects unknown ones.
+void read_answer_options(TableReader& answers, AnswerOptions& out);
 
 //! Reads a mapping from a TOML table (a mapping file's root, or a table embedded in a scenario). Unknown keys are
 //! errors naming the closest valid key; bad paths and values name their file:line:column.

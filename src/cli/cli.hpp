@@ -29,10 +29,12 @@ struct Invocation {
   std::string command_line() const;
 };
 
-//! A registered subcommand and what runs it (returns the exit status; throws on errors).
+//! A registered subcommand and what runs it (returns the exit status; throws on errors). Under MPI, a command that
+//! is not `distributed` runs on rank 0 alone (the other ranks exit 0 at once).
 struct Command {
   CLI::App* app = nullptr;
   std::function<int(const Invocation&)> run;
+  bool distributed = false;
 };
 
 Command add_run_command(CLI::App& app);
@@ -43,6 +45,7 @@ Command add_population_command(CLI::App& app);
 Command add_summary_command(CLI::App& app);
 Command add_runlog_info_command(CLI::App& app);
 Command add_curves_command(CLI::App& app);
+Command add_collect_command(CLI::App& app);
 
 // ---- option ranges (docs/cli.md, "Option values")
 

@@ -38,7 +38,8 @@ Command add_ensemble_command(CLI::App& app) {
   cmd->add_flag("--no-enumerate", o->no_enumerate, "Enumerate the pure equilibria of no market");
   add_common(*cmd, o->common);
   add_checkpointing(*cmd, o->checkpointing);
-  return {cmd, [o](const Invocation& invocation) {
+  return {cmd,
+          [o](const Invocation& invocation) {
             JobSettings settings{o->common, o->checkpointing, o->output, setup(o->common), invocation};
             Scenario s = load_scenario(o->scenario);
             if (!s.ensemble) throw InputError(o->scenario + ": the scenario has no [ensemble] section");
@@ -51,7 +52,8 @@ Command add_ensemble_command(CLI::App& app) {
             options.markets = options.populations = false;
             const RunJob job({s}, options);
             return run_job(job, settings, [&](const RunResults&) { print_file_summaries(settings.output); });
-          }};
+          },
+          true};
 }
 
 }  // namespace ttcg::cli

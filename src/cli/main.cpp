@@ -49,7 +49,8 @@ int main(int argc, char** argv) {
       ttcg::cli::add_run_command(app),         ttcg::cli::add_market_command(app),
       ttcg::cli::add_auction_command(app),     ttcg::cli::add_ensemble_command(app),
       ttcg::cli::add_population_command(app),  ttcg::cli::add_summary_command(app),
-      ttcg::cli::add_runlog_info_command(app), ttcg::cli::add_curves_command(app)};
+      ttcg::cli::add_runlog_info_command(app), ttcg::cli::add_curves_command(app),
+      ttcg::cli::add_collect_command(app)};
 
   try {
     app.parse(argc, argv);
@@ -72,7 +73,8 @@ int main(int argc, char** argv) {
   const ttcg::cli::Invocation invocation{argc, argv};
   try {
     for (const ttcg::cli::Command& command : commands)
-      if (command.app->parsed()) return command.run(invocation);
+      if (command.app->parsed())
+        return command.distributed || comm.is_root() ? command.run(invocation) : exit_status::SUCCESS;
     return exit_status::USAGE;
   } catch (const ttcg::JobError& e) {  // raised on every rank alike: no rank waits, none needs aborting
     if (comm.is_root()) std::cerr << "ttcgames: error: " << e.what() << "\n";

@@ -38,7 +38,8 @@ Command add_market_command(CLI::App& app) {
   cmd->add_flag("--no-enumerate", o->no_enumerate, "Skip the enumeration of all pure equilibria")->excludes(enumerate);
   add_common(*cmd, o->common);
   add_checkpointing(*cmd, o->checkpointing);
-  return {cmd, [o](const Invocation& invocation) {
+  return {cmd,
+          [o](const Invocation& invocation) {
             const JobSettings settings{o->common, o->checkpointing, o->output, setup(o->common), invocation};
             const Scenario s = load_scenario(o->scenario);
             if (!s.has_market() && o->betas.empty())
@@ -57,7 +58,8 @@ Command add_market_command(CLI::App& app) {
               table.has_auction = false;
               print_summary(std::cout, table);
             });
-          }};
+          },
+          true};
 }
 
 }  // namespace ttcg::cli

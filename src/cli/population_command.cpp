@@ -38,7 +38,8 @@ Command add_population_command(CLI::App& app) {
       ->check(integer_range(1, POPULATION_MAX_REPLICATES));
   add_common(*cmd, o->common);
   add_checkpointing(*cmd, o->checkpointing);
-  return {cmd, [o](const Invocation& invocation) {
+  return {cmd,
+          [o](const Invocation& invocation) {
             JobSettings settings{o->common, o->checkpointing, o->output, setup(o->common), invocation};
             Scenario s = load_scenario(o->scenario);
             if (!s.population)
@@ -52,7 +53,8 @@ Command add_population_command(CLI::App& app) {
             options.markets = options.ensembles = false;
             const RunJob job({s}, options);
             return run_job(job, settings, [&](const RunResults&) { print_file_summaries(settings.output); });
-          }};
+          },
+          true};
 }
 
 }  // namespace ttcg::cli

@@ -52,7 +52,8 @@ Command add_run_command(CLI::App& app) {
                 "Skip the enumeration of all pure equilibria (of the scenarios' markets and of the ensembles')");
   add_common(*cmd, o->common);
   add_checkpointing(*cmd, o->checkpointing);
-  return {cmd, [o](const Invocation& invocation) {
+  return {cmd,
+          [o](const Invocation& invocation) {
             JobSettings settings{o->common, o->checkpointing, o->output, setup(o->common), invocation};
             std::vector<Scenario> scenarios;
             for (const std::string& path : o->scenarios) {
@@ -66,7 +67,8 @@ Command add_run_command(CLI::App& app) {
             if (o->no_enumerate) options.enumerate = false;
             const RunJob job(std::move(scenarios), options);
             return run_job(job, settings, [&](const RunResults&) { print_file_summaries(settings.output); });
-          }};
+          },
+          true};
 }
 
 }  // namespace ttcg::cli
