@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "ttcgames/error.hpp"
+#include "ttcgames/io/text_file.hpp"
 
 namespace ttcg {
 
@@ -90,13 +91,10 @@ const char* rule_name(AnswerRule r) {
 }  // namespace
 
 void load_collect_settings(const std::string& path, CollectSettings& s) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": cannot open the collect settings file");
-  std::stringstream text;
-  text << in.rdbuf();
+  const std::string text = io::read_text_file(path, "collect settings file");
   toml::table root;
   try {
-    root = toml::parse(text.str(), path);
+    root = toml::parse(text, path);
   } catch (const toml::parse_error& e) {
     throw input_error(location(path, e.source()), "invalid TOML: " + std::string(e.description()));
   }

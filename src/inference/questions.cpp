@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "ttcgames/error.hpp"
+#include "ttcgames/io/text_file.hpp"
 
 namespace ttcg {
 
@@ -241,13 +242,10 @@ QuestionMapping parse_question_mapping(TableReader& top) {
 }
 
 QuestionMapping load_question_mapping(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": cannot open the question mapping file");
-  std::stringstream text;
-  text << in.rdbuf();
+  const std::string text = io::read_text_file(path, "question mapping file");
   toml::table root;
   try {
-    root = toml::parse(text.str(), path);
+    root = toml::parse(text, path);
   } catch (const toml::parse_error& e) {
     throw input_error(location(path, e.source()), "invalid TOML: " + std::string(e.description()));
   }
@@ -323,8 +321,7 @@ PromptTemplate::PromptTemplate(std::string text, const std::string& where) : tex
 }
 
 std::vector<Question> read_questions(const std::string& path, const QuestionMapping& m, const PromptTemplate& prompt) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": cannot open the questions file");
+  std::istringstream in(io::read_text_file(path, "questions file"));
   QuestionBuilder builder(path, m, prompt);
   dom::parser parser;
   if (m.layout == RunLogLayout::json_array) {
