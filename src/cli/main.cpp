@@ -145,7 +145,9 @@ Solved solve(const ttcg::RunJob& job, const Common& c, const Checkpointing& ck, 
     const std::string path = ttcg::checkpoint_path(output);
     if (ck.resume) {
       std::uint64_t discarded = 0;
-      journal.emplace(ttcg::CheckpointJournal::resume(path, job.fingerprint(), control.resumed, &discarded));
+      journal.emplace(ttcg::CheckpointJournal::resume(
+          path, job.fingerprint(), control.resumed, &discarded,
+          [&job](std::uint64_t unit, const ttcg::Bytes& bytes) { job.check_unit(unit, bytes); }));
       if (!c.quiet)
         std::cerr << "resuming from " << path << ": " << control.resumed.size() << " of " << job.units()
                   << " work units done" << (discarded ? ", a torn last record discarded" : "") << "\n";
@@ -196,9 +198,7 @@ std::string default_output(const std::vector<ttcg::Scenario>& scenarios) {
 }
 
 void print_file_summaries(const std::string& path) {
-  for (const auto& s : ttcg::read_summaries(path)) ttcg::print_summary(std::cout, s);
-  for (const auto& e : ttcg::read_ensemble_reports(path)) ttcg::print_ensemble_report(std::cout, e);
-  for (const auto& p : ttcg::read_population_summaries(path)) ttcg::print_population_summary(std::cout, p);
+  ttcg::print_result_file_summary(std::cout, ttcg::read_result_file_summary(path));  // read whole, then print
 }
 
 //! Solves a job and, on rank 0, writes and (unless quiet) prints its result file. Returns the exit status.
