@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "ttcgames/error.hpp"
+#include "ttcgames/io/text_file.hpp"
 
 namespace ttcg {
 
@@ -62,8 +63,7 @@ struct CsvTable {
 };
 
 CsvTable read_csv(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw InputError(path + ": cannot open file");
+  std::istringstream in(io::read_text_file(path, "CSV file"));
   CsvTable t;
   t.path = path;
   std::string line;

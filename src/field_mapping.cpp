@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "ttcgames/error.hpp"
+#include "ttcgames/io/text_file.hpp"
 
 namespace ttcg {
 
@@ -220,13 +221,10 @@ FieldMapping parse_field_mapping(TableReader& top) {
 }
 
 FieldMapping load_field_mapping(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": cannot open the run-log mapping file");
-  std::stringstream text;
-  text << in.rdbuf();
+  const std::string text = io::read_text_file(path, "run-log mapping file");
   toml::table root;
   try {
-    root = toml::parse(text.str(), path);
+    root = toml::parse(text, path);
   } catch (const toml::parse_error& e) {
     throw input_error(location(path, e.source()), "invalid TOML: " + std::string(e.description()));
   }

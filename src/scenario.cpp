@@ -12,6 +12,7 @@
 #include "population_scenario.hpp"
 #include "ttcgames/curves_io.hpp"
 #include "ttcgames/error.hpp"
+#include "ttcgames/io/text_file.hpp"
 #include "ttcgames/toml_reader.hpp"
 
 namespace ttcg {
@@ -601,11 +602,7 @@ Scenario parse_scenario(std::string_view text, const std::string& origin) {
 }
 
 Scenario load_scenario(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": cannot open scenario file");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return parse_scenario(buffer.str(), path);
+  return parse_scenario(io::read_text_file(path, "scenario file"), path);
 }
 
 namespace {
