@@ -81,7 +81,8 @@ CheckpointJournal CheckpointJournal::create(const std::string& path, const std::
 }
 
 CheckpointJournal CheckpointJournal::resume(const std::string& path, const std::string& fingerprint,
-                                            std::map<std::uint64_t, Bytes>& records, std::uint64_t* discarded) {
+                                            std::map<std::uint64_t, Bytes>& records, std::uint64_t* discarded,
+                                            const RecordCheck& check) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path + ": no checkpoint journal to resume from (run without --resume to start afresh)");
   std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -117,6 +118,18 @@ CheckpointJournal CheckpointJournal::resume(const std::string& path, const std::
     pos += RECORD_OVERHEAD + length;
   }
   if (discarded) *discarded = b.size() - pos;
+  if (check) {
+    for (const auto& [unit, payload] : records) {
+      try {
+        check(unit, payload);
+      } catch (const InputError& e) {
+        records.clear();
+        throw InputError(path + ": the checkpoint record of unit " + std::to_string(unit) +
+                         " does not belong to this run (" + e.what() +
+                         "); remove the journal and run without --resume");
+      }
+    }
+  }
 
   const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
   if (fd < 0) throw InputError(path + ": cannot reopen the checkpoint journal: " + errno_text());

@@ -7,7 +7,7 @@
 
 namespace ttcg {
 
-static_assert(RunLogCurvesSource{}.permutations == DEFAULT_PERMUTATIONS);
+static_assert(RUNLOG_SOURCE_PERMUTATIONS == DEFAULT_PERMUTATIONS);
 
 std::vector<RunLog> read_model_logs(const std::vector<std::string>& files, const RunLogOptions& options) {
   if (files.empty()) throw InputError("no run-log files given");

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <set>
 #include <sstream>
@@ -534,8 +535,57 @@ Bytes encode_ensemble_block(const EnsembleBlockResult& b) {
   return w.take();
 }
 
-EnsembleBlockResult decode_ensemble_block(const Bytes& bytes) {
-  ArchiveReader r(bytes, "ensemble block archive");
+namespace {
+
+//! Whether two histograms bin alike (what merging needs).
+bool same_binning(const Histogram& a, const Histogram& b) {
+  return std::memcmp(&a.lo, &b.lo, sizeof a.lo) == 0 && std::memcmp(&a.hi, &b.hi, sizeof a.hi) == 0 &&
+         a.bins() == b.bins();
+}
+
+//! InputError unless `b` is block `block` of `problem`: its markets, columns, histograms and thresholds.
+void check_block(const EnsembleBlockResult& b, const std::string& what, const EnsembleProblem& problem,
+                 std::int64_t block) {
+  const auto fail = [&](const std::string& m) { throw InputError(what + ": " + m); };
+  if (b.block != block) fail("holds block " + std::to_string(b.block) + ", expected " + std::to_string(block));
+  const std::int64_t first = problem.block_first(block), count = problem.block_count(block);
+  const EnsembleTallies& t = b.tallies;
+  if (t.markets != count) fail("tallies " + std::to_string(t.markets) + " markets, expected " + std::to_string(count));
+  const EnsembleTallies expected(problem.spec());
+  if (!same_binning(t.inefficiency_histogram, expected.inefficiency_histogram) ||
+      !same_binning(t.worst_inefficiency_histogram, expected.worst_inefficiency_histogram) ||
+      !same_binning(t.auction_to_optimum_histogram, expected.auction_to_optimum_histogram) ||
+      !same_binning(t.auction_to_equilibrium_histogram, expected.auction_to_equilibrium_histogram))
+    fail("has histograms binned differently from the ensemble's");
+  if (t.above_threshold.size() != expected.above_threshold.size())
+    fail("counts markets above " + std::to_string(t.above_threshold.size()) + " thresholds, expected " +
+         std::to_string(expected.above_threshold.size()));
+  for (const WorstMarket& m : t.worst)
+    if (m.market < first || m.market >= first + count)
+      fail("lists market " + std::to_string(m.market) + " among its worst, outside the block");
+  const EnsembleRecords& r = b.records;
+  const bool stored = problem.spec().store_markets;
+  if (r.first != first || r.width != problem.width())
+    fail("records start at market " + std::to_string(r.first) + " with width " + std::to_string(r.width) +
+         ", expected " + std::to_string(first) + " and " + std::to_string(problem.width()));
+  const std::size_t rows = stored ? static_cast<std::size_t>(count) : 0;
+  const std::size_t wide = rows * static_cast<std::size_t>(problem.width());
+  const auto is_wide = [&](const void* column) {
+    return column == &r.providers || column == &r.equilibrium_profile || column == &r.optimal_profile ||
+           column == &r.price_factor;
+  };
+  for_each_column(r, [&](const auto& column) {
+    const std::size_t want = is_wide(&column) ? wide : rows;
+    if (column.size() != want)
+      fail("has a record column of " + std::to_string(column.size()) + " values, expected " + std::to_string(want));
+  });
+}
+
+}  // namespace
+
+EnsembleBlockResult decode_ensemble_block(const Bytes& bytes, const std::string& what, const EnsembleProblem& problem,
+                                          std::int64_t block) {
+  ArchiveReader r(bytes, what);
   EnsembleBlockResult b;
   b.block = r.get<std::int64_t>();
   b.records.first = r.get<std::int64_t>();
@@ -550,7 +600,9 @@ EnsembleBlockResult decode_ensemble_block(const Bytes& bytes) {
   for_each_histogram(t, [&](Histogram& h) { h = get_histogram(r); });
   t.above_threshold = r.get_vector<std::int64_t>();
   const std::uint64_t worst = r.get<std::uint64_t>();
-  if (worst > static_cast<std::uint64_t>(ENSEMBLE_WORST_MARKETS)) throw InputError("ensemble block archive: corrupt");
+  if (worst > static_cast<std::uint64_t>(ENSEMBLE_WORST_MARKETS))
+    throw InputError(what + ": lists " + std::to_string(worst) + " worst markets, at most " +
+                     std::to_string(ENSEMBLE_WORST_MARKETS) + " are kept");
   for (std::uint64_t j = 0; j < worst; ++j) {
     WorstMarket m;
     m.market = r.get<std::int64_t>();
@@ -558,6 +610,7 @@ EnsembleBlockResult decode_ensemble_block(const Bytes& bytes) {
     t.worst.push_back(m);
   }
   r.finish();
+  check_block(b, what, problem, block);
   return b;
 }
 

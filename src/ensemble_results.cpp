@@ -373,7 +373,8 @@ EnsembleReport summarize(const EnsembleResult& result) {
 }
 
 std::vector<EnsembleReport> read_ensemble_reports(const std::string& path) {
-  const h5::File file = h5::File::open_read(path);
+  using h5::ANY;
+  const h5::File file = open_results_file(path);
   const h5::Group root = file.root();
   std::vector<EnsembleReport> out;
   if (!root.exists("ensemble")) return out;
@@ -389,14 +390,19 @@ std::vector<EnsembleReport> read_ensemble_reports(const std::string& path) {
     r.enumerated = g.read_scalar_i64("enumerated_markets");
     r.no_equilibrium = g.read_scalar_i64("markets_without_equilibrium");
     r.auction_no_trade = g.read_scalar_i64("auction_no_trade");
-    r.quantile_probabilities = g.read_f64("quantile_probabilities");
-    r.thresholds = g.read_f64("inefficiency_thresholds");
-    r.above = g.read_i64("markets_above_threshold");
-    const std::vector<std::int64_t> wi = g.read_i64("worst_markets");
-    const std::vector<double> wp = g.read_f64("worst_markets_price_of_anarchy");
+    h5::Dims found;
+    r.quantile_probabilities = g.read_f64("quantile_probabilities", {ANY}, &found);
+    const hsize_t Q = found[0];
+    r.thresholds = g.read_f64("inefficiency_thresholds", {ANY}, &found);
+    r.above = g.read_i64("markets_above_threshold", {found[0]});
+    const std::vector<std::int64_t> wi = g.read_i64("worst_markets", {ANY}, &found);
+    const std::vector<double> wp = g.read_f64("worst_markets_price_of_anarchy", {found[0]});
     for (std::size_t j = 0; j < wi.size(); ++j) r.worst.push_back(WorstMarket{wi[j], wp[j]});
     r.backend = g.read_attribute_string("backend");
-    r.threads = static_cast<int>(g.read_attribute_i64("threads"));
+    const std::int64_t threads = g.read_attribute_i64("threads");
+    if (threads < 1 || threads > std::numeric_limits<int>::max())
+      throw InputError(g.where() + "@threads: value " + std::to_string(threads) + ", expected a thread count >= 1");
+    r.threads = static_cast<int>(threads);
     r.seconds = g.read_attribute_f64("seconds");
     for (const Quantity& q : quantities()) {
       const std::string qn = q.name;
@@ -410,9 +416,9 @@ std::vector<EnsembleReport> read_ensemble_reports(const std::string& path) {
       st.tally.min = sg.read_scalar_f64("min");
       st.tally.max = sg.read_scalar_f64("max");
       if (g.exists("quantiles_exact/" + qn))
-        st.quantiles = g.read_f64("quantiles_exact/" + qn);
+        st.quantiles = g.read_f64("quantiles_exact/" + qn, {Q});
       else if (g.exists("quantiles/" + qn))
-        st.quantiles = g.read_f64("quantiles/" + qn);
+        st.quantiles = g.read_f64("quantiles/" + qn, {Q});
       r.statistics.push_back(std::move(st));
     }
     out.push_back(std::move(r));

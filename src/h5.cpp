@@ -11,14 +11,14 @@
 #include <system_error>
 #include <utility>
 
+#include "h5_detail.hpp"
 #include "ttcgames/error.hpp"
 
 namespace ttcg::h5 {
 
-namespace {
+namespace detail {
 
-// ---- errors
-// -------------------------------------------------------------------------------------------------
+namespace {
 
 herr_t keep_innermost(unsigned /*n*/, const H5E_error2_t* error, void* data) {
   if (error->desc != nullptr && error->desc[0] != '\0') *static_cast<std::string*>(data) = error->desc;
@@ -33,7 +33,9 @@ std::string hdf5_detail() {
   return detail;
 }
 
-[[noreturn]] void fail(const std::string& where, const std::string& what) {
+}  // namespace
+
+void fail(const std::string& where, const std::string& what) {
   std::string detail = hdf5_detail();
   throw InputError(where + ": " + what + (detail.empty() ? std::string() : " (HDF5: " + detail + ")"));
 }
@@ -46,6 +48,67 @@ Handle checked(hid_t id, const std::string& where, const std::string& what) {
 void check(herr_t rc, const std::string& where, const std::string& what) {
   if (rc < 0) fail(where, what);
 }
+
+Handle vlen_string_type(H5T_cset_t cset) {
+  Handle type(H5Tcopy(H5T_C_S1));
+  if (!type.valid() || H5Tset_size(type.get(), H5T_VARIABLE) < 0 || H5Tset_cset(type.get(), cset) < 0)
+    fail("HDF5", "cannot build the variable-length string type");
+  return type;
+}
+
+std::size_t element_count(const Dims& dims) {
+  std::size_t count = 1;
+  for (const hsize_t d : dims) {
+    if (d == 0) return 0;
+    if (count > std::numeric_limits<std::size_t>::max() / d)
+      count = std::numeric_limits<std::size_t>::max();
+    else
+      count *= static_cast<std::size_t>(d);
+  }
+  return count;
+}
+
+Shape shape_of(hid_t space, const std::string& where) {
+  Shape shape;
+  switch (H5Sget_simple_extent_type(space)) {
+    case H5S_SCALAR:
+      shape.count = 1;
+      return shape;
+    case H5S_NULL:
+      shape.null = true;
+      return shape;
+    case H5S_SIMPLE: {
+      int rank = H5Sget_simple_extent_ndims(space);
+      if (rank < 0) fail(where, "cannot read the shape");
+      shape.dims.resize(static_cast<std::size_t>(rank));
+      if (H5Sget_simple_extent_dims(space, shape.dims.data(), nullptr) < 0) fail(where, "cannot read the shape");
+      shape.count = element_count(shape.dims);
+      return shape;
+    }
+    default:
+      fail(where, "cannot read the shape");
+  }
+}
+
+std::string object_name(hid_t id, ssize_t (*get)(hid_t, char*, std::size_t)) {
+  ssize_t size = get(id, nullptr, 0);
+  if (size <= 0) return {};
+  std::string name(static_cast<std::size_t>(size) + 1, '\0');
+  get(id, name.data(), name.size());
+  name.resize(static_cast<std::size_t>(size));
+  return name;
+}
+
+}  // namespace detail
+
+namespace {
+
+using detail::check;
+using detail::checked;
+using detail::element_count;
+using detail::fail;
+using detail::object_name;
+using detail::vlen_string_type;
 
 // ---- types
 // ----------------------------------------------------------------------------------------------------
@@ -78,77 +141,10 @@ struct Numeric<std::uint8_t> {
   static hid_t file() { return H5T_STD_U8LE; }
 };
 
-template <class T>
-constexpr const char* type_name() {
-  if constexpr (std::is_same_v<T, std::int32_t>) return "int32";
-  if constexpr (std::is_same_v<T, std::int64_t>) return "int64";
-  if constexpr (std::is_same_v<T, std::uint8_t>) return "uint8";
-  return "float64";
-}
-
-//! Variable-length string type with the given character set (UTF-8 for everything this layer writes).
-Handle vlen_string_type(H5T_cset_t cset = H5T_CSET_UTF8) {
-  Handle type(H5Tcopy(H5T_C_S1));
-  if (!type.valid() || H5Tset_size(type.get(), H5T_VARIABLE) < 0 || H5Tset_cset(type.get(), cset) < 0)
-    fail("HDF5", "cannot build the variable-length string type");
-  return type;
-}
-
-std::string class_name(H5T_class_t type_class) {
-  switch (type_class) {
-    case H5T_INTEGER:
-      return "integer";
-    case H5T_FLOAT:
-      return "floating-point";
-    case H5T_STRING:
-      return "string";
-    case H5T_ENUM:
-      return "enum";
-    case H5T_COMPOUND:
-      return "compound";
-    default:
-      return "non-numeric";
-  }
-}
-
-// ---- shapes
-// ---------------------------------------------------------------------------------------------------
-
-std::size_t element_count(const Dims& dims) {
-  return std::accumulate(dims.begin(), dims.end(), std::size_t{1},
-                         [](std::size_t a, hsize_t b) { return a * static_cast<std::size_t>(b); });
-}
-
 std::string dims_string(const Dims& dims) {
   std::string s = "[";
   for (std::size_t i = 0; i < dims.size(); ++i) s += (i ? ", " : "") + std::to_string(dims[i]);
   return s + "]";
-}
-
-struct Shape {
-  Dims dims;              // empty for 0-d (and for a null dataspace)
-  std::size_t count = 0;  // number of elements
-};
-
-Shape shape_of(hid_t space, const std::string& where) {
-  Shape shape;
-  switch (H5Sget_simple_extent_type(space)) {
-    case H5S_SCALAR:
-      shape.count = 1;
-      return shape;
-    case H5S_NULL:
-      return shape;
-    case H5S_SIMPLE: {
-      int rank = H5Sget_simple_extent_ndims(space);
-      if (rank < 0) fail(where, "cannot read the shape");
-      shape.dims.resize(static_cast<std::size_t>(rank));
-      if (H5Sget_simple_extent_dims(space, shape.dims.data(), nullptr) < 0) fail(where, "cannot read the shape");
-      shape.count = element_count(shape.dims);
-      return shape;
-    }
-    default:
-      fail(where, "cannot read the shape");
-  }
 }
 
 //! Chunk of at most LARGE_DATASET_ELEMENTS elements: whole trailing dimensions, a slab of the leading ones.
@@ -166,173 +162,6 @@ Dims chunk_dims(const Dims& dims) {
     }
   }
   return chunk;
-}
-
-// ---- reading (datasets and attributes alike)
-// ------------------------------------------------------------------
-
-//! A dataset or an attribute to read whole.
-struct Source {
-  hid_t id;
-  bool attribute;
-  std::string where;
-
-  Handle type() const {
-    return checked(attribute ? H5Aget_type(id) : H5Dget_type(id), where, "cannot read the datatype");
-  }
-  Shape shape() const {
-    Handle space = checked(attribute ? H5Aget_space(id) : H5Dget_space(id), where, "cannot read the shape");
-    return shape_of(space.get(), where);
-  }
-  void read(hid_t memory_type, void* buffer, const std::string& as) const {
-    herr_t rc =
-        attribute ? H5Aread(id, memory_type, buffer) : H5Dread(id, memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer);
-    if (rc < 0) fail(where, "cannot read as " + as);
-  }
-};
-
-H5T_class_t type_class(const Source& source, const Handle& type) {
-  H5T_class_t c = H5Tget_class(type.get());
-  if (c == H5T_NO_CLASS) fail(source.where, "cannot read the datatype");
-  return c;
-}
-
-std::vector<double> read_doubles(const Source& source, Shape& shape) {
-  Handle type = source.type();
-  H5T_class_t c = type_class(source, type);
-  if (c != H5T_FLOAT && c != H5T_INTEGER)
-    throw InputError(source.where + ": holds " + class_name(c) + " data, expected numbers (read as float64)");
-  shape = source.shape();
-  std::vector<double> out(shape.count);
-  if (!out.empty()) source.read(H5T_NATIVE_DOUBLE, out.data(), "float64");
-  return out;
-}
-
-//! Reads integer data as int64 (via uint64 for unsigned 64-bit data, so that no value is clamped silently).
-std::vector<std::int64_t> read_int64s(const Source& source, Shape& shape, const char* as) {
-  Handle type = source.type();
-  H5T_class_t c = type_class(source, type);
-  if (c != H5T_INTEGER)
-    throw InputError(source.where + ": holds " + class_name(c) + " data, expected integers (read as " + as + ")");
-  shape = source.shape();
-  std::vector<std::int64_t> out(shape.count);
-  if (out.empty()) return out;
-  if (H5Tget_sign(type.get()) == H5T_SGN_NONE && H5Tget_size(type.get()) >= sizeof(std::uint64_t)) {
-    std::vector<std::uint64_t> wide(shape.count);
-    source.read(H5T_NATIVE_UINT64, wide.data(), as);
-    for (std::size_t i = 0; i < wide.size(); ++i) {
-      if (wide[i] > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
-        throw InputError(source.where + ": value " + std::to_string(wide[i]) + " at index " + std::to_string(i) +
-                         " does not fit in " + as);
-      out[i] = static_cast<std::int64_t>(wide[i]);
-    }
-  } else {
-    source.read(H5T_NATIVE_INT64, out.data(), as);
-  }
-  return out;
-}
-
-template <class T>
-std::vector<T> read_integers(const Source& source, Shape& shape) {
-  std::vector<std::int64_t> wide = read_int64s(source, shape, type_name<T>());
-  if constexpr (std::is_same_v<T, std::int64_t>) {
-    return wide;
-  } else {
-    std::vector<T> out(wide.size());
-    for (std::size_t i = 0; i < wide.size(); ++i) {
-      if (wide[i] < std::numeric_limits<T>::min() || wide[i] > std::numeric_limits<T>::max())
-        throw InputError(source.where + ": value " + std::to_string(wide[i]) + " at index " + std::to_string(i) +
-                         " does not fit in " + type_name<T>());
-      out[i] = static_cast<T>(wide[i]);
-    }
-    return out;
-  }
-}
-
-//! Frees the strings HDF5 allocated for a variable-length read, whatever happens after the read.
-class VlenBuffer {
- public:
-  VlenBuffer(std::size_t count, hid_t memory_type, const Shape& shape) : pointers_(count, nullptr), type_(memory_type) {
-    if (shape.dims.empty()) {
-      space_ = Handle(H5Screate(H5S_SCALAR));
-    } else {
-      space_ = Handle(H5Screate_simple(static_cast<int>(shape.dims.size()), shape.dims.data(), nullptr));
-    }
-  }
-  ~VlenBuffer() {
-    if (space_.valid()) {
-#if H5_VERSION_GE(1, 12, 0)
-      H5Treclaim(type_, space_.get(), H5P_DEFAULT, pointers_.data());
-#else
-      H5Dvlen_reclaim(type_, space_.get(), H5P_DEFAULT, pointers_.data());
-#endif
-    }
-  }
-  VlenBuffer(const VlenBuffer&) = delete;
-  VlenBuffer& operator=(const VlenBuffer&) = delete;
-  char** data() {
-    return pointers_.data();
-  }
-
- private:
-  std::vector<char*> pointers_;
-  hid_t type_;
-  Handle space_;
-};
-
-std::vector<std::string> read_string_values(const Source& source, Shape& shape) {
-  Handle type = source.type();
-  H5T_class_t c = type_class(source, type);
-  if (c != H5T_STRING) throw InputError(source.where + ": holds " + class_name(c) + " data, expected strings");
-  shape = source.shape();
-  std::vector<std::string> out(shape.count);
-  if (out.empty()) return out;
-  const H5T_cset_t cset = H5Tget_cset(type.get());
-  htri_t variable = H5Tis_variable_str(type.get());
-  if (variable < 0) fail(source.where, "cannot read the string type");
-  if (variable > 0) {
-    Handle memory = vlen_string_type(cset);
-    VlenBuffer buffer(shape.count, memory.get(), shape);
-    source.read(memory.get(), buffer.data(), "strings");
-    for (std::size_t i = 0; i < out.size(); ++i) {
-      if (buffer.data()[i] != nullptr) out[i] = buffer.data()[i];
-    }
-  } else {
-    const std::size_t size = H5Tget_size(type.get());
-    Handle memory(H5Tcopy(H5T_C_S1));
-    if (!memory.valid() || H5Tset_size(memory.get(), size) < 0 || H5Tset_cset(memory.get(), cset) < 0 ||
-        H5Tset_strpad(memory.get(), H5T_STR_NULLPAD) < 0)
-      fail(source.where, "cannot build the fixed-length string type");
-    std::vector<char> buffer(size * shape.count);
-    source.read(memory.get(), buffer.data(), "strings");
-    for (std::size_t i = 0; i < out.size(); ++i) {
-      const char* s = buffer.data() + i * size;
-      out[i].assign(s, strnlen(s, size));
-    }
-  }
-  return out;
-}
-
-template <class T>
-T only_element(std::vector<T> values, const Shape& shape, const std::string& where) {
-  if (values.size() != 1)
-    throw InputError(where + ": expected a single value, found shape " + dims_string(shape.dims) + " (" +
-                     std::to_string(values.size()) + " elements)");
-  return std::move(values.front());
-}
-
-void require_vector_shape(const Shape& shape, const std::string& where) {
-  if (shape.dims.size() > 1)
-    throw InputError(where + ": expected a 1-D vector, found shape " + dims_string(shape.dims));
-}
-
-std::string object_name(hid_t id, ssize_t (*get)(hid_t, char*, std::size_t)) {
-  ssize_t size = get(id, nullptr, 0);
-  if (size <= 0) return {};
-  std::string name(static_cast<std::size_t>(size) + 1, '\0');
-  get(id, name.data(), name.size());
-  name.resize(static_cast<std::size_t>(size));
-  return name;
 }
 
 std::string join_path(const std::string& base, const std::string& child) {
@@ -562,60 +391,12 @@ void Object::write_attribute_vector_i32(const std::string& name, std::span<const
   write_attribute_raw(name, Numeric<std::int32_t>::file(), Numeric<std::int32_t>::memory(), &size, values.data());
 }
 
-std::string Object::read_attribute_string(const std::string& name) const {
-  Handle attribute = open_attribute(name);
-  Source source{attribute.get(), true, where() + "@" + name};
-  Shape shape;
-  return only_element(read_string_values(source, shape), shape, source.where);
-}
-
-double Object::read_attribute_f64(const std::string& name) const {
-  Handle attribute = open_attribute(name);
-  Source source{attribute.get(), true, where() + "@" + name};
-  Shape shape;
-  return only_element(read_doubles(source, shape), shape, source.where);
-}
-
-std::int64_t Object::read_attribute_i64(const std::string& name) const {
-  Handle attribute = open_attribute(name);
-  Source source{attribute.get(), true, where() + "@" + name};
-  Shape shape;
-  return only_element(read_integers<std::int64_t>(source, shape), shape, source.where);
-}
-
-std::vector<double> Object::read_attribute_vector_f64(const std::string& name) const {
-  Handle attribute = open_attribute(name);
-  Source source{attribute.get(), true, where() + "@" + name};
-  Shape shape;
-  std::vector<double> values = read_doubles(source, shape);
-  require_vector_shape(shape, source.where);
-  return values;
-}
-
-std::vector<std::int64_t> Object::read_attribute_vector_i64(const std::string& name) const {
-  Handle attribute = open_attribute(name);
-  Source source{attribute.get(), true, where() + "@" + name};
-  Shape shape;
-  std::vector<std::int64_t> values = read_integers<std::int64_t>(source, shape);
-  require_vector_shape(shape, source.where);
-  return values;
-}
-
-std::vector<std::int32_t> Object::read_attribute_vector_i32(const std::string& name) const {
-  Handle attribute = open_attribute(name);
-  Source source{attribute.get(), true, where() + "@" + name};
-  Shape shape;
-  std::vector<std::int32_t> values = read_integers<std::int32_t>(source, shape);
-  require_vector_shape(shape, source.where);
-  return values;
-}
-
 // ---- Dataset
 // --------------------------------------------------------------------------------------------------
 
 Dims Dataset::dims() const {
   Handle space = checked(H5Dget_space(id()), where(), "cannot read the shape");
-  return shape_of(space.get(), where()).dims;
+  return detail::shape_of(space.get(), where()).dims;
 }
 
 // ---- Group
@@ -747,55 +528,6 @@ Dataset Group::write_scalar(const std::string& name, const std::string& value, c
   const char* pointer = value.c_str();
   Handle type = vlen_string_type();
   return create_dataset(*this, name, {}, type.get(), type.get(), &pointer, units, description);
-}
-
-namespace {
-
-template <class T, class Reader>
-std::vector<T> read_dataset(const Group& group, const std::string& name, Dims* dims, Reader reader) {
-  Dataset dataset = group.open_dataset(name);
-  Source source{dataset.id(), false, group.where(name)};
-  Shape shape;
-  std::vector<T> values = reader(source, shape);
-  if (dims != nullptr) *dims = shape.dims;
-  return values;
-}
-
-}  // namespace
-
-std::vector<double> Group::read_f64(const std::string& name, Dims* dims) const {
-  return read_dataset<double>(*this, name, dims, read_doubles);
-}
-
-std::vector<std::int32_t> Group::read_i32(const std::string& name, Dims* dims) const {
-  return read_dataset<std::int32_t>(*this, name, dims, read_integers<std::int32_t>);
-}
-
-std::vector<std::int64_t> Group::read_i64(const std::string& name, Dims* dims) const {
-  return read_dataset<std::int64_t>(*this, name, dims, read_integers<std::int64_t>);
-}
-
-std::vector<std::uint8_t> Group::read_u8(const std::string& name, Dims* dims) const {
-  return read_dataset<std::uint8_t>(*this, name, dims, read_integers<std::uint8_t>);
-}
-
-std::vector<std::string> Group::read_strings(const std::string& name, Dims* dims) const {
-  return read_dataset<std::string>(*this, name, dims, read_string_values);
-}
-
-double Group::read_scalar_f64(const std::string& name) const {
-  Dims dims;
-  return only_element(read_f64(name, &dims), Shape{dims, 0}, where(name));
-}
-
-std::int64_t Group::read_scalar_i64(const std::string& name) const {
-  Dims dims;
-  return only_element(read_i64(name, &dims), Shape{dims, 0}, where(name));
-}
-
-std::string Group::read_scalar_string(const std::string& name) const {
-  Dims dims;
-  return only_element(read_strings(name, &dims), Shape{dims, 0}, where(name));
 }
 
 // ---- File

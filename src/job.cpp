@@ -3,7 +3,10 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <cstring>
+#include <limits>
 #include <sstream>
+#include <stdexcept>
 
 #include "ttcgames/population_results.hpp"
 
@@ -60,6 +63,78 @@ Certificate get_certificate(ArchiveReader& r) {
   return c;
 }
 
+//! Checks of a decoded unit result against what its unit must hold (InputError "what: ...").
+class UnitCheck {
+ public:
+  UnitCheck(std::string what, int n, int K) : what_(std::move(what)), n_(n), K_(K) {}
+
+  [[noreturn]] void fail(const std::string& message) const { throw InputError(what_ + ": " + message); }
+  void size(std::size_t found, std::size_t expected, const char* name) const {
+    if (found != expected)
+      fail(std::string(name) + " has " + std::to_string(found) + " values, expected " + std::to_string(expected));
+  }
+  //! A profile of the unit's market: n levels in [0, K).
+  void profile(const Profile& p, const char* name) const {
+    size(p.size(), static_cast<std::size_t>(n_), name);
+    for (const int k : p)
+      if (k < 0 || k >= K_)
+        fail(std::string(name) + " holds level " + std::to_string(k) + ", outside [0, " + std::to_string(K_) + ")");
+  }
+  void dynamics(const DynamicsResult& d) const {
+    profile(d.profile, "the reached profile");
+    for (const Profile& p : d.history) profile(p, "a history profile");
+    size(d.potential.size(), d.history.size(), "the history's potential");
+  }
+  void certificate(const Certificate& c) const {
+    if (c.worst_provider < -1 || c.worst_provider >= n_)
+      fail("the certificate names provider " + std::to_string(c.worst_provider) + " of " + std::to_string(n_));
+  }
+  int n() const { return n_; }
+  int K() const { return K_; }
+
+ private:
+  std::string what_;
+  int n_, K_;
+};
+
+//! K^n when it fits in int64, else -1.
+std::int64_t profile_count(int n, int K) {
+  std::int64_t count = 1;
+  for (int i = 0; i < n; ++i) {
+    if (count > std::numeric_limits<std::int64_t>::max() / K) return -1;
+    count *= K;
+  }
+  return count;
+}
+
+void check_beta_result(const BetaResult& b, const UnitCheck& check, double beta, bool enumerated) {
+  if (std::memcmp(&b.beta, &beta, sizeof beta) != 0) {
+    std::ostringstream m;
+    m.precision(17);
+    m << "holds beta = " << b.beta << ", expected " << beta << " (a result of another unit)";
+    check.fail(m.str());
+  }
+  check.dynamics(b.dynamics);
+  check.size(b.shares.size(), static_cast<std::size_t>(check.n()), "the shares");
+  check.certificate(b.certificate);
+  check.profile(b.optimum.profile, "the optimal profile");
+  if (b.equilibria.has_value() != enumerated)
+    check.fail(enumerated ? "has no enumeration, expected one" : "has an enumeration, expected none");
+  if (!b.equilibria) return;
+  const EquilibriumSet& e = *b.equilibria;
+  const std::int64_t profiles = profile_count(check.n(), check.K());
+  const auto index_ok = [&](std::int64_t i, std::int64_t lowest) {
+    return i >= lowest && (profiles < 0 || i < profiles);
+  };
+  if (e.count < 0 || static_cast<std::uint64_t>(e.count) < e.indices.size())
+    check.fail("counts " + std::to_string(e.count) + " equilibria but stores " + std::to_string(e.indices.size()));
+  for (const std::int64_t i : e.indices)
+    if (!index_ok(i, 0)) check.fail("stores equilibrium index " + std::to_string(i) + ", not a profile index");
+  if (!index_ok(e.worst_index, -1) || !index_ok(e.best_index, -1))
+    check.fail("names the worst/best equilibrium by index " + std::to_string(e.worst_index) + "/" +
+               std::to_string(e.best_index) + ", not a profile index");
+}
+
 }  // namespace
 
 Bytes encode_beta_result(const BetaResult& b) {
@@ -95,8 +170,8 @@ Bytes encode_beta_result(const BetaResult& b) {
   return w.take();
 }
 
-BetaResult decode_beta_result(const Bytes& bytes) {
-  ArchiveReader r(bytes, "market work unit");
+BetaResult decode_beta_result(const Bytes& bytes, const std::string& what, int n, int K, double beta, bool enumerated) {
+  ArchiveReader r(bytes, what);
   BetaResult b;
   b.beta = r.get<double>();
   b.dynamics = get_dynamics(r);
@@ -127,6 +202,7 @@ BetaResult decode_beta_result(const Bytes& bytes) {
     b.equilibria = std::move(e);
   }
   r.finish();
+  check_beta_result(b, UnitCheck(what, n, K), beta, enumerated);
   return b;
 }
 
@@ -158,8 +234,9 @@ Bytes encode_replicate_result(const ReplicateResult& x) {
   return w.take();
 }
 
-ReplicateResult decode_replicate_result(const Bytes& bytes) {
-  ArchiveReader r(bytes, "population replicate work unit");
+ReplicateResult decode_replicate_result(const Bytes& bytes, const std::string& what, const PopulationResult& setup,
+                                        std::int64_t replicate) {
+  ArchiveReader r(bytes, what);
   ReplicateResult x;
   x.replicate = r.get<std::int64_t>();
   x.dynamics = get_dynamics(r);
@@ -181,10 +258,25 @@ ReplicateResult decode_replicate_result(const Bytes& bytes) {
   o.starts = r.get<std::int32_t>();
   x.first_best = r.get<double>();
   x.price_of_anarchy = r.get<double>();
-  x.outcomes = decode_outcome_block(r.get_bytes());
+  const Bytes outcomes = r.get_bytes();
   x.passes = r.get<std::int64_t>();
   x.seconds = r.get<double>();
   r.finish();
+  const UnitCheck check(what, setup.tables.n, setup.tables.K);
+  if (x.replicate != replicate)
+    check.fail("holds replicate " + std::to_string(x.replicate) + ", expected " + std::to_string(replicate));
+  check.dynamics(x.dynamics);
+  check.certificate(x.certificate);
+  check.size(x.demand.shares.size(), static_cast<std::size_t>(check.n()), "the shares");
+  check.size(x.demand.profit.size(), static_cast<std::size_t>(check.n()), "the provider utilities");
+  check.profile(x.optimum.profile, "the optimal profile");
+  if (x.optimum.method != "enumeration" && x.optimum.method != "local-search")
+    check.fail("names the optimum method '" + x.optimum.method + "', expected enumeration or local-search");
+  // Outcomes are tallied only when realized (an empty block otherwise).
+  if (setup.spec.realize)
+    x.outcomes = decode_outcome_block(outcomes, what + ": outcomes", setup.tables.n, setup.ranges);
+  else if (outcomes != encode_outcome_block(OutcomeTallies{}))
+    check.fail("holds realized outcomes, but the population does not realize them");
   return x;
 }
 
@@ -233,9 +325,18 @@ std::vector<ScenarioResult> MarketJob::assemble(const std::vector<Bytes>& result
     out[s].auction = run_auction(tables_[s], scenarios_[s].reserve);
     out[s].seconds = seconds;
   }
-  for (std::size_t u = 0; u < units_.size(); ++u)
-    out[units_[u].scenario].betas[units_[u].beta] = decode_beta_result(results[u]);
+  for (std::size_t u = 0; u < units_.size(); ++u) out[units_[u].scenario].betas[units_[u].beta] = decode(u, results[u]);
   return out;
+}
+
+BetaResult MarketJob::decode(std::uint64_t unit, const Bytes& bytes) const {
+  const Unit& u = units_.at(unit);
+  const MarketTable& t = tables_[u.scenario];
+  std::ostringstream what;
+  what.precision(17);
+  what << "market unit " << unit << " (" << scenarios_[u.scenario].name << ", beta = " << betas_[u.scenario][u.beta]
+       << ")";
+  return decode_beta_result(bytes, what.str(), t.n, t.K, betas_[u.scenario][u.beta], enumerate_[u.scenario]);
 }
 
 }  // namespace ttcg
@@ -343,17 +444,61 @@ RunResults RunJob::assemble(const std::vector<Bytes>& results, double seconds) c
     r.backend = options_.backend;
     r.threads = options_.backend == Backend::cpu ? omp_get_max_threads() : 1;
     r.problem = &problem;
-    for (const Bytes& b : slice(parts_[part++])) r.summary.merge(decode_ensemble_block(b));
+    const RunPart& p = parts_[part++];
+    for (std::uint64_t b = 0; b < p.work.count; ++b)
+      r.summary.merge(decode_ensemble_unit(e, static_cast<std::int64_t>(b), results[p.work.first_unit + b]));
     r.seconds = seconds;
     out.ensembles.push_back(std::move(r));
   }
-  for (const PopulationResult& setup : populations_) {
-    PopulationResult r = setup;
-    for (const Bytes& b : slice(parts_[part++])) add_replicate(r, decode_replicate_result(b));
+  for (std::size_t i = 0; i < populations_.size(); ++i) {
+    PopulationResult r = populations_[i];
+    const RunPart& p = parts_[part++];
+    for (std::uint64_t x = 0; x < p.work.count; ++x)
+      add_replicate(r, decode_population_unit(i, static_cast<std::int64_t>(x), results[p.work.first_unit + x]));
     r.seconds = seconds;
     out.populations.push_back(std::move(r));
   }
   return out;
+}
+
+EnsembleBlockResult RunJob::decode_ensemble_unit(std::size_t ensemble, std::int64_t block, const Bytes& bytes) const {
+  const EnsembleProblem& problem = *ensembles_[ensemble];
+  return decode_ensemble_block(
+      bytes, "ensemble unit (" + problem.spec().name + ", block " + std::to_string(block) + ")", problem, block);
+}
+
+ReplicateResult RunJob::decode_population_unit(std::size_t population, std::int64_t replicate,
+                                               const Bytes& bytes) const {
+  const PopulationResult& setup = populations_[population];
+  return decode_replicate_result(
+      bytes, "population unit (" + setup.name + ", replicate " + std::to_string(replicate) + ")", setup, replicate);
+}
+
+void RunJob::check_unit(std::uint64_t unit, const Bytes& bytes) const {
+  if (unit >= units())
+    throw InputError("unit " + std::to_string(unit) + " is not a unit of this run (it has " + std::to_string(units()) +
+                     ")");
+  std::size_t part = 0;
+  const auto local = [&](const RunPart& p) { return unit - p.work.first_unit; };
+  const auto holds = [&](const RunPart& p) { return unit >= p.work.first_unit && local(p) < p.work.count; };
+  if (market_) {
+    if (holds(parts_[part])) {
+      market_->decode(local(parts_[part]), bytes);
+      return;
+    }
+    ++part;
+  }
+  for (std::size_t e = 0; e < ensembles_.size(); ++e, ++part)
+    if (holds(parts_[part])) {
+      decode_ensemble_unit(e, static_cast<std::int64_t>(local(parts_[part])), bytes);
+      return;
+    }
+  for (std::size_t i = 0; i < populations_.size(); ++i, ++part)
+    if (holds(parts_[part])) {
+      decode_population_unit(i, static_cast<std::int64_t>(local(parts_[part])), bytes);
+      return;
+    }
+  throw std::logic_error("RunJob::check_unit: unit " + std::to_string(unit) + " is in no part");
 }
 
 std::string RunJob::fingerprint() const {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <exception>
 #include <map>
 #include <mutex>
@@ -556,14 +557,18 @@ Bytes encode_demand_block(const DemandSums& d) {
   return w.take();
 }
 
-DemandSums decode_demand_block(const Bytes& bytes) {
-  ArchiveReader r(bytes, "population demand block archive");
+DemandSums decode_demand_block(const Bytes& bytes, int n) {
+  const std::string what = "population demand block archive";
+  ArchiveReader r(bytes, what);
   DemandSums d;
   d.users = r.get<std::int64_t>();
   d.shares = r.get_vector<double>();
   d.profit = r.get_vector<double>();
   for (double* x : {&d.outside, &d.welfare, &d.value, &d.price}) *x = r.get<double>();
   r.finish();
+  if (d.shares.size() != static_cast<std::size_t>(n) || d.profit.size() != static_cast<std::size_t>(n))
+    throw InputError(what + ": " + std::to_string(d.shares.size()) + " shares and " + std::to_string(d.profit.size()) +
+                     " profits, expected " + std::to_string(n) + " providers");
   return d;
 }
 
@@ -577,11 +582,13 @@ Bytes encode_utility_block(const UtilitySums& u) {
   return w.take();
 }
 
-UtilitySums decode_utility_block(const Bytes& bytes) {
+UtilitySums decode_utility_block(const Bytes& bytes, std::size_t levels) {
   ArchiveReader r(bytes, "population utility block archive");
   UtilitySums u;
   const std::uint64_t K = r.get<std::uint64_t>();
-  if (K > bytes.size()) throw InputError("population utility block archive: malformed level count");
+  if (K != levels)
+    throw InputError("population utility block archive: " + std::to_string(K) + " levels, expected " +
+                     std::to_string(levels));
   for (std::uint64_t k = 0; k < K; ++k) {
     OnlineLogSum s;
     s.max = r.get<double>();
@@ -631,13 +638,39 @@ Bytes encode_outcome_block(const OutcomeTallies& t) {
   return w.take();
 }
 
-OutcomeTallies decode_outcome_block(const Bytes& bytes) {
-  ArchiveReader r(bytes, "population outcome block archive");
+namespace {
+
+//! InputError naming `what` unless `t` is shaped like `expected` (its vectors' sizes, its histograms' binnings).
+void check_regime(const RegimeTallies& t, const RegimeTallies& expected, const std::string& what) {
+  const auto same = [](const Histogram& a, const Histogram& b) {
+    return std::memcmp(&a.lo, &b.lo, sizeof a.lo) == 0 && std::memcmp(&a.hi, &b.hi, sizeof a.hi) == 0 &&
+           a.bins() == b.bins();
+  };
+  if (t.choices.size() != expected.choices.size() ||
+      t.provider_profit_sum.size() != expected.provider_profit_sum.size() ||
+      t.provider_profit_sum_sq.size() != expected.provider_profit_sum_sq.size())
+    throw InputError(what + ": " + std::to_string(t.choices.size()) + " choice counts and " +
+                     std::to_string(t.provider_profit_sum.size()) + "/" +
+                     std::to_string(t.provider_profit_sum_sq.size()) + " provider profit sums, expected " +
+                     std::to_string(expected.choices.size()) + " and " +
+                     std::to_string(expected.provider_profit_sum.size()));
+  if (!same(t.welfare_hist, expected.welfare_hist) || !same(t.user_surplus_hist, expected.user_surplus_hist) ||
+      !same(t.payment_hist, expected.payment_hist) || !same(t.profit_hist, expected.profit_hist))
+    throw InputError(what + ": histograms binned differently from the population's");
+}
+
+}  // namespace
+
+OutcomeTallies decode_outcome_block(const Bytes& bytes, const std::string& what, int n, const HistogramRanges& ranges) {
+  ArchiveReader r(bytes, what);
   OutcomeTallies t;
   t.market = get_regime(r);
   t.auction = get_regime(r);
   t.first_best = get_tally(r);
   r.finish();
+  const OutcomeTallies expected = make_outcome_tallies(n, ranges);
+  check_regime(t.market, expected.market, what + " (market)");
+  check_regime(t.auction, expected.auction, what + " (auction)");
   return t;
 }
 

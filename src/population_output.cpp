@@ -389,10 +389,21 @@ MeanCI read_mean_ci(const h5::Group& g) {
   return m;
 }
 
+//! The median of a tally group's histogram quantiles (at POPULATION_QUANTILES).
+double read_median(const h5::Group& g) {
+  const std::size_t P = POPULATION_QUANTILES.size();
+  const std::vector<double> p = g.read_f64("quantile_probabilities", {P});
+  const std::vector<double> q = g.read_f64("quantiles", {P});
+  for (std::size_t i = 0; i < P; ++i)
+    if (p[i] == 0.5) return q[i];
+  throw InputError(g.where("quantile_probabilities") + ": has no 0.5 (the median)");
+}
+
 }  // namespace
 
 std::vector<PopulationSummary> read_population_summaries(const std::string& path) {
-  const h5::File file = h5::File::open_read(path);
+  using h5::ANY;
+  const h5::File file = open_results_file(path);
   const h5::Group root = file.root();
   std::vector<PopulationSummary> out;
   if (!root.exists("population")) return out;
@@ -410,37 +421,55 @@ std::vector<PopulationSummary> read_population_summaries(const std::string& path
     s.replicates = g.read_attribute_i64("replicates");
     s.seed = static_cast<std::uint64_t>(g.read_attribute_i64("seed"));
     s.seconds = g.read_attribute_f64("seconds");
-    s.providers = g.read_strings("providers");
-    s.theta = g.read_f64("theta");
-    s.n = static_cast<int>(s.providers.size());
-    s.K = static_cast<int>(s.theta.size());
+    h5::Dims found;
+    s.providers = g.read_strings("providers", {ANY}, &found);
+    const hsize_t n = found[0];
+    s.theta = g.read_f64("theta", {ANY}, &found);
+    const hsize_t K = found[0];
+    if (n < 1 || K < 1)
+      throw InputError(g.where() + ": " + std::to_string(n) + " providers x " + std::to_string(K) +
+                       " levels; a population's market has at least one of each");
+    s.n = static_cast<int>(n);
+    s.K = static_cast<int>(K);
     const h5::Group b = g.open_group("benchmarks");
-    for (const std::int64_t q : b.read_i64("questions")) s.questions += q;
+    for (const std::int64_t q : b.read_i64("questions", {ANY})) s.questions += q;
     const h5::Group rg = g.open_group("replicates");
-    const auto profile = rg.read_i32("equilibrium_profile");
-    s.first_profile.assign(profile.begin(), profile.begin() + std::min<std::size_t>(profile.size(), s.n));
-    const auto shares = rg.read_f64("shares");
-    const auto outside = rg.read_f64("outside_share");
-    const std::size_t R = outside.size();
-    s.mean_shares.assign(s.n, 0.0);
+    const auto outside = rg.read_f64("outside_share", {ANY}, &found);
+    const hsize_t R = found[0];
+    if (s.replicates < 0 || static_cast<std::uint64_t>(s.replicates) != R)
+      throw InputError(rg.where("outside_share") + ": " + std::to_string(R) +
+                       " rows, but the group's attribute "
+                       "replicates is " +
+                       std::to_string(s.replicates));
+    const auto profile = rg.read_i32("equilibrium_profile", {R, n});
+    for (std::size_t i = 0; i < profile.size(); ++i)
+      if (profile[i] < 0 || static_cast<hsize_t>(profile[i]) >= K)
+        throw InputError(rg.where("equilibrium_profile") + ": value " + std::to_string(profile[i]) + " at index " +
+                         std::to_string(i) + " is not a level index in [0, " + std::to_string(K) + ")");
+    s.first_profile.assign(profile.begin(), profile.begin() + std::min<std::size_t>(profile.size(), n));
+    const auto shares = rg.read_f64("shares", {R, n});
+    s.mean_shares.assign(n, 0.0);
     for (std::size_t x = 0; x < R; ++x) {
-      for (int i = 0; i < s.n; ++i) s.mean_shares[i] += shares[x * s.n + i] / static_cast<double>(R);
+      for (std::size_t i = 0; i < n; ++i) s.mean_shares[i] += shares[x * n + i] / static_cast<double>(R);
       s.outside_share += outside[x] / static_cast<double>(R);
     }
-    for (const double v : rg.read_f64("max_regret")) s.max_regret = std::max(s.max_regret, v);
-    for (const double v : rg.read_f64("max_relative_regret"))
+    for (const double v : rg.read_f64("max_regret", {R})) s.max_regret = std::max(s.max_regret, v);
+    for (const double v : rg.read_f64("max_relative_regret", {R}))
       s.max_relative_regret = std::max(s.max_relative_regret, v);
-    const auto opt = rg.read_f64("optimal_welfare"), upper = rg.read_f64("optimal_welfare_upper_bound");
+    const auto opt = rg.read_f64("optimal_welfare", {R}), upper = rg.read_f64("optimal_welfare_upper_bound", {R});
     for (std::size_t x = 0; x < R; ++x) s.optimum_gap = std::max(s.optimum_gap, upper[x] - opt[x]);
-    for (const std::uint8_t c : rg.read_u8("converged")) s.converged += c;
-    const auto methods = rg.read_strings("optimum_method");
+    for (const std::uint8_t c : rg.read_u8("converged", {R})) s.converged += c;
+    const auto methods = rg.read_strings("optimum_method", {R});
     if (!methods.empty()) s.optimum_method = methods.front();
     const h5::Group sg = g.open_group("summary");
     s.equilibrium_welfare = read_mean_ci(sg.open_group("equilibrium_welfare"));
     s.optimal_welfare = read_mean_ci(sg.open_group("optimal_welfare"));
     s.first_best = read_mean_ci(sg.open_group("first_best_welfare"));
     s.price_of_anarchy = read_mean_ci(sg.open_group("price_of_anarchy"));
-    s.realized = g.read_attribute_i64("realized") != 0;
+    const std::int64_t realized = g.read_attribute_i64("realized");
+    if (realized != 0 && realized != 1)
+      throw InputError(g.where() + "@realized: value " + std::to_string(realized) + ", expected 0 or 1");
+    s.realized = realized != 0;
     if (s.realized) {
       const h5::Group m = g.open_group("market"), a = g.open_group("auction");
       s.market_welfare = read_mean_ci(m.open_group("welfare"));
@@ -451,8 +480,8 @@ std::vector<PopulationSummary> read_population_summaries(const std::string& path
       s.auction_surplus = read_mean_ci(a.open_group("user_surplus"));
       s.auction_payment = read_mean_ci(a.open_group("payment"));
       s.auction_profit = read_mean_ci(a.open_group("provider_profit"));
-      s.market_welfare_median = m.open_group("welfare").read_f64("quantiles").at(4);
-      s.auction_welfare_median = a.open_group("welfare").read_f64("quantiles").at(4);
+      s.market_welfare_median = read_median(m.open_group("welfare"));
+      s.auction_welfare_median = read_median(a.open_group("welfare"));
     }
     out.push_back(std::move(s));
   }

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "ttcgames/error.hpp"
+#include "ttcgames/results.hpp"
 
 namespace ttcg {
 
@@ -67,24 +68,20 @@ QuestionTable read_question_table(const h5::Group& g) {
   QuestionTable t;
   t.model = g.read_scalar_string("model");
   t.method = g.read_scalar_string("method");
-  t.theta = g.read_f64("theta");
-  t.qid = g.read_strings("qid");
-  h5::Dims dims;
-  t.p_correct = g.read_f64("p_correct", &dims);
-  if (dims.size() != 2 || dims[0] != t.qid.size() || dims[1] != t.theta.size())
-    throw InputError(g.where("p_correct") + ": shape must be [questions, levels] = [" + std::to_string(t.qid.size()) +
-                     ", " + std::to_string(t.theta.size()) + "]");
-  t.tokens = g.read_f64("tokens", &dims);
-  if (dims.size() != 2 || dims[0] != t.qid.size() || dims[1] != t.theta.size())
-    throw InputError(g.where("tokens") + ": shape must be [questions, levels] = [" + std::to_string(t.qid.size()) +
-                     ", " + std::to_string(t.theta.size()) + "]");
+  h5::Dims found;
+  t.theta = g.read_f64("theta", {h5::ANY}, &found);
+  const hsize_t K = found[0];
+  t.qid = g.read_strings("qid", {h5::ANY}, &found);
+  const hsize_t Q = found[0];
+  t.p_correct = g.read_f64("p_correct", {Q, K});
+  t.tokens = g.read_f64("tokens", {Q, K});
   t.validate(g.where());
   return t;
 }
 
 std::vector<QuestionTable> read_question_tables(const std::string& path, const std::string& dataset,
                                                 const std::string& method) {
-  const h5::File file = h5::File::open_read(path);
+  const h5::File file = open_results_file(path);
   const std::string where = "curves/" + dataset + "/" + method + "/questions";
   if (!file.root().exists(where))
     throw InputError(path + ": no per-question tables at /" + where +

@@ -11,6 +11,7 @@
 
 #include "ttcgames/error.hpp"
 #include "ttcgames/h5.hpp"
+#include "ttcgames/population_results.hpp"
 #include "ttcgames/version.hpp"
 
 namespace ttcg {
@@ -302,84 +303,129 @@ ScenarioSummary summarize(const ScenarioResult& r) {
   return s;
 }
 
-std::vector<ScenarioSummary> read_summaries(const std::string& path) {
-  const h5::File file = h5::File::open_read(path);
+h5::File open_results_file(const std::string& path) {
+  h5::File file = h5::File::open_read(path);
   const h5::Group root = file.root();
   if (!root.has_attribute("format") || root.read_attribute_string("format") != RESULTS_FORMAT)
     throw InputError(path + ": not a ttcgames result file (root attribute format != \"" + RESULTS_FORMAT + "\")");
-  const std::vector<std::int32_t> version = root.read_attribute_vector_i32("format_version");
-  if (version.empty() || version[0] != RESULTS_FORMAT_MAJOR)
-    throw InputError(path + ": result format version " +
-                     (version.empty() ? std::string("?") : std::to_string(version[0])) + ".x, this ttcgames reads " +
-                     std::to_string(RESULTS_FORMAT_MAJOR) + ".x");
+  const std::vector<std::int32_t> version = root.read_attribute_vector_i32("format_version", 2);
+  if (version[0] != RESULTS_FORMAT_MAJOR)
+    throw InputError(path + ": result format version " + std::to_string(version[0]) + "." + std::to_string(version[1]) +
+                     ", this ttcgames reads " + std::to_string(RESULTS_FORMAT_MAJOR) + ".x");
+  return file;
+}
+
+namespace {
+
+//! An index stored in a file that the reader will use: InputError unless lo <= value < hi.
+std::int64_t checked_index(std::int64_t value, std::int64_t lo, std::int64_t hi, const std::string& where) {
+  if (value < lo || value >= hi)
+    throw InputError(where + ": value " + std::to_string(value) + " is not an index in [" + std::to_string(lo) + ", " +
+                     std::to_string(hi) + ")");
+  return value;
+}
+
+ScenarioSummary read_market_summary(const h5::Group& root, const h5::Group& g, const std::string& name) {
+  using h5::ANY;
+  ScenarioSummary s;
+  s.name = name;
+  s.description = g.read_attribute_string("description");
+  s.value_curve = g.read_attribute_string("value_curve");
+  s.alpha = g.read_attribute_f64("alpha");
+  s.markup = g.read_attribute_f64("markup");
+  s.v0 = g.read_attribute_f64("v0");
+  s.seconds = g.read_attribute_f64("seconds");
+  h5::Dims nK;
+  g.read_f64("accuracy", {ANY, ANY}, &nK);
+  if (nK[0] < 1 || nK[1] < 1)  // (the read's size limit bounds them above)
+    throw InputError(g.where("accuracy") + ": " + std::to_string(nK[0]) + " providers x " + std::to_string(nK[1]) +
+                     " levels; a market has at least one of each");
+  const hsize_t n = nK[0];
+  s.n = static_cast<int>(n);
+  s.K = static_cast<int>(nK[1]);
+  h5::Dims found;
+  const auto beta = g.read_f64("beta", {ANY}, &found);
+  const hsize_t B = found[0];
+  const auto col = [&](const char* d) { return g.read_f64(d, {B}); };
+  const auto wv = col("weighted_value"), mv = col("mean_value"), wp = col("weighted_price"), mp = col("mean_price");
+  const auto wu = col("weighted_utility"), mu = col("mean_utility"), opt = col("optimal_welfare");
+  const auto eq = col("equilibrium_welfare"), poa = col("price_of_anarchy"), reg = col("max_regret");
+  const std::int64_t enumerated = g.read_attribute_i64("enumerated");
+  if (enumerated != 0 && enumerated != 1)
+    throw InputError(g.where() + "@enumerated: value " + std::to_string(enumerated) + ", expected 0 or 1");
+  std::vector<std::int64_t> count;
+  std::vector<double> worst, pos;
+  if (enumerated) {
+    count = g.read_i64("num_equilibria", {B});
+    worst = col("price_of_anarchy_worst");
+    pos = col("price_of_stability");
+  }
+  // A dataset since format 1.2; an attribute before (it could not hold thousands of values).
+  const std::size_t listed = g.exists("beta_values") ? g.read_f64("beta_values", {ANY}).size()
+                                                     : g.read_attribute_vector_f64("beta_values", ANY).size();
+  for (std::size_t j = 0; j < beta.size(); ++j) {
+    SummaryRow row;
+    row.beta = beta[j];
+    row.stats = MarketStats{wv[j], mv[j], wp[j], mp[j], wu[j], mu[j]};
+    row.optimal_welfare = opt[j];
+    row.equilibrium_welfare = eq[j];
+    row.price_of_anarchy = poa[j];
+    row.max_regret = reg[j];
+    if (enumerated) {
+      row.num_equilibria = count[j];
+      row.price_of_anarchy_worst = worst[j];
+      row.price_of_stability = pos[j];
+    }
+    s.sweep.push_back(row);
+    if (j < listed) s.rows.push_back(row);
+  }
+  if (s.rows.empty()) s.rows = s.sweep;
+  if (root.exists("auction/" + name)) {
+    const h5::Group a = root.open_group("auction/" + name);
+    s.has_auction = true;
+    s.reserve = a.read_attribute_string("reserve");
+    s.winner = a.read_scalar_string("winner");
+    s.runner_up = a.read_scalar_string("runner_up");
+    const auto scores = a.read_f64("scores", {n});
+    const auto providers = static_cast<std::int64_t>(n);
+    const std::int64_t wi = checked_index(a.read_scalar_i64("winner_index"), -1, providers, a.where("winner_index"));
+    const std::int64_t ri =
+        checked_index(a.read_scalar_i64("runner_up_index"), -1, providers, a.where("runner_up_index"));
+    s.auction_welfare = a.read_scalar_f64("welfare");
+    s.user_value = a.read_scalar_f64("user_value");
+    s.price = a.read_scalar_f64("price");
+    s.winner_utility = a.read_scalar_f64("winner_utility");
+    s.winner_score = wi >= 0 ? scores[static_cast<std::size_t>(wi)] : s.auction_welfare;
+    s.runner_up_score = ri >= 0 ? scores[static_cast<std::size_t>(ri)] : s.user_value;
+  }
+  return s;
+}
+
+}  // namespace
+
+std::vector<ScenarioSummary> read_summaries(const std::string& path) {
+  const h5::File file = open_results_file(path);
+  const h5::Group root = file.root();
   std::vector<ScenarioSummary> out;
   if (!root.exists("market")) return out;
   const h5::Group markets = root.open_group("market");
-  for (const std::string& name : markets.list()) {
-    const h5::Group g = markets.open_group(name);
-    ScenarioSummary s;
-    s.name = name;
-    s.description = g.read_attribute_string("description");
-    s.value_curve = g.read_attribute_string("value_curve");
-    s.alpha = g.read_attribute_f64("alpha");
-    s.markup = g.read_attribute_f64("markup");
-    s.v0 = g.read_attribute_f64("v0");
-    s.seconds = g.read_attribute_f64("seconds");
-    h5::Dims dims;
-    g.read_f64("accuracy", &dims);
-    s.n = static_cast<int>(dims.at(0));
-    s.K = static_cast<int>(dims.at(1));
-    const auto beta = g.read_f64("beta");
-    const auto col = [&](const char* d) { return g.read_f64(d); };
-    const auto wv = col("weighted_value"), mv = col("mean_value"), wp = col("weighted_price"), mp = col("mean_price");
-    const auto wu = col("weighted_utility"), mu = col("mean_utility"), opt = col("optimal_welfare");
-    const auto eq = col("equilibrium_welfare"), poa = col("price_of_anarchy"), reg = col("max_regret");
-    const bool enumerated = g.read_attribute_i64("enumerated") != 0;
-    std::vector<std::int64_t> count;
-    std::vector<double> worst, pos;
-    if (enumerated) {
-      count = g.read_i64("num_equilibria");
-      worst = col("price_of_anarchy_worst");
-      pos = col("price_of_stability");
-    }
-    // A dataset since format 1.2; an attribute before (it could not hold thousands of values).
-    const std::size_t listed =
-        g.exists("beta_values") ? g.read_f64("beta_values").size() : g.read_attribute_vector_f64("beta_values").size();
-    for (std::size_t j = 0; j < beta.size(); ++j) {
-      SummaryRow row;
-      row.beta = beta[j];
-      row.stats = MarketStats{wv[j], mv[j], wp[j], mp[j], wu[j], mu[j]};
-      row.optimal_welfare = opt[j];
-      row.equilibrium_welfare = eq[j];
-      row.price_of_anarchy = poa[j];
-      row.max_regret = reg[j];
-      if (enumerated) {
-        row.num_equilibria = count[j];
-        row.price_of_anarchy_worst = worst[j];
-        row.price_of_stability = pos[j];
-      }
-      s.sweep.push_back(row);
-      if (j < listed) s.rows.push_back(row);
-    }
-    if (s.rows.empty()) s.rows = s.sweep;
-    if (root.exists("auction/" + name)) {
-      const h5::Group a = root.open_group("auction/" + name);
-      s.has_auction = true;
-      s.reserve = a.read_attribute_string("reserve");
-      s.winner = a.read_scalar_string("winner");
-      s.runner_up = a.read_scalar_string("runner_up");
-      const auto scores = a.read_f64("scores");
-      const std::int64_t wi = a.read_scalar_i64("winner_index"), ri = a.read_scalar_i64("runner_up_index");
-      s.auction_welfare = a.read_scalar_f64("welfare");
-      s.user_value = a.read_scalar_f64("user_value");
-      s.price = a.read_scalar_f64("price");
-      s.winner_utility = a.read_scalar_f64("winner_utility");
-      s.winner_score = wi >= 0 ? scores.at(wi) : s.auction_welfare;
-      s.runner_up_score = ri >= 0 ? scores.at(ri) : s.user_value;
-    }
-    out.push_back(std::move(s));
-  }
+  for (const std::string& name : markets.list())
+    out.push_back(read_market_summary(root, markets.open_group(name), name));
   return out;
+}
+
+ResultFileSummary read_result_file_summary(const std::string& path) {
+  ResultFileSummary s;
+  s.markets = read_summaries(path);
+  s.ensembles = read_ensemble_reports(path);
+  s.populations = read_population_summaries(path);
+  return s;
+}
+
+void print_result_file_summary(std::ostream& out, const ResultFileSummary& s) {
+  for (const ScenarioSummary& m : s.markets) print_summary(out, m);
+  for (const EnsembleReport& e : s.ensembles) print_ensemble_report(out, e);
+  for (const PopulationSummary& p : s.populations) print_population_summary(out, p);
 }
 
 namespace {

@@ -2,6 +2,7 @@
 
 #include <omp.h>
 #include <simdjson.h>
+#include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -16,8 +17,10 @@
 #include <iomanip>
 #include <limits>
 #include <memory>
+#include <new>
 #include <optional>
 #include <sstream>
+#include <stdexcept>
 #include <string_view>
 #include <unordered_map>
 
@@ -39,7 +42,68 @@ constexpr std::size_t MIN_PIECE_BYTES = std::size_t{1} << 16;
 constexpr std::size_t IO_BYTES = std::size_t{1} << 20;
 
 // ---------------------------------------------------------------------------------------------------------------
-// Byte sources: plain, gzip, zstd.
+// Byte sources: plain, gzip, zstd, over a file, a pipe or standard input alike. The format is sniffed from the first
+// bytes, which are kept and handed on (never re-read by seeking: a pipe cannot seek), so no byte is lost.
+
+//! What messages call the file: its path, or "<stdin>" for STDIN_PATH.
+std::string display_name(const std::string& path) {
+  return path == STDIN_PATH ? std::string("<stdin>") : path;
+}
+
+//! The raw bytes of a file or of standard input, with the first few bytes peeked for the format sniff.
+class RawInput {
+ public:
+  explicit RawInput(const std::string& path) : name_(display_name(path)) {
+    if (path == STDIN_PATH) {
+      const int fd = ::dup(STDIN_FILENO);
+      f_ = fd < 0 ? nullptr : ::fdopen(fd, "rb");
+      if (!f_) {
+        if (fd >= 0) ::close(fd);
+        throw InputError(name_ + ": cannot read standard input (" + std::string(std::strerror(errno)) + ")");
+      }
+    } else {
+      std::error_code ec;
+      if (std::filesystem::is_directory(path, ec)) throw InputError(path + ": is a directory, not a run-log file");
+      f_ = std::fopen(path.c_str(), "rb");
+      if (!f_) throw InputError(path + ": cannot open (" + std::string(std::strerror(errno)) + ")");
+    }
+    while (peeked_.size() < MAGIC_BYTES) {  // a pipe may deliver fewer bytes per read
+      unsigned char c[MAGIC_BYTES];
+      const std::size_t got = fread_checked(c, MAGIC_BYTES - peeked_.size());
+      if (got == 0) break;
+      peeked_.insert(peeked_.end(), c, c + got);
+    }
+  }
+  ~RawInput() { std::fclose(f_); }
+  RawInput(const RawInput&) = delete;
+  RawInput& operator=(const RawInput&) = delete;
+
+  //! The first bytes (fewer at the end of a short input), still to be read.
+  const std::vector<unsigned char>& peeked() const { return peeked_; }
+  //! Reads up to n bytes (the peeked ones first); 0 only at the end.
+  std::size_t read(void* dst, std::size_t n) {
+    auto* out = static_cast<unsigned char*>(dst);
+    std::size_t done = 0;
+    while (done < n && next_peeked_ < peeked_.size()) out[done++] = peeked_[next_peeked_++];
+    if (done == n) return done;
+    return done + fread_checked(out + done, n - done);
+  }
+  const std::string& name() const { return name_; }
+
+  static constexpr std::size_t MAGIC_BYTES = 4;
+
+ private:
+  std::size_t fread_checked(void* dst, std::size_t n) {
+    const std::size_t got = std::fread(dst, 1, n, f_);
+    if (got == 0 && std::ferror(f_)) throw InputError(name_ + ": read error (" + std::strerror(errno) + ")");
+    return got;
+  }
+
+  std::string name_;
+  std::FILE* f_ = nullptr;
+  std::vector<unsigned char> peeked_;
+  std::size_t next_peeked_ = 0;
+};
 
 class ByteSource {
  public:
@@ -50,94 +114,98 @@ class ByteSource {
 
 class PlainSource final : public ByteSource {
  public:
-  PlainSource(std::FILE* f, std::string path) : f_(f), path_(std::move(path)) {}
-  ~PlainSource() override { std::fclose(f_); }
-  std::size_t read(char* dst, std::size_t n) override {
-    const std::size_t got = std::fread(dst, 1, n, f_);
-    if (got == 0 && std::ferror(f_)) throw InputError(path_ + ": read error");
-    return got;
-  }
+  explicit PlainSource(std::unique_ptr<RawInput> in) : in_(std::move(in)) {}
+  std::size_t read(char* dst, std::size_t n) override { return in_->read(dst, n); }
 
  private:
-  std::FILE* f_;
-  std::string path_;
+  std::unique_ptr<RawInput> in_;
 };
 
+//! gzip data (one or more members, as gzip writes them when files are concatenated), inflated as a stream.
 class GzipSource final : public ByteSource {
  public:
-  explicit GzipSource(const std::string& path) : path_(path), gz_(gzopen(path.c_str(), "rb")) {
-    if (!gz_) throw InputError(path + ": cannot open");
-    gzbuffer(gz_, static_cast<unsigned>(IO_BYTES));
+  explicit GzipSource(std::unique_ptr<RawInput> in) : in_(std::move(in)), buffer_(IO_BYTES) {
+    if (inflateInit2(&z_, GZIP_WINDOW_BITS) != Z_OK) throw std::bad_alloc();
   }
-  ~GzipSource() override { gzclose(gz_); }
+  ~GzipSource() override { inflateEnd(&z_); }
   std::size_t read(char* dst, std::size_t n) override {
-    const unsigned want = static_cast<unsigned>(std::min<std::size_t>(n, std::size_t{1} << 30));
-    const int got = gzread(gz_, dst, want);
-    int code = Z_OK;
-    const char* message = gzerror(gz_, &code);
-    if (got < 0 || (code != Z_OK && code != Z_STREAM_END))
-      throw InputError(path_ + ": corrupt or truncated gzip data (" + std::string(message ? message : "?") + ")");
-    return static_cast<std::size_t>(got);
+    z_.next_out = reinterpret_cast<Bytef*>(dst);
+    z_.avail_out = static_cast<uInt>(std::min<std::size_t>(n, std::size_t{1} << 30));
+    const uInt want = z_.avail_out;
+    while (z_.avail_out == want) {
+      if (z_.avail_in == 0) {
+        const std::size_t got = in_->read(buffer_.data(), buffer_.size());
+        if (got == 0) {
+          if (in_member_) throw InputError(in_->name() + ": truncated gzip data (the stream ends inside a member)");
+          break;
+        }
+        z_.next_in = buffer_.data();
+        z_.avail_in = static_cast<uInt>(got);
+      }
+      if (!in_member_) {  // the next member (after the first: data after a member must be another member)
+        if (inflateReset(&z_) != Z_OK) throw std::logic_error("inflateReset failed");
+        in_member_ = true;
+      }
+      const int rc = inflate(&z_, Z_NO_FLUSH);
+      if (rc == Z_STREAM_END) {
+        in_member_ = false;
+      } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+        throw InputError(in_->name() + ": corrupt gzip data (" + std::string(z_.msg ? z_.msg : zError(rc)) + ")");
+      }
+    }
+    return want - z_.avail_out;
   }
 
  private:
-  std::string path_;
-  gzFile gz_;
+  static constexpr int GZIP_WINDOW_BITS = 15 + 16;  // the largest window, gzip header and trailer
+  std::unique_ptr<RawInput> in_;
+  std::vector<unsigned char> buffer_;
+  z_stream z_{};
+  bool in_member_ = true;
 };
 
 class ZstdSource final : public ByteSource {
  public:
-  ZstdSource(std::FILE* f, std::string path)
-      : f_(f), path_(std::move(path)), stream_(ZSTD_createDStream()), in_buf_(ZSTD_DStreamInSize()) {
+  explicit ZstdSource(std::unique_ptr<RawInput> in)
+      : in_(std::move(in)), stream_(ZSTD_createDStream()), in_buf_(ZSTD_DStreamInSize()) {
+    if (!stream_) throw std::bad_alloc();
     ZSTD_initDStream(stream_);
   }
-  ~ZstdSource() override {
-    ZSTD_freeDStream(stream_);
-    std::fclose(f_);
-  }
+  ~ZstdSource() override { ZSTD_freeDStream(stream_); }
   std::size_t read(char* dst, std::size_t n) override {
     ZSTD_outBuffer out{dst, n, 0};
     while (out.pos == 0) {
-      if (in_.pos == in_.size) {
-        const std::size_t got = std::fread(in_buf_.data(), 1, in_buf_.size(), f_);
+      if (pending_.pos == pending_.size) {
+        const std::size_t got = in_->read(in_buf_.data(), in_buf_.size());
         if (got == 0) {
-          if (std::ferror(f_)) throw InputError(path_ + ": read error");
-          if (last_ != 0) throw InputError(path_ + ": truncated zstd data (the last frame is incomplete)");
+          if (last_ != 0) throw InputError(in_->name() + ": truncated zstd data (the last frame is incomplete)");
           return 0;
         }
-        in_ = ZSTD_inBuffer{in_buf_.data(), got, 0};
+        pending_ = ZSTD_inBuffer{in_buf_.data(), got, 0};
       }
-      last_ = ZSTD_decompressStream(stream_, &out, &in_);
+      last_ = ZSTD_decompressStream(stream_, &out, &pending_);
       if (ZSTD_isError(last_))
-        throw InputError(path_ + ": corrupt zstd data (" + std::string(ZSTD_getErrorName(last_)) + ")");
+        throw InputError(in_->name() + ": corrupt zstd data (" + std::string(ZSTD_getErrorName(last_)) + ")");
     }
     return out.pos;
   }
 
  private:
-  std::FILE* f_;
-  std::string path_;
+  std::unique_ptr<RawInput> in_;
   ZSTD_DStream* stream_;
   std::vector<char> in_buf_;
-  ZSTD_inBuffer in_{nullptr, 0, 0};
+  ZSTD_inBuffer pending_{nullptr, 0, 0};
   std::size_t last_ = 0;
 };
 
+//! Opens a run-log file (or standard input for STDIN_PATH) as plain, gzip or zstd data by its magic bytes.
 std::unique_ptr<ByteSource> open_source(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw InputError(path + ": is a directory, not a run-log file");
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) throw InputError(path + ": cannot open (" + std::string(std::strerror(errno)) + ")");
-  std::array<unsigned char, 4> magic{};
-  const std::size_t n = std::fread(magic.data(), 1, magic.size(), f);
-  std::rewind(f);
-  if (n >= 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
-    std::fclose(f);
-    return std::make_unique<GzipSource>(path);
-  }
-  if (n == 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd)
-    return std::make_unique<ZstdSource>(f, path);
-  return std::make_unique<PlainSource>(f, path);
+  auto in = std::make_unique<RawInput>(path);
+  const std::vector<unsigned char>& m = in->peeked();
+  if (m.size() >= 2 && m[0] == 0x1f && m[1] == 0x8b) return std::make_unique<GzipSource>(std::move(in));
+  if (m.size() == 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd)
+    return std::make_unique<ZstdSource>(std::move(in));
+  return std::make_unique<PlainSource>(std::move(in));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -679,11 +747,15 @@ std::vector<std::size_t> split_at_newlines(const char* data, std::size_t size, s
 }
 
 //! A source read as blocks of whole lines (the last block may end without a newline), each followed by
-//! SIMDJSON_PADDING readable bytes; a line longer than the block size grows the block.
+//! SIMDJSON_PADDING readable bytes; a line longer than the block size grows the block, up to the line limit: a
+//! longer line is an InputError naming its line number.
 class LineBlocks {
  public:
-  LineBlocks(ByteSource& source, std::size_t block_bytes)
-      : source_(source), block_(std::max<std::size_t>(block_bytes, 1)) {}
+  LineBlocks(ByteSource& source, std::size_t block_bytes, std::size_t max_line_bytes, std::string name)
+      : source_(source),
+        max_line_(std::max<std::size_t>(max_line_bytes, 1)),
+        block_(std::clamp<std::size_t>(block_bytes, 1, max_line_)),
+        name_(std::move(name)) {}
 
   //! Reads the next block into `data` (its first `size` bytes); false at the end of the source.
   bool next(std::vector<char>& data, std::size_t& size) {
@@ -698,25 +770,35 @@ class LineBlocks {
         if (got == 0) eof_ = true;
         have += got;
       }
-      if (eof_) {
-        size = have;
-        return have > 0;
-      }
       std::size_t last_nl = have;
       while (last_nl > 0 && data[last_nl - 1] != '\n') --last_nl;
-      if (last_nl > 0) {
-        carry_.assign(data.data() + last_nl, data.data() + have);
-        size = last_nl;
-        return true;
+      if (have - last_nl > max_line_) too_long(data, last_nl);
+      if (eof_ || last_nl > 0) {
+        size = eof_ ? have : last_nl;
+        if (!eof_) carry_.assign(data.data() + last_nl, data.data() + have);
+        lines_ += static_cast<std::int64_t>(std::count(data.data(), data.data() + size, '\n'));
+        return size > 0;
       }
-      data.resize(2 * (data.size() - SIMDJSON_PADDING) + SIMDJSON_PADDING);  // a line longer than the block
+      // A line longer than the block: grow it (to one byte past the limit, which tells a line too long).
+      const std::size_t capacity = std::min(2 * (data.size() - SIMDJSON_PADDING), max_line_ + 1);
+      data.resize(capacity + SIMDJSON_PADDING);
     }
   }
 
  private:
+  [[noreturn]] void too_long(const std::vector<char>& data, std::size_t line_start) const {
+    const auto line = lines_ + static_cast<std::int64_t>(std::count(data.data(), data.data() + line_start, '\n')) + 1;
+    throw InputError(name_ + ":" + std::to_string(line) + ": a line longer than " + std::to_string(max_line_) +
+                     " bytes, the longest JSON Lines record a read accepts (MAX_RUNLOG_LINE_BYTES): is this a JSON "
+                     "Lines run log? (a whole-file JSON array needs layout = \"json-array\" in the mapping)");
+  }
+
   ByteSource& source_;
+  std::size_t max_line_;
   std::size_t block_;
+  std::string name_;
   std::vector<char> carry_;  // the partial line after the last newline of the previous block
+  std::int64_t lines_ = 0;   // newlines in the blocks handed out so far
   bool eof_ = false;
 };
 
@@ -724,8 +806,9 @@ class LineBlocks {
 //! reads block k + 1 (then joins the parsing), so reading and merging overlap the parallel work.
 void read_jsonl(const std::string& path, const RunLogOptions& options, const Context& ctx, std::vector<Worker>& workers,
                 Merger& merger, FileState& file) {
+  const std::string name = display_name(path);
   const std::unique_ptr<ByteSource> source = open_source(path);
-  LineBlocks blocks(*source, options.block_bytes);
+  LineBlocks blocks(*source, options.block_bytes, options.max_line_bytes, name);
   const int threads = static_cast<int>(workers.size());
   std::vector<char> current, next;
   std::size_t current_size = 0, next_size = 0;
@@ -779,11 +862,12 @@ void read_jsonl(const std::string& path, const RunLogOptions& options, const Con
     }
   }
   if (failure) std::rethrow_exception(failure);
-  if (!any_content) throw InputError(path + ": empty run log: no records (JSON Lines: one JSON object per line)");
+  if (!any_content) throw InputError(name + ": empty run log: no records (JSON Lines: one JSON object per line)");
 }
 
 void read_json_array(const std::string& path, const RunLogOptions& options, const Context& ctx,
                      std::vector<Worker>& workers, Merger& merger, FileState& file, RunLog& log) {
+  const std::string name = display_name(path);
   const std::unique_ptr<ByteSource> source = open_source(path);
   std::vector<char> text(IO_BYTES + SIMDJSON_PADDING);
   std::size_t have = 0;
@@ -792,29 +876,33 @@ void read_json_array(const std::string& path, const RunLogOptions& options, cons
     const std::size_t got = source->read(text.data() + have, text.size() - SIMDJSON_PADDING - have);
     if (got == 0) break;
     have += got;
+    if (have > options.max_document_bytes)
+      throw InputError(name + ": a json-array run log longer than " + std::to_string(options.max_document_bytes) +
+                       " bytes, the largest document a read accepts (MAX_RUNLOG_DOCUMENT_BYTES); write such logs as "
+                       "JSON Lines (layout = \"jsonl\"), which are streamed");
   }
   if (trim(std::string_view(text.data(), have)).empty())
-    throw InputError(path + ": empty run log: no records (layout json-array: one JSON array of records)");
+    throw InputError(name + ": empty run log: no records (layout json-array: one JSON array of records)");
   dom::parser parser;
   dom::element doc;
   if (const auto error = parser.parse(text.data(), have, false).get(doc))
-    throw InputError(path + ": " + invalid_json_message(std::string_view(text.data(), have), error));
+    throw InputError(name + ": " + invalid_json_message(std::string_view(text.data(), have), error));
   const FieldMapping& m = options.mapping;
   dom::element records = doc;
   if (m.records) {
     std::string why;
     const auto r = follow(doc, *m.records, 0, m.records->steps.size(), why);
-    if (!r) throw InputError(path + ": records path '" + m.records->text + "': " + why);
+    if (!r) throw InputError(name + ": records path '" + m.records->text + "': " + why);
     records = *r;
   }
   dom::array arr;
   if (records.get_array().get(arr) != simdjson::SUCCESS)
-    throw InputError(path + ": expected a JSON array of records" +
+    throw InputError(name + ": expected a JSON array of records" +
                      (m.records ? " at '" + m.records->text + "'" : std::string(" (layout json-array)")) + ", found " +
                      type_name(records.type()));
   std::vector<dom::element> elements;
   for (dom::element e : arr) elements.push_back(e);
-  if (elements.empty()) throw InputError(path + ": empty run log: the array of records is empty");
+  if (elements.empty()) throw InputError(name + ": empty run log: the array of records is empty");
 
   const int threads = static_cast<int>(workers.size());
   const std::size_t per =
@@ -845,10 +933,10 @@ void read_json_array(const std::string& path, const RunLogOptions& options, cons
     std::string why;
     const auto v = follow(doc, *m.file_tokens, 0, m.file_tokens->steps.size(), why);
     if (!v || !is_number(*v))
-      throw InputError(path + ": file token total '" + m.file_tokens->text +
+      throw InputError(name + ": file token total '" + m.file_tokens->text +
                        "': " + (v ? std::string("must be a number, found ") + type_name(v->type()) : why));
     const double total = number_of(*v);
-    if (!(total >= 0.0)) throw InputError(path + ": file token total '" + m.file_tokens->text + "' must be >= 0");
+    if (!(total >= 0.0)) throw InputError(name + ": file token total '" + m.file_tokens->text + "' must be >= 0");
     const std::size_t n = log.samples() - file.first_sample;
     for (std::size_t s = file.first_sample; s < log.samples(); ++s) log.tokens[s] = total / static_cast<double>(n);
   }
@@ -857,6 +945,7 @@ void read_json_array(const std::string& path, const RunLogOptions& options, cons
 }  // namespace
 
 std::string model_from_file_name(const std::string& path) {
+  if (path == STDIN_PATH) return "stdin";
   std::string name = std::filesystem::path(path).filename().string();
   for (const std::string_view suffix : {".gz", ".zst", ".jsonl", ".json"}) {
     if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
@@ -918,19 +1007,21 @@ RunLog read_runlog(const std::vector<std::string>& files, const RunLogOptions& o
   RunLog log;
   Merger merger(log, options);
   std::vector<std::unique_ptr<FileState>> states;
+  if (std::count(files.begin(), files.end(), std::string(STDIN_PATH)) > 1)
+    throw InputError("standard input ('-') is listed twice among the run-log files: it can be read only once");
   for (const std::string& path : files) {
-    log.files.push_back(path);
+    log.files.push_back(display_name(path));
     states.push_back(std::make_unique<FileState>());
     FileState& file = *states.back();
     merger.begin_file(file);
-    file.path = path;
+    file.path = display_name(path);
     file.array_layout = options.mapping.layout == RunLogLayout::json_array;
     file.first_sample = log.samples();
     if (file.array_layout)
       read_json_array(path, options, ctx, workers, merger, file, log);
     else
       read_jsonl(path, options, ctx, workers, merger, file);
-    if (file.records_seen == 0) merger.message(path + ": no valid record (every record is malformed)");
+    if (file.records_seen == 0) merger.message(file.path + ": no valid record (every record is malformed)");
   }
   if (log.questions() == 0) {
     std::string why = std::to_string(log.report.malformed) + " malformed";

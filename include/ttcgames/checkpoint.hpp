@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -24,10 +25,16 @@ class CheckpointJournal {
  public:
   //! Starts a new journal at `path` (replacing any), holding `fingerprint`.
   static CheckpointJournal create(const std::string& path, const std::string& fingerprint);
+  //! Checks one complete record (unit, payload) against the run: InputError when it cannot belong to it.
+  using RecordCheck = std::function<void(std::uint64_t unit, const Bytes& payload)>;
   //! Opens an existing journal to resume: checks the fingerprint, returns the complete records in `records`
-  //! (a unit recorded twice keeps its first record), cuts off a torn tail (its size in `discarded_bytes`).
+  //! (a unit recorded twice keeps its first record), cuts off a torn tail (its size in `discarded_bytes`). Every
+  //! kept record is passed to `check` (when given) before the journal is touched: a record that passes its
+  //! checksum but not the check (a damaged or foreign journal) is an InputError naming the journal, and nothing is
+  //! resumed.
   static CheckpointJournal resume(const std::string& path, const std::string& fingerprint,
-                                  std::map<std::uint64_t, Bytes>& records, std::uint64_t* discarded_bytes = nullptr);
+                                  std::map<std::uint64_t, Bytes>& records, std::uint64_t* discarded_bytes = nullptr,
+                                  const RecordCheck& check = {});
 
   CheckpointJournal(CheckpointJournal&& other) noexcept;
   CheckpointJournal& operator=(CheckpointJournal&&) = delete;

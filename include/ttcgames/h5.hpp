@@ -8,11 +8,15 @@
 // Every dataset gets the string attributes `units` ("USD", "token", "1", "s") and `description`. Numbers are
 // stored little-endian (f64, f32, i32, i64, u8); strings are variable-length UTF-8 (h5py decodes them as
 // str). Datasets of more than LARGE_DATASET_ELEMENTS elements are chunked and compressed (shuffle + deflate
-// level DEFLATE_LEVEL); smaller ones are contiguous. Readers convert through the HDF5 memory type (an i32
-// dataset reads as i64 or f64); a string/number mismatch, an integer read from floating-point data, a value
-// outside the range of the requested integer type, or a wrong shape is an InputError naming
-// "file:/object/path" ("file:/object/path@name" for an attribute). A dims argument that does not match the
-// data when writing is a std::logic_error (a bug, not bad input).
+// level DEFLATE_LEVEL); smaller ones are contiguous. A dims argument that does not match the data when writing is
+// a std::logic_error (a bug, not bad input).
+//
+// Files read back are not trusted: every read states what the format promises (the element kind and the shape,
+// with ANY for an extent the reader learns from the file) and the layer checks the dataset or attribute against it
+// before anything is allocated or read: "file:/path/to/dataset: expected float64[103,9], found int32[5]" (an
+// InputError; "file:/object/path@name" for an attribute). Floating-point reads take floating-point data of any
+// width, integer reads integer data whose every value fits the requested type, string reads variable- or
+// fixed-length strings; a read of more than MAX_READ_BYTES is refused. There is no unchecked read.
 //
 // HDF5's automatic error-stack printing is turned off when a file is created or opened: failures surface only
 // as exceptions, carrying the innermost HDF5 message. The serial HDF5 library is not thread-safe: use one
@@ -23,6 +27,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <string>
 #include <utility>
@@ -37,6 +42,11 @@ using Dims = std::vector<hsize_t>;
 constexpr std::size_t LARGE_DATASET_ELEMENTS = std::size_t{64} * 1024;
 //! Deflate (gzip) level of compressed datasets.
 constexpr unsigned DEFLATE_LEVEL = 4;
+//! In an expected shape: an extent that the reader takes from the file (shown as "*" in messages).
+constexpr hsize_t ANY = std::numeric_limits<hsize_t>::max();
+//! The most bytes one read may load into memory (a dataset or an attribute, as converted); a larger one is an
+//! InputError before anything is allocated: no result file holds a dataset that large, only a damaged one claims it.
+constexpr std::size_t MAX_READ_BYTES = std::size_t{1} << 30;
 
 //! Turns off HDF5's automatic printing of its error stack (idempotent; done by File::create/open_read).
 void silence_error_printing();
@@ -92,14 +102,14 @@ class Object {
   void write_attribute_vector_i64(const std::string& name, std::span<const std::int64_t> values);
   void write_attribute_vector_i32(const std::string& name, std::span<const std::int32_t> values);
 
-  //! Attribute readers, converting through the HDF5 memory type (InputError if missing or of the wrong kind).
-  //! Scalar readers accept a 0-d or one-element attribute; vector readers a 0-d or 1-d one.
+  //! Attribute readers: a 0-d attribute of the kind asked for (InputError if missing or anything else).
   std::string read_attribute_string(const std::string& name) const;
   double read_attribute_f64(const std::string& name) const;
   std::int64_t read_attribute_i64(const std::string& name) const;
-  std::vector<double> read_attribute_vector_f64(const std::string& name) const;
-  std::vector<std::int64_t> read_attribute_vector_i64(const std::string& name) const;
-  std::vector<std::int32_t> read_attribute_vector_i32(const std::string& name) const;
+  //! 1-D attributes of `length` elements (ANY: any length).
+  std::vector<double> read_attribute_vector_f64(const std::string& name, hsize_t length) const;
+  std::vector<std::int64_t> read_attribute_vector_i64(const std::string& name, hsize_t length) const;
+  std::vector<std::int32_t> read_attribute_vector_i32(const std::string& name, hsize_t length) const;
 
  protected:
   Object() = default;
@@ -168,17 +178,16 @@ class Group : public Object {
   Dataset write_scalar(const std::string& name, const std::string& value, const std::string& units,
                        const std::string& description);
 
-  //! Reads a whole dataset in row-major order; `dims` (when given) receives its shape (empty for 0-d).
-  //! read_f64 accepts integer and floating-point data; the integer readers accept integer data whose values
-  //! fit.
-  std::vector<double> read_f64(const std::string& name, Dims* dims = nullptr) const;
-  std::vector<std::int32_t> read_i32(const std::string& name, Dims* dims = nullptr) const;
-  std::vector<std::int64_t> read_i64(const std::string& name, Dims* dims = nullptr) const;
-  std::vector<std::uint8_t> read_u8(const std::string& name, Dims* dims = nullptr) const;
-  //! Variable-length or fixed-length strings.
-  std::vector<std::string> read_strings(const std::string& name, Dims* dims = nullptr) const;
+  //! Reads a whole dataset in row-major order after checking it against `expected`: its rank and, where not ANY,
+  //! its extents ({} is 0-d), and the kind of its elements (read_f64: floating-point; the integer readers: integers
+  //! whose values fit; read_strings: variable- or fixed-length strings). `found` (when given) receives the shape.
+  std::vector<double> read_f64(const std::string& name, const Dims& expected, Dims* found = nullptr) const;
+  std::vector<std::int32_t> read_i32(const std::string& name, const Dims& expected, Dims* found = nullptr) const;
+  std::vector<std::int64_t> read_i64(const std::string& name, const Dims& expected, Dims* found = nullptr) const;
+  std::vector<std::uint8_t> read_u8(const std::string& name, const Dims& expected, Dims* found = nullptr) const;
+  std::vector<std::string> read_strings(const std::string& name, const Dims& expected, Dims* found = nullptr) const;
 
-  //! Read a dataset holding exactly one element (0-d or one-element); InputError otherwise.
+  //! Read a 0-d dataset; InputError for any other shape or kind.
   double read_scalar_f64(const std::string& name) const;
   std::int64_t read_scalar_i64(const std::string& name) const;
   std::string read_scalar_string(const std::string& name) const;

@@ -44,6 +44,8 @@ class MarketJob {
   UnitWork work() const;
   //! The ScenarioResults from every unit's result, in unit order (rank 0).
   std::vector<ScenarioResult> assemble(const std::vector<Bytes>& results, double seconds) const;
+  //! Unit u's result decoded and checked against the unit (its β, n, K, enumeration); InputError otherwise.
+  BetaResult decode(std::uint64_t unit, const Bytes& bytes) const;
 
  private:
   struct Unit {
@@ -87,8 +89,12 @@ class RunJob {
   std::uint64_t units() const;
   //! The parts, in unit order; their work computes units on any rank (thread-safe where across_units).
   const std::vector<RunPart>& parts() const { return parts_; }
-  //! Every unit's result (in unit order, all parts) → the results (rank 0).
+  //! Every unit's result (in unit order, all parts) → the results (rank 0). Each result is decoded and checked
+  //! against its unit (InputError when it does not belong to it: a damaged or foreign checkpoint record).
   RunResults assemble(const std::vector<Bytes>& results, double seconds) const;
+  //! Decodes and checks one unit's result as assemble does, and drops it: for records read back from a checkpoint
+  //! journal before any work starts (CheckpointJournal::resume's check).
+  void check_unit(std::uint64_t unit, const Bytes& bytes) const;
   //! The format, the resolved scenarios and the result-changing options.
   std::string fingerprint() const;
   //! Estimated peak memory of rank 0 and size of the result file (check_resources, core/resources.hpp).
@@ -105,17 +111,23 @@ class RunJob {
   std::vector<std::string> ensemble_toml_;
   std::vector<PopulationResult> populations_;  //!< prepared, without replicates
   std::vector<RunPart> parts_;
+
+  EnsembleBlockResult decode_ensemble_unit(std::size_t ensemble, std::int64_t block, const Bytes& bytes) const;
+  ReplicateResult decode_population_unit(std::size_t population, std::int64_t replicate, const Bytes& bytes) const;
 };
 
 //! The result file of a run (root attributes, market/auction, ensemble and population groups), written to a
 //! temporary name and renamed when complete.
 void write_run_results(const std::string& path, const RunJob& job, const RunResults& results, const RunInfo& info);
 
-//! Bit-exact encodings of unit results (work-unit results, checkpoints).
+//! Bit-exact encodings of unit results (work-unit results, checkpoints). Decoding checks the result against the
+//! unit it must belong to (shapes, level indices, the unit's β or replicate); InputError naming `what` otherwise.
 Bytes encode_replicate_result(const ReplicateResult& result);
-ReplicateResult decode_replicate_result(const Bytes& bytes);
+ReplicateResult decode_replicate_result(const Bytes& bytes, const std::string& what, const PopulationResult& setup,
+                                        std::int64_t replicate);
 
 Bytes encode_beta_result(const BetaResult& result);
-BetaResult decode_beta_result(const Bytes& bytes);
+//! A market unit of an n×K market at `beta`, with an enumeration exactly when `enumerated`.
+BetaResult decode_beta_result(const Bytes& bytes, const std::string& what, int n, int K, double beta, bool enumerated);
 
 }  // namespace ttcg

@@ -9,6 +9,7 @@
 
 #include "ttcgames/ensemble.hpp"
 #include "ttcgames/h5.hpp"
+#include "ttcgames/population_results.hpp"
 #include "ttcgames/run.hpp"
 
 namespace ttcg {
@@ -65,6 +66,7 @@ struct EnsembleReport {
   double seconds = 0.0;
 };
 EnsembleReport summarize(const EnsembleResult& result);
+//! One report per /ensemble group of a result file, each dataset checked against the format first.
 std::vector<EnsembleReport> read_ensemble_reports(const std::string& path);
 void print_ensemble_report(std::ostream& out, const EnsembleReport& report);
 
@@ -90,7 +92,23 @@ struct ScenarioSummary {
 };
 
 ScenarioSummary summarize(const ScenarioResult& result);
+//! One summary per /market group of a result file, each dataset checked against the format first.
 std::vector<ScenarioSummary> read_summaries(const std::string& path);
 void print_summary(std::ostream& out, const ScenarioSummary& s);
+
+//! Opens a file for reading as a ttcgames result file: InputError unless its root attributes say format
+//! "ttcgames-results" with major version RESULTS_FORMAT_MAJOR (a newer minor version reads: it only adds).
+h5::File open_results_file(const std::string& path);
+
+//! Everything `ttcgames summary` prints, read whole before anything is printed (a damaged file prints nothing).
+struct ResultFileSummary {
+  std::vector<ScenarioSummary> markets;
+  std::vector<EnsembleReport> ensembles;
+  std::vector<PopulationSummary> populations;
+};
+//! Reads every /market, /ensemble and /population group of a result file (InputError naming the file and the
+//! dataset at the first one that does not match the format).
+ResultFileSummary read_result_file_summary(const std::string& path);
+void print_result_file_summary(std::ostream& out, const ResultFileSummary& summary);
 
 }  // namespace ttcg

@@ -12,6 +12,9 @@
 
 namespace ttcg {
 
+//! Random permutations per question by default: DEFAULT_PERMUTATIONS of curves.hpp (checked in curves_source.cpp).
+constexpr std::int64_t RUNLOG_SOURCE_PERMUTATIONS = 1000;
+
 //! A scenario's run-log provider source. Names as in the curves command: method "majority" | "best-of-n" |
 //! "pass@k" | "relative-effort", estimator "permutations" | "exact" | "logged-order", jitter "philox" | "numpy".
 struct RunLogCurvesSource {
@@ -19,7 +22,7 @@ struct RunLogCurvesSource {
   std::string mapping;              //!< field-mapping file ("" = the reference layout)
   std::string method = "majority";  //!< the curve method
   std::string estimator = "permutations";
-  std::int64_t permutations = 1000;  //!< DEFAULT_PERMUTATIONS of curves.hpp
+  std::int64_t permutations = RUNLOG_SOURCE_PERMUTATIONS;
   std::uint64_t seed = 0;
   std::vector<int> theta;  //!< levels of the sample-count methods (empty: the reference grid)
   std::string jitter = "philox";

@@ -71,7 +71,9 @@ int run_job(const RunJob& job, const JobSettings& s, const std::function<void(co
     const std::string path = checkpoint_path(s.output);
     if (ck.resume) {
       std::uint64_t discarded = 0;
-      checkpoint.hold(CheckpointJournal::resume(path, job.fingerprint(), control.resumed, &discarded));
+      checkpoint.hold(CheckpointJournal::resume(
+          path, job.fingerprint(), control.resumed, &discarded,
+          [&job](std::uint64_t unit, const Bytes& bytes) { job.check_unit(unit, bytes); }));
       if (!s.common.quiet)
         std::cerr << "resuming from " << path << ": " << control.resumed.size() << " of " << job.units()
                   << " work units done" << (discarded ? ", a torn last record discarded" : "") << "\n";

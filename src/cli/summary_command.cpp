@@ -10,9 +10,7 @@
 namespace ttcg::cli {
 
 void print_file_summaries(const std::string& path) {
-  for (const auto& s : read_summaries(path)) print_summary(std::cout, s);
-  for (const auto& e : read_ensemble_reports(path)) print_ensemble_report(std::cout, e);
-  for (const auto& p : read_population_summaries(path)) print_population_summary(std::cout, p);
+  print_result_file_summary(std::cout, read_result_file_summary(path));  // read whole, then print
 }
 
 Command add_summary_command(CLI::App& app) {

@@ -5,39 +5,52 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
+#include <vector>
 
 #include "ttcgames/error.hpp"
 
 namespace ttcg::io {
 
-std::string read_text_file(const std::string& path, const std::string& role, std::size_t max_bytes) {
-  const bool standard_input = path == "-";
-  const int fd = standard_input ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw InputError(system_error_message(path + ": cannot open the " + role, errno));
+namespace {
+
+//! Closes a file descriptor when it goes out of scope (standard input stays open).
+class Descriptor {
+ public:
+  explicit Descriptor(int fd) : fd_(fd) {}
+  ~Descriptor() {
+    if (fd_ > STDIN_FILENO) ::close(fd_);
+  }
+  Descriptor(const Descriptor&) = delete;
+  Descriptor& operator=(const Descriptor&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+constexpr std::size_t CHUNK_BYTES = std::size_t{1} << 16;
+
+}  // namespace
+
+std::string read_text_file(const std::string& path, const std::string& what, std::size_t max_bytes) {
+  const Descriptor fd(path == "-" ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) throw InputError(path + ": cannot open the " + what + ": " + std::strerror(errno));
   struct stat info {};
-  if (::fstat(fd, &info) == 0 && S_ISDIR(info.st_mode)) {
-    ::close(fd);
-    throw InputError(system_error_message(path + ": cannot read the " + role, EISDIR));
-  }
+  if (::fstat(fd.get(), &info) == 0 && S_ISDIR(info.st_mode))
+    throw InputError(path + ": is a directory, not a " + what);
   std::string text;
-  char buffer[1 << 16];
+  std::vector<char> chunk(CHUNK_BYTES);
   for (;;) {
-    const ssize_t got = ::read(fd, buffer, sizeof buffer);
+    const ssize_t got = ::read(fd.get(), chunk.data(), chunk.size());
     if (got < 0 && errno == EINTR) continue;
-    if (got < 0) {
-      const int error = errno;
-      if (!standard_input) ::close(fd);
-      throw InputError(system_error_message(path + ": cannot read the " + role, error));
-    }
+    if (got < 0) throw InputError(path + ": cannot read the " + what + ": " + std::strerror(errno));
     if (got == 0) break;
-    if (text.size() + static_cast<std::size_t>(got) > max_bytes) {
-      if (!standard_input) ::close(fd);
-      throw InputError(path + ": the " + role + " is larger than " + std::to_string(max_bytes >> 20) +
-                       " MB, the most read as one text input");
-    }
-    text.append(buffer, static_cast<std::size_t>(got));
+    if (text.size() + static_cast<std::size_t>(got) > max_bytes)
+      throw InputError(path + ": the " + what + " is longer than " + std::to_string(max_bytes) +
+                       " bytes, the most a read accepts (MAX_TEXT_FILE_BYTES)");
+    text.append(chunk.data(), static_cast<std::size_t>(got));
   }
-  if (!standard_input) ::close(fd);
   return text;
 }
 

@@ -59,9 +59,9 @@ TEST_F(CurvesCli, SyntheticLogsToHdf5AndCsv) {
   EXPECT_NE(root.read_attribute_string("scenario").find("permutations = 100"), std::string::npos);
   EXPECT_EQ(root.open_group("curves/synthetic").list(),
             (std::vector<std::string>{"best-of-n", "majority", "pass@k", "relative-effort"}));
-  EXPECT_EQ(root.open_group("curves/synthetic/majority").read_strings("model"),
+  EXPECT_EQ(root.open_group("curves/synthetic/majority").read_strings("model", {ttcg::h5::ANY}),
             (std::vector<std::string>{"SynthA-7B", "SynthB-1B", "SynthC-3B"}));
-  EXPECT_EQ(root.open_group("curves/synthetic/relative-effort").read_strings("model"),
+  EXPECT_EQ(root.open_group("curves/synthetic/relative-effort").read_strings("model", {ttcg::h5::ANY}),
             (std::vector<std::string>{"SynthR-7B"}));
   for (const char* csv :
        {"curves_majority.csv", "curves_best-of-n.csv", "curves_pass-at-k.csv", "curves_relative-effort.csv"})

@@ -547,9 +547,9 @@ TEST_F(CurvesOutput, HdfGroupsAndCsvRoundTrip) {
     EXPECT_EQ(g.read_attribute_string("estimator"), "permutations");
     EXPECT_EQ(g.read_attribute_i64("permutations"), 64);
     EXPECT_EQ(g.read_attribute_i64("seed"), 5);
-    EXPECT_EQ(g.read_strings("model"), (std::vector<std::string>{"org/model-a", "model-b"}));
+    EXPECT_EQ(g.read_strings("model", {h5::ANY}), (std::vector<std::string>{"org/model-a", "model-b"}));
     h5::Dims dims;
-    EXPECT_EQ(g.read_f64("accuracy", &dims), [&] {
+    EXPECT_EQ(g.read_f64("accuracy", {h5::ANY, h5::ANY}, &dims), [&] {
       std::vector<double> v = curves[0].models[0].accuracy;
       v.insert(v.end(), curves[0].models[1].accuracy.begin(), curves[0].models[1].accuracy.end());
       return v;

@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -155,7 +156,8 @@ TEST(Ensemble, BlocksComputedApartAndMergedEqualTheOneShotRun) {
   const EnsembleResult one_shot = run_ensemble(*problem, options);
   std::vector<EnsembleBlockResult> blocks;  // computed last to first, each through its byte archive (a rank's message)
   for (std::int64_t b = problem->blocks(); b-- > 0;)
-    blocks.push_back(decode_ensemble_block(encode_ensemble_block(compute_ensemble_block(*problem, b, Backend::cpu))));
+    blocks.push_back(decode_ensemble_block(encode_ensemble_block(compute_ensemble_block(*problem, b, Backend::cpu)),
+                                           "block", *problem, b));
   const EnsembleSummary merged = merge_ensemble_blocks(*problem, std::move(blocks));
   EXPECT_TRUE(merged.complete(*problem));
   expect_same_records(one_shot.summary.records, merged.records);
@@ -166,9 +168,23 @@ TEST(Ensemble, BlockArchivesRoundTripBitForBit) {
   const auto problem = problem_of(paper("gsm8k-majority"), varied_spec(100));
   const EnsembleBlockResult b = compute_ensemble_block(*problem, 1, Backend::cpu);
   const Bytes bytes = encode_ensemble_block(b);
-  EXPECT_EQ(encode_ensemble_block(decode_ensemble_block(bytes)), bytes);
+  EXPECT_EQ(encode_ensemble_block(decode_ensemble_block(bytes, "block", *problem, 1)), bytes);
   const Bytes truncated(bytes.begin(), bytes.end() - 3);
-  EXPECT_THROW(decode_ensemble_block(truncated), InputError);
+  EXPECT_THROW(decode_ensemble_block(truncated, "block", *problem, 1), InputError);
+  EXPECT_THROW(decode_ensemble_block(bytes, "block", *problem, 0), InputError);  // another block's result
+  for (const auto& damage : std::vector<std::function<void(EnsembleBlockResult&)>>{
+           [](EnsembleBlockResult& x) { x.records.beta.pop_back(); },
+           [](EnsembleBlockResult& x) { x.records.providers.push_back(0); },
+           [](EnsembleBlockResult& x) { x.records.width += 1; }, [](EnsembleBlockResult& x) { x.tallies.markets += 1; },
+           [](EnsembleBlockResult& x) { x.tallies.above_threshold.push_back(0); },
+           [](EnsembleBlockResult& x) { x.tallies.inefficiency_histogram.counts.pop_back(); },
+           [](EnsembleBlockResult& x) {
+             x.tallies.worst.push_back(WorstMarket{0, 2.0});
+           }}) {
+    EnsembleBlockResult d = b;
+    damage(d);
+    EXPECT_THROW(decode_ensemble_block(encode_ensemble_block(d), "block", *problem, 1), InputError);
+  }
 }
 
 TEST(Ensemble, BlocksMergeOnlyInOrder) {

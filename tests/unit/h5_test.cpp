@@ -85,30 +85,30 @@ TEST_F(H5, NumericRoundTrip1D2D) {
   h5::File file = h5::File::open_read(path("numbers.h5"));
   h5::Group root = file.root();
   h5::Dims dims;
-  EXPECT_EQ(root.read_f64("f64", &dims), f64);
+  constexpr hsize_t ANY = h5::ANY;
+  EXPECT_EQ(root.read_f64("f64", {6}, &dims), f64);
   EXPECT_EQ(dims, h5::Dims{6});
-  EXPECT_EQ(root.read_f64("f64_2d", &dims), f64);
+  EXPECT_EQ(root.read_f64("f64_2d", {ANY, ANY}, &dims), f64);
   EXPECT_EQ(dims, (h5::Dims{2, 3}));
   std::vector<double> f32_as_f64(f32.begin(), f32.end());
-  EXPECT_EQ(root.read_f64("f32", &dims), f32_as_f64);
-  EXPECT_EQ(root.read_f64("f32_2d", &dims), f32_as_f64);
+  EXPECT_EQ(root.read_f64("f32", {ANY}, &dims), f32_as_f64);
+  EXPECT_EQ(root.read_f64("f32_2d", {3, ANY}, &dims), f32_as_f64);
   EXPECT_EQ(dims, (h5::Dims{3, 2}));
-  EXPECT_EQ(root.read_i32("i32", &dims), i32);
-  EXPECT_EQ(root.read_i32("i32_2d", &dims), i32);
+  EXPECT_EQ(root.read_i32("i32", {6}, &dims), i32);
+  EXPECT_EQ(root.read_i32("i32_2d", {2, 3}, &dims), i32);
   EXPECT_EQ(dims, (h5::Dims{2, 3}));
-  EXPECT_EQ(root.read_i64("i64", &dims), i64);
-  EXPECT_EQ(root.read_i64("i64_2d", &dims), i64);
+  EXPECT_EQ(root.read_i64("i64", {ANY}, &dims), i64);
+  EXPECT_EQ(root.read_i64("i64_2d", {1, 6}, &dims), i64);
   EXPECT_EQ(dims, (h5::Dims{1, 6}));
-  EXPECT_EQ(root.read_u8("u8", &dims), u8);
-  EXPECT_EQ(root.read_u8("u8_2d", &dims), u8);
+  EXPECT_EQ(root.read_u8("u8", {6}, &dims), u8);
+  EXPECT_EQ(root.read_u8("u8_2d", {ANY, 1}, &dims), u8);
   EXPECT_EQ(dims, (h5::Dims{6, 1}));
   EXPECT_EQ(root.open_dataset("u8_2d").dims(), (h5::Dims{6, 1}));
 
-  // Widening conversions go through the HDF5 memory type.
-  EXPECT_EQ(root.read_i64("i32"), std::vector<std::int64_t>(i32.begin(), i32.end()));
-  EXPECT_EQ(root.read_f64("i32"), std::vector<double>(i32.begin(), i32.end()));
-  EXPECT_EQ(root.read_i64("u8"), std::vector<std::int64_t>(u8.begin(), u8.end()));
-  EXPECT_EQ(root.read_i32("u8"), std::vector<std::int32_t>(u8.begin(), u8.end()));
+  // Integers of any width read as any integer type their values fit (through the HDF5 memory type).
+  EXPECT_EQ(root.read_i64("i32", {6}), std::vector<std::int64_t>(i32.begin(), i32.end()));
+  EXPECT_EQ(root.read_i64("u8", {6}), std::vector<std::int64_t>(u8.begin(), u8.end()));
+  EXPECT_EQ(root.read_i32("u8", {6}), std::vector<std::int32_t>(u8.begin(), u8.end()));
 }
 
 TEST_F(H5, ScalarsRoundTrip) {
@@ -125,18 +125,21 @@ TEST_F(H5, ScalarsRoundTrip) {
   h5::File file = h5::File::open_read(path("scalars.h5"));
   h5::Group root = file.root();
   h5::Dims dims = {99};
-  EXPECT_EQ(root.read_f64("welfare", &dims), std::vector<double>{0.8125});
+  EXPECT_EQ(root.read_f64("welfare", {}, &dims), std::vector<double>{0.8125});
   EXPECT_TRUE(dims.empty());
   EXPECT_TRUE(root.open_dataset("welfare").dims().empty());
   EXPECT_EQ(root.read_scalar_f64("welfare"), 0.8125);
   EXPECT_EQ(root.read_scalar_f64("f32"), 2.5);
-  EXPECT_EQ(root.read_i32("i32"), std::vector<std::int32_t>{-7});
+  EXPECT_EQ(root.read_i32("i32", {}), std::vector<std::int32_t>{-7});
   EXPECT_EQ(root.read_scalar_i64("i32"), -7);
   EXPECT_EQ(root.read_scalar_i64("i64"), std::int64_t{1} << 40);
-  EXPECT_EQ(root.read_u8("u8"), std::vector<std::uint8_t>{200});
+  EXPECT_EQ(root.read_u8("u8", {}), std::vector<std::uint8_t>{200});
   EXPECT_EQ(root.read_scalar_string("winner"), "Llama-3.2-1B");
-  EXPECT_EQ(root.read_strings("winner", &dims), std::vector<std::string>{"Llama-3.2-1B"});
+  EXPECT_EQ(root.read_strings("winner", {}, &dims), std::vector<std::string>{"Llama-3.2-1B"});
   EXPECT_TRUE(dims.empty());
+  // A 0-d dataset is not a vector, nor a vector a 0-d dataset.
+  EXPECT_THROW(root.read_f64("welfare", {1}), InputError);
+  EXPECT_THROW(root.read_f64("welfare", {h5::ANY}), InputError);
 }
 
 TEST_F(H5, StringsAreVariableLengthUtf8) {
@@ -150,9 +153,9 @@ TEST_F(H5, StringsAreVariableLengthUtf8) {
   h5::File file = h5::File::open_read(path("strings.h5"));
   h5::Group root = file.root();
   h5::Dims dims;
-  EXPECT_EQ(root.read_strings("names", &dims), names);
+  EXPECT_EQ(root.read_strings("names", {h5::ANY}, &dims), names);
   EXPECT_EQ(dims, h5::Dims{6});
-  EXPECT_EQ(root.read_strings("names_2d", &dims), names);
+  EXPECT_EQ(root.read_strings("names_2d", {3, 2}, &dims), names);
   EXPECT_EQ(dims, (h5::Dims{3, 2}));
 
   h5::Dataset dataset = root.open_dataset("names");
@@ -175,7 +178,7 @@ TEST_F(H5, FixedLengthStringsWrittenByOthersAreRead) {
     ASSERT_GE(H5Dwrite(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, data), 0);
   }
   h5::File file = h5::File::open_read(path("fixed.h5"));
-  EXPECT_EQ(file.root().read_strings("fixed"), (std::vector<std::string>{"abcd", "xy"}));
+  EXPECT_EQ(file.root().read_strings("fixed", {2}), (std::vector<std::string>{"abcd", "xy"}));
 }
 
 TEST_F(H5, EmptyDatasets) {
@@ -189,11 +192,11 @@ TEST_F(H5, EmptyDatasets) {
   h5::File file = h5::File::open_read(path("empty.h5"));
   h5::Group root = file.root();
   h5::Dims dims;
-  EXPECT_TRUE(root.read_f64("none", &dims).empty());
+  EXPECT_TRUE(root.read_f64("none", {h5::ANY}, &dims).empty());
   EXPECT_EQ(dims, h5::Dims{0});
-  EXPECT_TRUE(root.read_i32("no_rows", &dims).empty());
+  EXPECT_TRUE(root.read_i32("no_rows", {h5::ANY, 3}, &dims).empty());
   EXPECT_EQ(dims, (h5::Dims{0, 3}));
-  EXPECT_TRUE(root.read_strings("no_names").empty());
+  EXPECT_TRUE(root.read_strings("no_names", {0}).empty());
 }
 
 TEST_F(H5, NestedGroupsAndList) {
@@ -224,7 +227,7 @@ TEST_F(H5, NestedGroupsAndList) {
   EXPECT_FALSE(root.exists("nope/deeper/still"));
   EXPECT_FALSE(root.exists("market/count/below_a_dataset"));
   EXPECT_FALSE(root.exists(""));
-  EXPECT_EQ(root.open_group("market/gsm8k-majority").read_i32("beta/profile"), (std::vector<std::int32_t>{1, 2}));
+  EXPECT_EQ(root.open_group("market/gsm8k-majority").read_i32("beta/profile", {2}), (std::vector<std::int32_t>{1, 2}));
 
   const std::string message = input_error_message([&] { root.open_group("market/nope"); });
   EXPECT_NE(message.find(path("groups.h5")), std::string::npos) << message;
@@ -266,20 +269,21 @@ TEST_F(H5, AttributesOfEveryTypeOnGroupsAndDatasets) {
     SCOPED_TRACE(object->path());
     EXPECT_EQ(object->read_attribute_string("text"), "β-sweep ✓");
     EXPECT_EQ(object->read_attribute_i64("i64"), -(std::int64_t{1} << 50));
-    EXPECT_EQ(object->read_attribute_vector_f64("vf64"), f64s);
-    EXPECT_EQ(object->read_attribute_vector_i64("vi64"), i64s);
-    EXPECT_EQ(object->read_attribute_vector_i32("vi32"), i32s);
-    EXPECT_EQ(object->read_attribute_vector_i64("vi32"), std::vector<std::int64_t>(i32s.begin(), i32s.end()));
-    EXPECT_TRUE(object->read_attribute_vector_i64("empty").empty());
+    EXPECT_EQ(object->read_attribute_vector_f64("vf64", h5::ANY), f64s);
+    EXPECT_EQ(object->read_attribute_vector_i64("vi64", 3), i64s);
+    EXPECT_EQ(object->read_attribute_vector_i32("vi32", 3), i32s);
+    EXPECT_EQ(object->read_attribute_vector_i64("vi32", h5::ANY), std::vector<std::int64_t>(i32s.begin(), i32s.end()));
+    EXPECT_TRUE(object->read_attribute_vector_i64("empty", h5::ANY).empty());
     EXPECT_TRUE(object->has_attribute("vi32"));
     EXPECT_FALSE(object->has_attribute("missing"));
-    // A scalar reads as a one-element vector.
-    EXPECT_EQ(object->read_attribute_vector_i64("i64"), std::vector<std::int64_t>{-(std::int64_t{1} << 50)});
+    // A scalar is not a vector, and a vector of the wrong length is refused.
+    EXPECT_THROW(object->read_attribute_vector_i64("i64", h5::ANY), InputError);
+    EXPECT_THROW(object->read_attribute_vector_f64("vf64", 2), InputError);
   }
   EXPECT_EQ(root.read_attribute_f64("f64"), 0.1);
   EXPECT_EQ(dataset.read_attribute_f64("f64"), 0.1);
   EXPECT_EQ(group.read_attribute_string("f64"), "now a string");
-  EXPECT_EQ(root.read_attribute_vector_i32("format_version"), (std::vector<std::int32_t>{1, 0}));
+  EXPECT_EQ(root.read_attribute_vector_i32("format_version", 2), (std::vector<std::int32_t>{1, 0}));
   EXPECT_EQ(dataset.read_attribute_string("units"), "USD");
   EXPECT_EQ(dataset.read_attribute_string("description"), "market shares");
   EXPECT_EQ(dataset.attribute_names(),
@@ -289,11 +293,12 @@ TEST_F(H5, AttributesOfEveryTypeOnGroupsAndDatasets) {
   EXPECT_NE(missing.find(path("attributes.h5")), std::string::npos) << missing;
   EXPECT_NE(missing.find("/market/β-sweep/shares"), std::string::npos) << missing;
   EXPECT_NE(missing.find("seed"), std::string::npos) << missing;
-  EXPECT_THROW(root.read_attribute_f64("text"), InputError);         // string read as a number
-  EXPECT_THROW(root.read_attribute_string("f64"), InputError);       // number read as a string
-  EXPECT_THROW(root.read_attribute_i64("f64"), InputError);          // floating point read as an integer
-  EXPECT_THROW(root.read_attribute_f64("vf64"), InputError);         // a vector read as a scalar
-  EXPECT_THROW(root.read_attribute_vector_i32("vi64"), InputError);  // INT64_MIN does not fit in int32
+  EXPECT_THROW(root.read_attribute_f64("text"), InputError);            // string read as a number
+  EXPECT_THROW(root.read_attribute_string("f64"), InputError);          // number read as a string
+  EXPECT_THROW(root.read_attribute_i64("f64"), InputError);             // floating point read as an integer
+  EXPECT_THROW(root.read_attribute_f64("vf64"), InputError);            // a vector read as a scalar
+  EXPECT_THROW(root.read_attribute_vector_i32("vi64", 3), InputError);  // INT64_MIN does not fit in int32
+  EXPECT_THROW(root.read_attribute_f64("i64"), InputError);             // an integer is not floating-point
 }
 
 TEST_F(H5, EveryDatasetHasUnitsAndDescription) {
@@ -337,10 +342,10 @@ TEST_F(H5, MissingFileDatasetAndBadFileThrowWithThePath) {
   }
   h5::File file = h5::File::open_read(path("data.h5"));
   h5::Group market = file.root().open_group("market");
-  message = input_error_message([&] { market.read_f64("welfare"); });
+  message = input_error_message([&] { market.read_f64("welfare", {}); });
   EXPECT_NE(message.find(path("data.h5")), std::string::npos) << message;
   EXPECT_NE(message.find("/market/welfare"), std::string::npos) << message;
-  EXPECT_THROW(market.read_strings("welfare"), InputError);
+  EXPECT_THROW(market.read_strings("welfare", {}), InputError);
   EXPECT_THROW(market.open_dataset("welfare"), InputError);
 }
 
@@ -349,7 +354,7 @@ TEST_F(H5, FailuresPrintNothing) {
   EXPECT_THROW(h5::File::open_read(path("missing.h5")), InputError);
   {
     h5::File file = h5::File::create(path("quiet.h5"));
-    EXPECT_THROW(file.root().read_f64("nope"), InputError);
+    EXPECT_THROW(file.root().read_f64("nope", {}), InputError);
     EXPECT_THROW(file.root().open_group("nope"), InputError);
     EXPECT_FALSE(file.root().exists("a/b/c"));
   }
@@ -365,21 +370,68 @@ TEST_F(H5, TypeAndShapeMismatches) {
   root.write("negative", std::vector<std::int32_t>{0, -1}, {}, "1", "negative");
   root.write("wide", std::vector<std::int32_t>{300}, {}, "1", "too big for uint8");
 
-  const std::string message = input_error_message([&] { root.read_f64("names"); });
-  EXPECT_NE(message.find("/names"), std::string::npos) << message;
-  EXPECT_THROW(root.read_i64("names"), InputError);
-  EXPECT_THROW(root.read_strings("reals"), InputError);
-  EXPECT_THROW(root.read_i32("reals"), InputError);
-  EXPECT_THROW(root.read_i32("big"), InputError);
-  EXPECT_EQ(root.read_i64("big"), (std::vector<std::int64_t>{1, std::int64_t{1} << 40}));
-  EXPECT_THROW(root.read_u8("negative"), InputError);
-  EXPECT_THROW(root.read_u8("wide"), InputError);
+  const std::string message = input_error_message([&] { root.read_f64("names", {2}); });
+  EXPECT_NE(message.find(path("types.h5") + ":/names: expected float64[2], found string[2]"), std::string::npos)
+      << message;
+  EXPECT_THROW(root.read_i64("names", {2}), InputError);
+  EXPECT_THROW(root.read_strings("reals", {2}), InputError);
+  EXPECT_THROW(root.read_i32("reals", {2}), InputError);
+  EXPECT_THROW(root.read_f64("negative", {2}), InputError);  // integers are not floating-point data
+  EXPECT_THROW(root.read_i32("big", {2}), InputError);
+  EXPECT_EQ(root.read_i64("big", {2}), (std::vector<std::int64_t>{1, std::int64_t{1} << 40}));
+  EXPECT_THROW(root.read_u8("negative", {2}), InputError);
+  EXPECT_THROW(root.read_u8("wide", {1}), InputError);
   EXPECT_THROW(root.read_scalar_f64("reals"), InputError);
   EXPECT_THROW(root.read_scalar_string("names"), InputError);
 
   EXPECT_THROW(root.write("bad_shape", std::vector<double>{1, 2, 3}, {2, 2}, "1", "wrong dims"), std::logic_error);
   EXPECT_FALSE(root.exists("bad_shape"));
   EXPECT_THROW(root.write("reals", std::vector<double>{1.0}, {}, "1", "name taken"), InputError);
+}
+
+TEST_F(H5, ReadsCheckKindShapeAndSizeBeforeReading) {
+  {
+    h5::File file = h5::File::create(path("damaged.h5"));
+    h5::Group root = file.root();
+    root.write("accuracy", std::vector<std::int32_t>{1, 2, 3, 4, 5}, {}, "1", "an int32 where float64 belongs");
+    root.write("reals", std::vector<double>{0.5, 1.5}, {}, "1", "reals");
+    // A dataset claiming 2^40 elements (chunked, nothing written: HDF5 would hand out fill values).
+    const hsize_t huge = hsize_t{1} << 40, chunk = 1024;
+    h5::Handle space(H5Screate_simple(1, &huge, nullptr));
+    h5::Handle dcpl(H5Pcreate(H5P_DATASET_CREATE));
+    ASSERT_GE(H5Pset_chunk(dcpl.get(), 1, &chunk), 0);
+    h5::Handle(H5Dcreate2(file.id(), "huge", H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT));
+    h5::Handle null_space(H5Screate(H5S_NULL));
+    h5::Handle(H5Dcreate2(file.id(), "null", H5T_IEEE_F64LE, null_space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+    h5::Handle pair(H5Tcreate(H5T_COMPOUND, 16));
+    H5Tinsert(pair.get(), "a", 0, H5T_NATIVE_DOUBLE);
+    H5Tinsert(pair.get(), "b", 8, H5T_NATIVE_DOUBLE);
+    const hsize_t two = 2;
+    h5::Handle pair_space(H5Screate_simple(1, &two, nullptr));
+    h5::Handle(H5Dcreate2(file.id(), "pairs", pair.get(), pair_space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+  }
+  h5::File file = h5::File::open_read(path("damaged.h5"));
+  h5::Group root = file.root();
+  const std::string at = path("damaged.h5") + ":/";
+  EXPECT_EQ(input_error_message([&] {
+              root.read_f64("accuracy", {103, 9});
+            }),
+            at + "accuracy: expected float64[103,9], found int32[5]");
+  EXPECT_EQ(input_error_message([&] {
+              root.read_f64("reals", {2, h5::ANY});
+            }),
+            at + "reals: expected float64[2,*], found float64[2]");
+  EXPECT_EQ(input_error_message([&] { root.read_f64("reals", {3}); }),
+            at + "reals: expected float64[3], found float64[2]");
+  EXPECT_EQ(input_error_message([&] { root.read_scalar_f64("reals"); }),
+            at + "reals: expected float64 scalar, found float64[2]");
+  EXPECT_EQ(input_error_message([&] { root.read_i64("null", {h5::ANY}); }),
+            at + "null: expected int64[*], found float64 with a null dataspace");
+  EXPECT_EQ(input_error_message([&] { root.read_f64("pairs", {2}); }),
+            at + "pairs: expected float64[2], found compound[2]");
+  const std::string huge = input_error_message([&] { root.read_f64("huge", {h5::ANY}); });
+  EXPECT_NE(huge.find(at + "huge: float64[1099511627776] is larger than the"), std::string::npos) << huge;
+  EXPECT_EQ(root.read_f64("reals", {h5::ANY}), (std::vector<double>{0.5, 1.5}));  // the file still reads
 }
 
 TEST_F(H5, LargeDatasetsAreChunkedCompressedAndExact) {
@@ -402,11 +454,11 @@ TEST_F(H5, LargeDatasetsAreChunkedCompressedAndExact) {
   h5::File file = h5::File::open_read(path("large.h5"));
   h5::Group root = file.root();
   h5::Dims dims;
-  EXPECT_EQ(root.read_f64("grid", &dims), grid);
+  EXPECT_EQ(root.read_f64("grid", {h5::ANY, columns}, &dims), grid);
   EXPECT_EQ(dims, (h5::Dims{rows, columns}));
-  EXPECT_EQ(root.read_i64("counts"), counts);
-  EXPECT_EQ(root.read_strings("labels"), labels);
-  EXPECT_EQ(root.read_i32("small"), small);
+  EXPECT_EQ(root.read_i64("counts", {counts.size()}), counts);
+  EXPECT_EQ(root.read_strings("labels", {labels.size()}), labels);
+  EXPECT_EQ(root.read_i32("small", {small.size()}), small);
   for (const char* name : {"grid", "counts", "labels"}) {
     h5::Dataset dataset = root.open_dataset(name);
     EXPECT_EQ(layout_of(dataset), H5D_CHUNKED) << name;

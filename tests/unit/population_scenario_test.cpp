@@ -13,6 +13,7 @@
 #include "ttcgames/error.hpp"
 #include "ttcgames/h5.hpp"
 #include "ttcgames/question_table.hpp"
+#include "ttcgames/results.hpp"
 #include "ttcgames/scenario.hpp"
 
 namespace fs = std::filesystem;
@@ -245,6 +246,7 @@ struct QuestionFile {
     path = fs::temp_directory_path() / ("ttcg_pop_" + tag + "_" + std::to_string(::getpid()) + ".h5");
     h5::File f = h5::File::create(path.string());
     h5::Group root = f.root();
+    write_root_attributes(root, RunInfo{}, 0, "");  // a curves file starts with them
     for (const auto& [model, qids] : models) {
       QuestionTable t;
       t.model = model;

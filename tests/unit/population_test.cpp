@@ -19,6 +19,7 @@
 #include "ttcgames/h5.hpp"
 #include "ttcgames/population.hpp"
 #include "ttcgames/question_table.hpp"
+#include "ttcgames/results.hpp"
 #include "ttcgames/scenario.hpp"
 
 namespace fs = std::filesystem;
@@ -176,10 +177,12 @@ TEST(Population, DecodedBlockArchivesMergeToTheSameBits) {
   OutcomeTallies outcomes = make_outcome_tallies(s.tables.n, ranges);
   for (std::int64_t b = 0; b < engine.blocks(); ++b) {
     const BlockRange r = block_range(engine.users(), s.scenario.population->block_size, b);
-    demand.merge(decode_demand_block(encode_demand_block(demand_block(g, t, users, r))));
-    utilities.merge(decode_utility_block(encode_utility_block(utilities_block(g, t, users, 4, r))));
-    outcomes.merge(decode_outcome_block(encode_outcome_block(
-        outcome_block(g, at, profile, users, Reserve::none, s.scenario.population->seed, 0, r, ranges))));
+    demand.merge(decode_demand_block(encode_demand_block(demand_block(g, t, users, r)), s.tables.n));
+    utilities.merge(decode_utility_block(encode_utility_block(utilities_block(g, t, users, 4, r)),
+                                         static_cast<std::size_t>(s.tables.K)));
+    outcomes.merge(decode_outcome_block(encode_outcome_block(outcome_block(g, at, profile, users, Reserve::none,
+                                                                           s.scenario.population->seed, 0, r, ranges)),
+                                        "block", s.tables.n, ranges));
   }
   EXPECT_TRUE(same_bits(demand.mean().welfare, engine.demand(profile).welfare));
   std::vector<double> log_u(s.tables.K);
@@ -190,7 +193,11 @@ TEST(Population, DecodedBlockArchivesMergeToTheSameBits) {
   EXPECT_TRUE(same_bits(outcomes.auction.welfare.sum_sq, all.auction.welfare.sum_sq));
   EXPECT_EQ(outcomes.market.payment_hist.counts, all.market.payment_hist.counts);
   EXPECT_EQ(outcomes.market.provider_profit_sum, all.market.provider_profit_sum);
-  EXPECT_THROW(decode_outcome_block(Bytes(10)), InputError);
+  EXPECT_THROW(decode_outcome_block(Bytes(10), "block", s.tables.n, ranges), InputError);
+  // A well-formed block of another shape (more providers) is refused, not merged past the end of the tallies.
+  const Bytes wider = encode_outcome_block(make_outcome_tallies(s.tables.n + 1, ranges));
+  EXPECT_THROW(decode_outcome_block(wider, "block", s.tables.n, ranges), InputError);
+  EXPECT_THROW(decode_demand_block(encode_demand_block(DemandSums{}), s.tables.n), InputError);
 }
 
 TEST(Population, ResultsDoNotDependOnTheThreadCount) {
@@ -369,6 +376,7 @@ QuestionTable table_for(const std::string& model, const std::vector<std::string>
 void write_curves_file(const fs::path& path, const std::vector<QuestionTable>& tables) {
   h5::File f = h5::File::create(path.string());
   h5::Group root = f.root();
+  write_root_attributes(root, RunInfo{}, 0, "");  // a curves file starts with them
   for (const QuestionTable& t : tables) {
     h5::Group g = root.create_group("curves/synthetic/majority/questions/" + t.model);
     write_question_table(g, t);
@@ -442,6 +450,7 @@ TEST(Population, RunLogQuestionsEqualTheCurvesFileQuestions) {
   {
     h5::File f = h5::File::create((dir.path / "curves.h5").string());
     h5::Group root = f.root();
+    write_root_attributes(root, RunInfo{}, 0, "");  // a curves file starts with them
     write_curve_groups(root, "synthetic", {curves});
   }
   const Scenario from_file = parse_scenario(base + "questions = \"" + (dir.path / "curves.h5").string() +

@@ -1,4 +1,5 @@
 #include "ttcgames/question_table.hpp"
+#include "ttcgames/results.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -63,6 +64,7 @@ TEST(QuestionTable, Hdf5RoundTripUnderTheCurvesLayout) {
   {
     h5::File f = h5::File::create(path.string());
     h5::Group root = f.root();
+    write_root_attributes(root, RunInfo{}, 0, "");  // a curves file starts with them
     for (const char* model : {"B-model", "A-model"}) {
       h5::Group g = root.create_group(std::string("curves/synth/majority/questions/") + model);
       write_question_table(g, small_table(model));

@@ -744,7 +744,7 @@ TEST_F(ScenarioFiles, MissingPricesFile) {
 
 TEST_F(ScenarioFiles, MissingScenarioFile) {
   expect_contains(load_error(path("nope.toml")),
-                  {path("nope.toml"), "cannot open the scenario file", "No such file or directory"});
+                  {path("nope.toml"), "cannot open the scenario file: No such file or directory"});
 }
 
 TEST_F(ScenarioFiles, CurvesWithAModelMissingALevel) {

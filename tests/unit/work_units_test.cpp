@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <limits>
 
 #include "ttcgames/archive.hpp"
@@ -20,6 +21,17 @@ namespace fs = std::filesystem;
 
 namespace ttcg {
 namespace {
+
+template <class Body>
+std::string input_error_message(Body body) {
+  try {
+    body();
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "expected an InputError";
+  return {};
+}
 
 fs::path scratch(const std::string& name) {
   const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
@@ -92,7 +104,8 @@ TEST(BetaResultEncoding, EveryFieldSurvivesBitForBit) {
   BetaResult b = solve_market_unit(t, 1000.0, s, true, Backend::cpu);
   b.dynamics = run_dynamics(Game(t, 1000.0), d);
   b.optimum.gap = std::numeric_limits<double>::quiet_NaN();
-  const BetaResult c = decode_beta_result(encode_beta_result(b));
+  const auto decode = [&](const Bytes& bytes) { return decode_beta_result(bytes, "unit", t.n, t.K, 1000.0, true); };
+  const BetaResult c = decode(encode_beta_result(b));
   EXPECT_EQ(encode_beta_result(c), encode_beta_result(b));
   EXPECT_EQ(c.dynamics.profile, b.dynamics.profile);
   EXPECT_EQ(c.dynamics.history, b.dynamics.history);
@@ -107,7 +120,26 @@ TEST(BetaResultEncoding, EveryFieldSurvivesBitForBit) {
   EXPECT_EQ(bits(c.stats.weighted_utility), bits(b.stats.weighted_utility));
   Bytes torn = encode_beta_result(b);
   torn.pop_back();
-  EXPECT_THROW(decode_beta_result(torn), InputError);
+  EXPECT_THROW(decode(torn), InputError);
+
+  // A well-formed result that cannot belong to the unit is refused before anything uses it.
+  const Bytes good = encode_beta_result(b);
+  EXPECT_THROW(decode_beta_result(good, "unit", t.n, t.K, 200.0, true), InputError);       // another beta
+  EXPECT_THROW(decode_beta_result(good, "unit", t.n + 1, t.K, 1000.0, true), InputError);  // another market
+  EXPECT_THROW(decode_beta_result(good, "unit", t.n, t.K, 1000.0, false), InputError);     // not enumerated
+  for (const auto& damage : std::vector<std::function<void(BetaResult&)>>{
+           [](BetaResult& x) { x.dynamics.profile.back() = 99; }, [](BetaResult& x) { x.dynamics.profile.pop_back(); },
+           [](BetaResult& x) { x.optimum.profile[0] = -1; }, [](BetaResult& x) { x.shares.push_back(0.5); },
+           [](BetaResult& x) { x.dynamics.history.back().push_back(0); },
+           [](BetaResult& x) { x.dynamics.potential.pop_back(); },
+           [](BetaResult& x) { x.certificate.worst_provider = 7; },
+           [](BetaResult& x) { x.equilibria->indices.push_back(std::int64_t{1} << 40); },
+           [](BetaResult& x) { x.equilibria->count = -1; }, [](BetaResult& x) { x.equilibria->worst_index = -2; }}) {
+    BetaResult damaged = b;
+    damage(damaged);
+    const std::string message = input_error_message([&] { decode(encode_beta_result(damaged)); });
+    EXPECT_EQ(message.rfind("unit: ", 0), 0u) << message;
+  }
 }
 
 TEST(CheckpointJournal, RecordsSurviveAndATornTailIsCut) {
@@ -326,10 +358,25 @@ TEST(RunJob, ReplicateEncodingIsBitExactAndRejectsTornRecords) {
   const PopulationResult setup = prepare_population(s, Backend::cpu);
   const ReplicateResult x = solve_replicate(setup, 1, Backend::cpu);
   const Bytes b = encode_replicate_result(x);
-  EXPECT_EQ(encode_replicate_result(decode_replicate_result(b)), b);
-  EXPECT_EQ(decode_replicate_result(b).dynamics.profile, x.dynamics.profile);
+  const auto decode = [&](const Bytes& bytes) { return decode_replicate_result(bytes, "replicate", setup, 1); };
+  EXPECT_EQ(encode_replicate_result(decode(b)), b);
+  EXPECT_EQ(decode(b).dynamics.profile, x.dynamics.profile);
   Bytes torn(b.begin(), b.end() - 3);
-  EXPECT_THROW(decode_replicate_result(torn), InputError);
+  EXPECT_THROW(decode(torn), InputError);
+  EXPECT_THROW(decode_replicate_result(b, "replicate", setup, 0), InputError);  // another replicate's result
+  for (const auto& damage : std::vector<std::function<void(ReplicateResult&)>>{
+           [](ReplicateResult& r) { r.dynamics.profile[0] = 42; },
+           [](ReplicateResult& r) { r.demand.shares.pop_back(); },
+           [](ReplicateResult& r) { r.demand.profit.push_back(1.0); },
+           [](ReplicateResult& r) { r.optimum.profile.clear(); },
+           [](ReplicateResult& r) { r.optimum.method = "guess"; },
+           [](ReplicateResult& r) { r.outcomes.market.choices.pop_back(); },
+           [](ReplicateResult& r) { r.outcomes.auction.welfare_hist.counts.push_back(0); },
+           [](ReplicateResult& r) { r.outcomes.market.payment_hist.hi += 1.0; }}) {
+    ReplicateResult d = x;
+    damage(d);
+    EXPECT_THROW(decode(encode_replicate_result(d)), InputError);
+  }
 }
 
 TEST(RunJob, PartSelectionAndEmptyJobs) {

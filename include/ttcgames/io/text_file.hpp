@@ -1,6 +1,6 @@
-// Reading a whole text input (scenario, CSV, field mapping) with the errors a user can act on: the path, the file's
-// role and strerror when it cannot be opened or read ("No such file or directory", "Permission denied", "Is a
-// directory"), and a bound on its size. Regular files, FIFOs, /dev/stdin and "-" (standard input) are read alike.
+// Reading the small text inputs (scenarios and field mappings in TOML, curves and prices in CSV) whole: from a
+// regular file, a named pipe, /dev/stdin or any other file that can only be read forward, in one pass without
+// seeking, bounded in size, and with the operating system's reason when it fails.
 #pragma once
 
 #include <cstddef>
@@ -8,11 +8,14 @@
 
 namespace ttcg::io {
 
-//! Largest text input read whole (a scenario listing 10^6 β values is ~20 MB).
-constexpr std::size_t MAX_TEXT_INPUT_BYTES = std::size_t{256} << 20;
+//! The largest text input a read accepts (256 MiB): a scenario, mapping or CSV table is far smaller; a larger one
+//! is a mistake (a run log or a device given as a scenario) that must not exhaust memory.
+constexpr std::size_t MAX_TEXT_FILE_BYTES = std::size_t{256} << 20;
 
-//! The file's content; InputError "path: cannot open the <role>: <strerror>" or "path: the <role> is larger than …".
-std::string read_text_file(const std::string& path, const std::string& role,
-                           std::size_t max_bytes = MAX_TEXT_INPUT_BYTES);
+//! The content of `path` ("-": standard input) (`what` names it in messages, e.g. "scenario file"). InputError "path: cannot open the
+//! scenario file: No such file or directory" (the OS's reason), "path: is a directory, not a scenario file",
+//! "path: read error: ...", or "path: the scenario file is longer than N bytes (MAX_TEXT_FILE_BYTES)".
+std::string read_text_file(const std::string& path, const std::string& what,
+                           std::size_t max_bytes = MAX_TEXT_FILE_BYTES);
 
 }  // namespace ttcg::io
