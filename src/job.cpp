@@ -84,12 +84,14 @@ Bytes encode_beta_result(const BetaResult& b) {
   if (b.equilibria) {
     const EquilibriumSet& e = *b.equilibria;
     w.put<std::int64_t>(e.count);
-    w.put(e.indices);
+    w.put<std::uint64_t>(e.stored.size());
+    for (const Profile& p : e.stored) put_profile(w, p);
     w.put(e.worst_welfare);
     w.put(e.best_welfare);
-    w.put<std::int64_t>(e.worst_index);
-    w.put<std::int64_t>(e.best_index);
+    put_profile(w, e.worst_profile);
+    put_profile(w, e.best_profile);
     w.put<std::int64_t>(e.profiles);
+    w.put<std::int64_t>(e.work);
   }
   return w.take();
 }
@@ -117,12 +119,14 @@ BetaResult decode_beta_result(const Bytes& bytes) {
   if (r.get<std::uint8_t>() != 0) {
     EquilibriumSet e;
     e.count = r.get<std::int64_t>();
-    e.indices = r.get_vector<std::int64_t>();
+    const auto stored = r.get<std::uint64_t>();
+    for (std::uint64_t row = 0; row < stored; ++row) e.stored.push_back(get_profile(r));
     e.worst_welfare = r.get<double>();
     e.best_welfare = r.get<double>();
-    e.worst_index = r.get<std::int64_t>();
-    e.best_index = r.get<std::int64_t>();
+    e.worst_profile = get_profile(r);
+    e.best_profile = get_profile(r);
     e.profiles = r.get<std::int64_t>();
+    e.work = r.get<std::int64_t>();
     b.equilibria = std::move(e);
   }
   r.finish();
@@ -213,7 +217,9 @@ UnitWork MarketJob::work() const {
   w.count = units();
   w.compute = [this](std::uint64_t u) { return compute(u); };
   bool gpu_enumeration = false;
-  for (const bool e : enumerate_) gpu_enumeration = gpu_enumeration || (e && options_.backend == Backend::cuda);
+  for (std::size_t s = 0; s < scenarios_.size(); ++s)  // only the exhaustive oracle enumerates on the GPU
+    gpu_enumeration = gpu_enumeration || (enumerate_[s] && options_.backend == Backend::cuda &&
+                                          scenarios_[s].enumeration.algorithm != EnumerationAlgorithm::structural);
   w.parallelism = gpu_enumeration ? UnitParallelism::within_unit : UnitParallelism::across_units;
   return w;
 }

@@ -184,6 +184,11 @@ Solved solve(const ttcg::RunJob& job, const Common& c, const Checkpointing& ck, 
   return solved;
 }
 
+//! `--enumeration A` replaces the scenario's [equilibria] algorithm (its limits are checked again by the job).
+void apply_enumeration(ttcg::Scenario& s, const std::string& enumeration) {
+  if (!enumeration.empty()) s.enumeration.algorithm = ttcg::parse_enumeration_algorithm(enumeration, "--enumeration");
+}
+
 ttcg::RunInfo run_info(ttcg::Backend backend, int argc, char** argv) {
   return ttcg::RunInfo{ttcg::to_string(backend), omp_get_max_threads(), ttcg::Communicator::world().size(),
                        command_line(argc, argv)};
@@ -237,6 +242,13 @@ int main(int argc, char** argv) {
   std::string output;
   std::optional<std::uint64_t> seed;
   bool no_enumerate = false, force_enumerate = false;
+  std::string enumeration;  //!< overrides [equilibria] algorithm when set
+  const auto add_enumeration = [&enumeration](CLI::App& sub) {
+    sub.add_option("--enumeration", enumeration,
+                   "All-equilibria algorithm: structural (from the aggregate, the default) or exhaustive (the oracle "
+                   "over all K^n profiles); overrides [equilibria] algorithm")
+        ->check(CLI::IsMember({"structural", "exhaustive"}));
+  };
 
   CLI::App* run = app.add_subcommand(
       "run",
@@ -247,6 +259,7 @@ int main(int argc, char** argv) {
   run->add_option("--seed", seed, "Override every scenario's [dynamics] and [ensemble] seed");
   run->add_flag("--no-enumerate", no_enumerate,
                 "Skip the enumeration of all pure equilibria (of the scenarios' markets and of the ensembles')");
+  add_enumeration(*run);
   add_common(*run, common);
   Checkpointing checkpointing;
   add_checkpointing(*run, checkpointing);
@@ -263,6 +276,7 @@ int main(int argc, char** argv) {
   market->add_option("-o,--output", output, "Also write the result file");
   market->add_flag("--enumerate", force_enumerate, "Enumerate all pure equilibria even if the scenario does not");
   market->add_flag("--no-enumerate", no_enumerate, "Skip the enumeration of all pure equilibria");
+  add_enumeration(*market);
   add_common(*market, common);
   add_checkpointing(*market, checkpointing);
 
@@ -286,6 +300,7 @@ int main(int argc, char** argv) {
   ensemble->add_option("-n,--markets", ensemble_markets, "Override the number of markets")
       ->check(CLI::Range(std::int64_t{1}, ttcg::ENSEMBLE_MAX_MARKETS));
   ensemble->add_flag("--no-enumerate", no_enumerate, "Enumerate the pure equilibria of no market");
+  add_enumeration(*ensemble);
   add_common(*ensemble, common);
   add_checkpointing(*ensemble, checkpointing);
 
@@ -351,6 +366,7 @@ int main(int argc, char** argv) {
         if (seed && scenarios.back().ensemble) scenarios.back().ensemble->seed = *seed;
         if (seed && scenarios.back().population) scenarios.back().population->seed = *seed;
         if (no_enumerate && scenarios.back().ensemble) scenarios.back().ensemble->enumerate = false;
+        apply_enumeration(scenarios.back(), enumeration);
       }
       if (output.empty()) output = default_output(scenarios);
       ttcg::JobOptions options;
@@ -360,7 +376,8 @@ int main(int argc, char** argv) {
       return run_and_write(job, common, checkpointing, output, backend, argc, argv);
     } else if (*market) {
       const ttcg::Backend backend = setup(common);
-      const ttcg::Scenario s = ttcg::load_scenario(market_scenario);
+      ttcg::Scenario s = ttcg::load_scenario(market_scenario);
+      apply_enumeration(s, enumeration);
       if (!s.has_market() && market_betas.empty())
         throw ttcg::InputError(market_scenario +
                                ": the scenario has no [beta] values to solve its market at; give --beta B, or run "
@@ -417,6 +434,7 @@ int main(int argc, char** argv) {
       if (seed) s.ensemble->seed = *seed;
       if (ensemble_markets) s.ensemble->markets = *ensemble_markets;
       if (no_enumerate) s.ensemble->enumerate = false;
+      apply_enumeration(s, enumeration);
       if (output.empty()) output = default_output({s});
       ttcg::JobOptions options;
       options.backend = backend;
