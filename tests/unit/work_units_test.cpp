@@ -236,6 +236,26 @@ TEST(WorkUnits, StopAndResumeGiveTheUninterruptedResults) {
   }
 }
 
+TEST(WorkUnits, WavesOfTinyUnitsGrowAndStayWithinTheBudget) {
+  UnitWork work;
+  work.count = 5000;
+  work.compute = [](std::uint64_t u) { return bytes_of(std::to_string(u)); };
+  std::uint64_t waves = 0;
+  UnitControl control;
+  control.progress = [&](std::uint64_t, std::uint64_t) { ++waves; };
+  const UnitOutcome all = execute_units(Communicator::world(), work, control);
+  ASSERT_TRUE(all.complete);
+  EXPECT_EQ(all.results[4321], bytes_of("4321"));
+  // Fixed waves of 8 units per thread would take at least 5000 / (8 · 64) ≈ 10 waves on any thread count.
+  EXPECT_LE(waves, 6u) << "progress calls: one before the first wave and one after each";
+
+  UnitControl budget;  // the first wave stays at its fixed size, so a small budget stops after it
+  budget.max_new_units = 3;
+  const UnitOutcome stopped = execute_units(Communicator::world(), work, budget);
+  EXPECT_FALSE(stopped.complete);
+  EXPECT_LT(stopped.computed, work.count);
+}
+
 TEST(MarketJob, AssemblesWhatRunScenarioComputes) {
   const Scenario s = load_scenario(std::string(TTCG_INPUTS_DIR) + "/paper/gsm8k-reasoning.toml");
   JobOptions o;
