@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <chrono>
 #include <sstream>
 
 #include "ttcgames/population_results.hpp"
@@ -224,7 +225,8 @@ UnitWork MarketJob::work() const {
   return w;
 }
 
-std::vector<ScenarioResult> MarketJob::assemble(const std::vector<Bytes>& results, double seconds) const {
+std::vector<ScenarioResult> MarketJob::assemble(const std::vector<Bytes>& results,
+                                                const std::vector<double>& unit_seconds) const {
   if (results.size() != units_.size())
     throw std::logic_error("MarketJob::assemble: " + std::to_string(results.size()) + " results for " +
                            std::to_string(units_.size()) + " units");
@@ -234,11 +236,14 @@ std::vector<ScenarioResult> MarketJob::assemble(const std::vector<Bytes>& result
     out[s].table = tables_[s];
     out[s].backend = options_.backend;
     out[s].betas.resize(betas_[s].size());
+    const auto start = std::chrono::steady_clock::now();
     out[s].auction = run_auction(tables_[s], scenarios_[s].reserve);
-    out[s].seconds = seconds;
+    out[s].seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
-  for (std::size_t u = 0; u < units_.size(); ++u)
+  for (std::size_t u = 0; u < units_.size(); ++u) {
     out[units_[u].scenario].betas[units_[u].beta] = decode_beta_result(results[u]);
+    if (u < unit_seconds.size()) out[units_[u].scenario].seconds += unit_seconds[u];
+  }
   return out;
 }
 
@@ -249,6 +254,33 @@ namespace ttcg {
 namespace {
 std::string scenario_label(const Scenario& s, const char* part) {
   return s.name + " " + part;
+}
+
+//! Wraps a unit's computation so that its result travels (gathers, the checkpoint journal) with the wall time it
+//! took: the envelope (seconds, payload).
+void time_units(UnitWork& work) {
+  work.compute = [inner = std::move(work.compute)](std::uint64_t unit) {
+    const auto start = std::chrono::steady_clock::now();
+    const Bytes payload = inner(unit);
+    ArchiveWriter w;
+    w.put(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    w.put(payload);
+    return w.take();
+  };
+}
+
+struct TimedResult {
+  double seconds = 0.0;
+  Bytes payload;
+};
+
+TimedResult untime(const Bytes& envelope) {
+  ArchiveReader r(envelope, "timed work unit");
+  TimedResult t;
+  t.seconds = r.get<double>();
+  t.payload = r.get_bytes();
+  r.finish();
+  return t;
 }
 }  // namespace
 
@@ -315,6 +347,7 @@ RunJob::RunJob(std::vector<Scenario> scenarios, const JobOptions& options)
     next += part.work.count;
     parts_.push_back(std::move(part));
   }
+  for (RunPart& part : parts_) time_units(part.work);
   if (parts_.empty())
     throw InputError(
         "nothing to run: the scenarios have no [beta] values, [ensemble] or [population] for this "
@@ -332,12 +365,32 @@ RunResults RunJob::assemble(const std::vector<Bytes>& results, double seconds) c
     throw std::logic_error("RunJob::assemble: " + std::to_string(results.size()) + " results for " +
                            std::to_string(units()) + " units");
   RunResults out;
+  out.seconds = seconds;
+  std::vector<Bytes> payloads;
+  std::vector<double> unit_seconds;
+  for (const Bytes& b : results) {
+    TimedResult t = untime(b);
+    payloads.push_back(std::move(t.payload));
+    unit_seconds.push_back(t.seconds);
+  }
   std::size_t part = 0;
   auto slice = [&](const RunPart& p) {
-    const auto first = results.begin() + static_cast<std::ptrdiff_t>(p.work.first_unit);
+    const auto first = payloads.begin() + static_cast<std::ptrdiff_t>(p.work.first_unit);
     return std::vector<Bytes>(first, first + static_cast<std::ptrdiff_t>(p.work.count));
   };
-  if (market_) out.markets = market_->assemble(slice(parts_[part++]), seconds);
+  auto part_seconds = [&](const RunPart& p) {
+    const auto first = unit_seconds.begin() + static_cast<std::ptrdiff_t>(p.work.first_unit);
+    return std::vector<double>(first, first + static_cast<std::ptrdiff_t>(p.work.count));
+  };
+  auto sum = [](const std::vector<double>& v) {
+    double total = 0.0;
+    for (const double x : v) total += x;
+    return total;
+  };
+  if (market_) {
+    out.markets = market_->assemble(slice(parts_[part]), part_seconds(parts_[part]));
+    ++part;
+  }
   for (std::size_t e = 0; e < ensembles_.size(); ++e) {
     const EnsembleProblem& problem = *ensembles_[e];
     EnsembleResult r;
@@ -347,14 +400,14 @@ RunResults RunJob::assemble(const std::vector<Bytes>& results, double seconds) c
     r.backend = options_.backend;
     r.threads = options_.backend == Backend::cpu ? omp_get_max_threads() : 1;
     r.problem = &problem;
+    r.seconds = sum(part_seconds(parts_[part]));
     for (const Bytes& b : slice(parts_[part++])) r.summary.merge(decode_ensemble_block(b));
-    r.seconds = seconds;
     out.ensembles.push_back(std::move(r));
   }
   for (const PopulationResult& setup : populations_) {
     PopulationResult r = setup;
+    r.seconds = sum(part_seconds(parts_[part]));
     for (const Bytes& b : slice(parts_[part++])) add_replicate(r, decode_replicate_result(b));
-    r.seconds = seconds;
     out.populations.push_back(std::move(r));
   }
   return out;
@@ -395,6 +448,7 @@ void write_run_results(const std::string& path, const RunJob& job, const RunResu
     std::vector<const Scenario*> all;
     for (const Scenario& s : job.scenarios()) all.push_back(&s);
     write_root_attributes(root, info, job.root_seed(), combined_scenario_toml(all));
+    root.write_attribute_f64("seconds", results.seconds);
     for (const ScenarioResult& r : results.markets) write_scenario_groups(root, r);
     for (const EnsembleResult& e : results.ensembles) write_ensemble_group(root, e);
     for (const PopulationResult& p : results.populations) {

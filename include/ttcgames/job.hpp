@@ -41,8 +41,10 @@ class MarketJob {
   Bytes compute(std::uint64_t unit) const;
   //! The work for execute_units.
   UnitWork work() const;
-  //! The ScenarioResults from every unit's result, in unit order (rank 0).
-  std::vector<ScenarioResult> assemble(const std::vector<Bytes>& results, double seconds) const;
+  //! The ScenarioResults from every unit's result, in unit order (rank 0). A scenario's `seconds` is its own compute
+  //! time: the sum of its units' unit_seconds (empty: 0 each) and its auction's time.
+  std::vector<ScenarioResult> assemble(const std::vector<Bytes>& results,
+                                       const std::vector<double>& unit_seconds = {}) const;
 
  private:
   struct Unit {
@@ -63,6 +65,7 @@ struct RunResults {
   std::vector<ScenarioResult> markets;
   std::vector<EnsembleResult> ensembles;
   std::vector<PopulationResult> populations;
+  double seconds = 0.0;  //!< the whole run's wall time (each part's own compute time is in its result)
 };
 
 //! One part of a run: units of one kind, numbered from `work.first_unit` in the run's numbering.
@@ -86,7 +89,9 @@ class RunJob {
   std::uint64_t units() const;
   //! The parts, in unit order; their work computes units on any rank (thread-safe where across_units).
   const std::vector<RunPart>& parts() const { return parts_; }
-  //! Every unit's result (in unit order, all parts) → the results (rank 0).
+  //! Every unit's result (in unit order, all parts) → the results (rank 0); `seconds` is the whole run's wall time.
+  //! A part's units return their payload with their own compute time (the parts' `work.compute` add it), from
+  //! which every scenario, ensemble and population gets its own `seconds`.
   RunResults assemble(const std::vector<Bytes>& results, double seconds) const;
   //! The format, the resolved scenarios and the result-changing options.
   std::string fingerprint() const;

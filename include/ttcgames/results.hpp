@@ -15,7 +15,9 @@ namespace ttcg {
 
 constexpr const char* RESULTS_FORMAT = "ttcgames-results";
 constexpr int RESULTS_FORMAT_MAJOR = 1;
-constexpr int RESULTS_FORMAT_MINOR = 1;  //!< 1.1 adds /population/<scenario> and /ensemble/<name>
+//! 1.1 adds /population/<scenario> and /ensemble/<name>; 1.2 the root `seconds` (the whole run), each group's own
+//! `seconds` and `enumeration_algorithm`.
+constexpr int RESULTS_FORMAT_MINOR = 2;
 
 //! Run-level facts recorded as root attributes.
 struct RunInfo {

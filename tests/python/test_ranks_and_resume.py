@@ -31,7 +31,7 @@ except ImportError as error:
 
 EXIT_INCOMPLETE = 75
 # Root attributes that describe how a run was executed, not what it computed.
-RUN_ATTRIBUTES = {"created_utc", "command_line", "ranks", "threads"}
+RUN_ATTRIBUTES = {"created_utc", "command_line", "ranks", "threads", "seconds"}
 # Group attributes that are timings.
 TIMING_ATTRIBUTES = {"seconds", "threads"}
 KILL_TIMEOUT_S = 60.0

@@ -265,7 +265,7 @@ TEST(MarketJob, AssemblesWhatRunScenarioComputes) {
   UnitControl control;
   const UnitOutcome outcome = execute_units(Communicator::world(), job.work(), control);
   ASSERT_TRUE(outcome.complete);
-  const std::vector<ScenarioResult> assembled = job.assemble(outcome.results, 0.0);
+  const std::vector<ScenarioResult> assembled = job.assemble(outcome.results);
   RunOptions ro;
   ro.enumerate = true;
   const ScenarioResult direct = run_scenario(s, ro);
@@ -341,6 +341,45 @@ TEST(RunJob, PartsAreNumberedInOrderAndAssembleToTheDirectRuns) {
     EXPECT_EQ(encode_replicate_result(a), encode_replicate_result(b)) << "replicate " << i;
   }
   EXPECT_EQ(encode_outcome_block(r.populations[0].outcomes), encode_outcome_block(population.outcomes));
+}
+
+//! The compute time a unit's envelope carries (RunJob's parts time their units).
+double unit_seconds(const Bytes& envelope) {
+  ArchiveReader r(envelope, "timed unit");
+  return r.get<double>();
+}
+
+TEST(RunJob, EveryPartRecordsItsOwnComputeTimeAndTheRunItsWallTime) {
+  const Scenario reasoning = load_scenario(std::string(TTCG_INPUTS_DIR) + "/paper/aime-reasoning.toml");
+  Scenario s = mixed_scenario();
+  s.population->users = 500;
+  s.population->block_size = 250;
+  s.ensemble->markets = 400;
+  s.ensemble->block_size = 200;
+  const RunJob job({s, reasoning}, JobOptions{});
+  std::vector<Bytes> results(job.units());
+  for (const RunPart& p : job.parts())
+    for (std::uint64_t u = 0; u < p.work.count; ++u) results[p.work.first_unit + u] = p.work.compute(u);
+  const RunResults r = job.assemble(results, 123.0);
+  EXPECT_EQ(r.seconds, 123.0);
+  ASSERT_EQ(r.markets.size(), 2u);
+  // Market units are numbered scenario by scenario: the first scenario's β, then the second's.
+  const std::size_t first_betas = s.betas().size();
+  double first = 0.0, second = 0.0;
+  for (std::size_t u = 0; u < job.parts()[0].work.count; ++u)
+    (u < first_betas ? first : second) += unit_seconds(results[u]);
+  EXPECT_GT(first, 0.0);
+  EXPECT_GE(r.markets[0].seconds, first);
+  EXPECT_GE(r.markets[1].seconds, second);
+  EXPECT_LT(r.markets[0].seconds, first + 0.1) << "its units plus its auction";
+  EXPECT_NE(r.markets[0].seconds, r.markets[1].seconds);
+  double blocks = 0.0, replicates = 0.0;
+  for (std::uint64_t u = 0; u < job.parts()[1].work.count; ++u)
+    blocks += unit_seconds(results[job.parts()[1].work.first_unit + u]);
+  for (std::uint64_t u = 0; u < job.parts()[2].work.count; ++u)
+    replicates += unit_seconds(results[job.parts()[2].work.first_unit + u]);
+  EXPECT_EQ(r.ensembles.at(0).seconds, blocks);
+  EXPECT_EQ(r.populations.at(0).seconds, replicates);
 }
 
 TEST(RunJob, ReplicateEncodingIsBitExactAndRejectsTornRecords) {
