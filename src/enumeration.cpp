@@ -26,9 +26,6 @@ std::int64_t profile_count(int n, int K) {
 
 namespace {
 
-//! Games with fewer prefixes than this are enumerated on the calling thread: starting a parallel region costs more.
-constexpr std::int64_t EXHAUSTIVE_PARALLEL_MIN_PREFIXES = 4096;
-
 //! Running statistics over equilibria seen in increasing index order.
 struct Accumulator {
   std::int64_t count = 0;

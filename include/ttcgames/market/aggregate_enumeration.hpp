@@ -165,22 +165,20 @@ TTCG_HD inline double pair_margin(const GameView& g, int i, int k, int j, double
   return (log_utility(g, i, k, L) + log_tol) - log_utility(g, i, j, L);
 }
 
-//! The window of level k of provider i in L: a computed log A_{−i} passing the exact test lies in (lo, hi).
-struct LevelRange {
-  double lo = -INFINITY;
-  double hi = INFINITY;
-  bool empty = false;
-};
-
-//! A point p of [L_min, L_max], as close to the pair's root as found, where the margin is certainly negative:
-//! beyond p (below it when rising, above it otherwise) the pair's test fails for every L.
-TTCG_HD inline double excluded_point(const GameView& g, int i, int k, int j, double log_tol, bool rising,
-                                     const AggregateBounds& b) {
-  const double near = rising ? b.L_min : b.L_max;  // known to be certainly excluded
+//! The root of the pair's margin d(L) = 0 in exact arithmetic: e^L = e^{x_k}(e^Δ − 1)/(1 − e^c) with
+//! Δ = lm_k − lm_j + log_tol and c = Δ + x_k − x_j (NaN or ±inf where there is none).
+TTCG_HD inline double pair_root(const GameView& g, int i, int k, int j, double log_tol) {
   const double x_k = g.xs(i, k), x_j = g.xs(i, j);
   const double delta = g.lm(i, k) - g.lm(i, j) + log_tol;
-  // The root of d(L) = 0: e^L = e^{x_k}(e^Δ − 1)/(1 − e^c) with c = Δ + x_k − x_j.
-  double root = x_k + log_abs_expm1(delta) - log_abs_expm1(delta + x_k - x_j);
+  return x_k + log_abs_expm1(delta) - log_abs_expm1(delta + x_k - x_j);
+}
+
+//! A point p of [L_min, L_max], as close to `root` as found, where the pair's margin is certainly negative: beyond
+//! p (below it when rising, above it otherwise) the pair's test fails for every L. `near` (L_min when rising, else
+//! L_max) must be such a point already.
+TTCG_HD inline double excluded_point(const GameView& g, int i, int k, int j, double log_tol, bool rising, double root,
+                                     const AggregateBounds& b) {
+  const double near = rising ? b.L_min : b.L_max;
   if (!(root == root)) return near;
   root = fmin(fmax(root, b.L_min), b.L_max);
   double step = AGGREGATE_ROOT_FIRST_STEP * (1.0 + fabs(root));
@@ -192,53 +190,61 @@ TTCG_HD inline double excluded_point(const GameView& g, int i, int k, int j, dou
   return near;
 }
 
-TTCG_HD inline LevelRange best_response_range(const GameView& g, int i, int k, double log_tol,
-                                              const AggregateBounds& b) {
-  LevelRange r;
+//! The windows in T = log A of every level of provider i (out[k]; empty when the level is never a best response).
+//! Level k's window in L is bounded below by the pairs j with x_j < x_k and above by those with x_j > x_k; every
+//! pair is checked at L_min and L_max (log-utilities there computed once per level), and for each side only the
+//! pair with the binding exact root gets its certified exclusion point: any certified point bounds the window, the
+//! binding one most tightly.
+TTCG_HD inline void provider_windows(const GameView& g, int i, double log_tol, const AggregateBounds& b,
+                                     AggregateWindow* out) {
+  const int K = g.K;
   const double bar = -2.0 * b.eps;
-  if (g.lm(i, k) == -INFINITY) {  // a zero margin: a best response only when every level's margin is zero
-    for (int j = 0; j < g.K; ++j) r.empty = r.empty || g.lm(i, j) > -INFINITY;
-    return r;
+  double lu_min[ENUMERATION_MAX_LEVELS], lu_max[ENUMERATION_MAX_LEVELS];
+  bool any_margin = false;
+  for (int k = 0; k < K; ++k) {
+    lu_min[k] = log_utility(g, i, k, b.L_min);
+    lu_max[k] = log_utility(g, i, k, b.L_max);
+    any_margin = any_margin || g.lm(i, k) > -INFINITY;
   }
-  for (int j = 0; j < g.K && !r.empty; ++j) {
-    if (j == k || g.lm(i, j) == -INFINITY) continue;  // a zero-margin level never beats a positive one
-    const double x_k = g.xs(i, k), x_j = g.xs(i, j);
-    if (x_k == x_j) {  // the margin does not depend on L
-      r.empty = pair_margin(g, i, k, j, b.L_min, log_tol) < bar;
+  for (int k = 0; k < K; ++k) {
+    AggregateWindow& w = out[k];
+    w = AggregateWindow{};
+    // A zero margin is a best response only when every level's margin is zero; a zero-margin level never beats a
+    // positive one.
+    bool empty = g.lm(i, k) == -INFINITY && any_margin;
+    int lower = -1, upper = -1;  // the pairs whose exact roots bind from below and from above
+    double lower_root = -INFINITY, upper_root = INFINITY;
+    for (int j = 0; j < K && !empty && g.lm(i, k) > -INFINITY; ++j) {
+      if (j == k || g.lm(i, j) == -INFINITY) continue;
+      const double x_k = g.xs(i, k), x_j = g.xs(i, j);
+      const double at_min = (lu_min[k] + log_tol) - lu_min[j], at_max = (lu_max[k] + log_tol) - lu_max[j];
+      if (x_k == x_j) {  // the margin does not depend on L
+        empty = at_min < bar;
+        continue;
+      }
+      const bool rising = x_k > x_j;
+      if ((rising ? at_max : at_min) < bar) {  // excluded over the whole range
+        empty = true;
+      } else if ((rising ? at_min : at_max) < bar) {
+        const double root = pair_root(g, i, k, j, log_tol);
+        if (rising && (lower < 0 || root > lower_root)) lower = j, lower_root = root;
+        if (!rising && (upper < 0 || root < upper_root)) upper = j, upper_root = root;
+      }
+    }
+    double lo = -INFINITY, hi = INFINITY;  // a computed log A_{−i} passing the exact test lies in (lo, hi)
+    if (!empty && lower >= 0) lo = excluded_point(g, i, k, lower, log_tol, true, lower_root, b);
+    if (!empty && upper >= 0) hi = excluded_point(g, i, k, upper, log_tol, false, upper_root, b);
+    if (empty || !(lo < hi)) {
+      w.lo = INFINITY;
+      w.hi = -INFINITY;
       continue;
     }
-    const bool rising = x_k > x_j;
-    const double far = rising ? b.L_max : b.L_min, near = rising ? b.L_min : b.L_max;
-    if (pair_margin(g, i, k, j, far, log_tol) < bar) {  // excluded over the whole range
-      r.empty = true;
-    } else if (pair_margin(g, i, k, j, near, log_tol) < bar) {
-      const double p = excluded_point(g, i, k, j, log_tol, rising, b);
-      if (rising)
-        r.lo = fmax(r.lo, p);
-      else
-        r.hi = fmin(r.hi, p);
-    }
+    const double x = g.xs(i, k);
+    if (lo > -INFINITY) w.lo = log_add_exp(lo - b.eta, x) - 2.0 * b.eta;
+    if (hi < INFINITY) w.hi = log_add_exp(hi + b.eta, x) + 2.0 * b.eta;
+    if (!(w.lo == w.lo)) w.lo = -INFINITY;  // NaN: no certain bound
+    if (!(w.hi == w.hi)) w.hi = INFINITY;
   }
-  r.empty = r.empty || !(r.lo < r.hi);
-  return r;
-}
-
-//! The window in T = log A of level k of provider i (empty when the level is never a best response).
-TTCG_HD inline AggregateWindow aggregate_window(const GameView& g, int i, int k, double log_tol,
-                                                const AggregateBounds& b) {
-  const LevelRange r = best_response_range(g, i, k, log_tol, b);
-  AggregateWindow w;
-  if (r.empty) {
-    w.lo = INFINITY;
-    w.hi = -INFINITY;
-    return w;
-  }
-  const double x = g.xs(i, k);
-  if (r.lo > -INFINITY) w.lo = log_add_exp(r.lo - b.eta, x) - 2.0 * b.eta;
-  if (r.hi < INFINITY) w.hi = log_add_exp(r.hi + b.eta, x) + 2.0 * b.eta;
-  if (!(w.lo == w.lo)) w.lo = -INFINITY;  // NaN: no certain bound
-  if (!(w.hi == w.hi)) w.hi = INFINITY;
-  return w;
 }
 
 //! Index of the lowest set bit of a nonzero mask.
@@ -332,10 +338,12 @@ TTCG_HD AggregateSearchStats enumerate_by_aggregate(const GameView& g, double lo
   const int n = g.n, K = g.K;
   const AggregateBounds b = aggregate_bounds(g, log_tol);
   int events = 0, providers_covered = 0;
+  AggregateWindow window[ENUMERATION_MAX_LEVELS];
   for (int i = 0; i < n; ++i) {
     s.covered[i] = 0;
+    provider_windows(g, i, log_tol, b, window);
     for (int k = 0; k < K; ++k) {
-      const AggregateWindow w = aggregate_window(g, i, k, log_tol, b);
+      const AggregateWindow w = window[k];
       if (w.empty()) continue;
       if (w.lo == -INFINITY)
         s.covered[i] |= 1u << k;
