@@ -358,7 +358,10 @@ TTCG_HD AggregateSearchStats enumerate_by_aggregate(const GameView& g, double lo
   double start = -INFINITY;
   for (int e = 0;;) {
     const double end = e < events ? s.event[e].value : INFINITY;
-    if (start < end && providers_covered == n) search_segment(g, log_tol, s, start, end, slack, stats, visit);
+    // A computed T lies in [x_0, L_max]: segments outside that range need no search.
+    const bool in_range = end >= b.L_min - slack && start <= b.L_max + slack;
+    if (start < end && in_range && providers_covered == n)
+      search_segment(g, log_tol, s, start, end, slack, stats, visit);
     if (e >= events) break;
     for (; e < events && s.event[e].value == end; ++e) {
       const int i = s.event[e].item / K;
