@@ -97,6 +97,24 @@ BENCHMARK(BM_EnumerateEquilibria)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
+//! Work models of the CUDA kernels, per profile, for scripts/gpu-check.sh's fraction of the device's peaks (FP64
+//! operations with an FMA as 2 and a libm exp or log1p as about 20; bytes from device memory): estimates from the
+//! operation counts of enumeration_math.hpp for the 9×6 market, not measurements. The optimum: 6 per completion
+//! plus the prefix sum's 8 scaled adds (an exp and 4 operations each) shared by the 6 completions. The equilibria:
+//! per prefix the last provider's aggregate and 6 log-utilities (≈ 420), and for its one best response the other 8
+//! providers' aggregates and log-utilities (≈ 8 × 420), shared by the 6 completions. The game's arrays stay in
+//! cache: the global traffic per profile is negligible (the masks, 4 bytes per prefix).
+constexpr double OPTIMUM_FP64_PER_PROFILE = 6.0 + 8.0 * 24.0 / 6.0;
+constexpr double EQUILIBRIA_FP64_PER_PROFILE = 9.0 * 420.0 / 6.0;
+constexpr double EQUILIBRIA_BYTES_PER_PROFILE = 4.0 / 6.0;
+
+//! The work-model counters read by scripts/gpu-check.sh.
+void set_work_model(benchmark::State& state, double fp64_per_item, double bytes_per_item) {
+  state.counters["fp64_per_item"] = fp64_per_item;
+  state.counters["bytes_per_item"] = bytes_per_item;
+  state.SetLabel(cuda_device_description());
+}
+
 void BM_ExhaustiveOptimumCuda(benchmark::State& state) {
   if (!cuda_device_available()) {
     state.SkipWithError(("no CUDA device: " + cuda_device_description()).c_str());
@@ -106,6 +124,7 @@ void BM_ExhaustiveOptimumCuda(benchmark::State& state) {
   const Game game(t, bench::DEFAULT_BETA);
   for (auto _ : state) benchmark::DoNotOptimize(exhaustive_optimum(game, Backend::cuda).welfare);
   state.SetItemsProcessed(state.iterations() * profile_count(t.n, t.K));
+  set_work_model(state, OPTIMUM_FP64_PER_PROFILE, 0.0);
 }
 BENCHMARK(BM_ExhaustiveOptimumCuda)->Unit(benchmark::kMillisecond)->UseRealTime();
 
@@ -120,6 +139,7 @@ void BM_EnumerateEquilibriaCuda(benchmark::State& state) {
   o.algorithm = EnumerationAlgorithm::exhaustive;
   for (auto _ : state) benchmark::DoNotOptimize(enumerate_equilibria(game, o, Backend::cuda).count);
   state.SetItemsProcessed(state.iterations() * profile_count(t.n, t.K));
+  set_work_model(state, EQUILIBRIA_FP64_PER_PROFILE, EQUILIBRIA_BYTES_PER_PROFILE);
 }
 BENCHMARK(BM_EnumerateEquilibriaCuda)->Unit(benchmark::kMillisecond)->UseRealTime();
 
