@@ -247,7 +247,8 @@ void write_ensemble_group(h5::Group& root, const EnsembleResult& result) {
   g.write_attribute_f64("absolute_tolerance", p.dynamics().absolute_tolerance);
   g.write_attribute_i64("max_rounds", p.dynamics().max_rounds);
   g.write_attribute_string("reserve", to_string(p.params().reserve));
-  g.write_attribute_i64("enumeration_max_profiles", p.params().enumerate_all ? -1 : p.params().enumeration_max_profiles);
+  g.write_attribute_i64("enumeration_max_profiles",
+                        p.params().enumerate_all ? -1 : p.params().enumeration_max_profiles);
   g.write_attribute_f64("enumeration_tolerance", p.enumeration_tolerance());
   g.write_attribute_string("enumeration_algorithm", to_string(p.enumeration_algorithm()));
   g.write_attribute_string("backend", to_string(result.backend));

@@ -1,8 +1,9 @@
 // The structural enumeration of all pure equilibria (market/aggregate_enumeration.hpp) against the exhaustive oracle:
 // on 10^4 random small markets with ties (duplicate levels, duplicate providers, zero margins, zero tolerance,
-// β = 0), on the nine paper markets at every β (live for the reasoning markets and the listed β, and against the
-// exhaustive results recorded in tests/data/golden/paper.h5 for all 103 β), and on markets far beyond exhaustive
-// reach. Every equilibrium found is certified by the independent regret function. Seeds are printed on failure.
+// β = 0 and 1e9, large outside options), at the tolerance boundary, on the nine paper markets at every β (live for the
+// reasoning markets and the listed β, and against the exhaustive results recorded in tests/data/golden/paper.h5 for all
+// 103 β), and on markets far beyond exhaustive reach. Every equilibrium found is certified by the independent regret
+// function. Seeds are printed on failure.
 #include "ttcgames/market/aggregate_enumeration.hpp"
 
 #include <gtest/gtest.h>
@@ -84,11 +85,13 @@ TiedMarket tied_market(std::uint64_t seed) {
   MarketParams m;
   m.alpha = 0.005 + 0.05 * u(rng);
   m.markup = u(rng) < 0.03 ? 0.0 : 0.05 + 0.5 * u(rng);
-  m.v0 = u(rng) < 0.3 ? (u(rng) - 0.3) * 0.01 : 0.0;
+  const double v = u(rng);
+  m.v0 = v < 0.02 ? (u(rng) - 0.5) : v < 0.3 ? (u(rng) - 0.3) * 0.01 : 0.0;  // sometimes |v0| far above any V
   TiedMarket out;
   out.table = build_market_table(set, m);
   const double r = u(rng);
-  out.beta = r < 0.02 ? 0.0 : std::pow(10.0, -2.0 + 9.0 * u(rng));  // β = 0, else log-uniform in [1e-2, 1e7]
+  // β = 0 or 1e9 (log-attractions of 1e7) now and then, else log-uniform in [1e-2, 1e7].
+  out.beta = r < 0.02 ? 0.0 : r < 0.04 ? 1e9 : std::pow(10.0, -2.0 + 9.0 * u(rng));
   out.tolerance = u(rng) < 0.2 ? 0.0 : EQUILIBRIUM_TOLERANCE;
   return out;
 }
