@@ -19,12 +19,25 @@
 // as soon as the range of T its completions can still reach misses the segment. A leaf is a candidate only when its
 // T (the canonical log-sum-exp of the whole profile) lies in the segment, so each profile is tested at most once.
 //
-// Complexity, for n providers and K levels: O(n K²) margin evaluations for the windows, O(n K log(nK)) to sort their
-// 2nK ends, and per segment with every provider covered O(n) for the reachable ranges plus O(n) per search node;
-// a candidate costs O(n² + nK). A segment's search visits at most n·Π_i |C_i| nodes, C_i being provider i's levels
-// whose windows cover the segment. Without ties (|C_i| = 1 almost everywhere) that is O(n² K) nodes in all, a few
-// thousand for the paper's 9×6 markets and independent of K^n; levels with identical windows (duplicate levels,
-// zero margins) multiply the nodes together with the number of equilibria, which any enumeration must then list.
+// Rounding. With u = 2^−53, a log-utility computed at a given L differs from its exact value by at most about
+// u·(3(|x| + |L|) + |lm| + 5) (the subtraction x − L, softplus's exp and log1p within 2 ulp, the addition of lm), and
+// the test's comparison adds one more rounding of the threshold: a pair's computed margin is within ε ≈ 12u·(|x| +
+// |L| + |lm| + log_tol + 1) of the exact one. A computed log-sum-exp of m terms is within u·(|value| + 4(m + 2)) of
+// the exact one, and a computed log A_{−i} is never below x_0 (max ≥ x_0, sum ≥ 1). The bounds used are
+// AGGREGATE_ROUNDING_FACTOR = 64 unit roundoffs times the game's largest magnitudes, well above these estimates;
+// wider margins only add candidates that the exact test rejects.
+//
+// Complexity, for n providers and K levels. Windows: O(n K²) (per level two log-utilities at the range ends, for
+// each pair two comparisons and, when it may bind, a closed-form root, and the certified points of the two
+// binding pairs per level). Segments: O(n K log(nK)) to sort the 2nK window ends, then per segment in the range of
+// T with every provider covered O(n) for its reachable ranges. Search: O(n) per node, at most n·Π_i |C_i(s)| nodes in
+// segment s, C_i(s) being provider i's levels whose windows cover it; a candidate costs O(n² + nK). |C_i(s)| > 1 only
+// where windows of one provider overlap: within the certified margins at window ends, where a large provider's levels
+// map the same L to different T, and for levels that tie exactly (duplicates, zero margins). So without exact ties the
+// work is O(n K² + n² K) and independent of K^n (measured: about 10 search nodes and 10 µs per β for the paper's
+// 9×6 markets, 30 nodes for 30×10; bench/enumeration_bench.cpp), and in general it is bounded by
+// n·Σ_s Π_i |C_i(s)| nodes: when exact ties make the number of equilibria explode, the search visits each of them
+// (which any enumeration must list) and at most n nodes per tied combination whose T misses its segment.
 #pragma once
 
 #include <cmath>
@@ -38,8 +51,8 @@ namespace ttcg {
 
 //! Unit roundoff of double precision, 2^−53.
 constexpr double UNIT_ROUNDOFF = 1.1102230246251565e-16;
-//! The certified margins are this many unit roundoffs times the magnitudes involved (the error analysis in the
-//! header needs about 12; a wider margin only adds candidates that the exact test rejects).
+//! The certified margins are this many unit roundoffs times the magnitudes involved (the rounding estimates in the
+//! header's paragraph need about 12; a wider margin only adds candidates that the exact test rejects).
 constexpr double AGGREGATE_ROUNDING_FACTOR = 64.0;
 //! First step, relative to 1 + |root|, from a pair's closed-form root towards the certainly excluded side.
 constexpr double AGGREGATE_ROOT_FIRST_STEP = 1e-10;
