@@ -292,7 +292,7 @@ int main(int argc, char** argv) {
   CLI::App* ensemble = app.add_subcommand(
       "ensemble",
       "Run the [ensemble] of one scenario (random markets drawn from its providers: equilibrium, optimum, PoA,\n"
-      "auction, all pure equilibria of small markets), write HDF5 and print the distributions");
+      "auction, all pure equilibria of every market), write HDF5 and print the distributions");
   ensemble->add_option("scenario", ensemble_scenario, "Scenario file (TOML) with an [ensemble] section")->required();
   ensemble->add_option("-o,--output", output,
                        "Result file (default: the scenario's [output] path, else results/<name>.h5)");
