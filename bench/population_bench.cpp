@@ -189,6 +189,8 @@ void BM_CudaUserChoices(benchmark::State& state) {
       benchmark::Counter(users * FLOPS_PER_USER_CHOICE / H100_FP64_PEAK, benchmark::Counter::kIsIterationInvariantRate);
   state.counters["memory_fraction_of_h100_peak"] = benchmark::Counter(
       users * BYTES_PER_USER_CHOICE / H100_MEMORY_BANDWIDTH, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["fp64_per_item"] = FLOPS_PER_USER_CHOICE;  // the work model scripts/gpu-check.sh reads
+  state.counters["bytes_per_item"] = BYTES_PER_USER_CHOICE;
   state.SetLabel(cuda_device_description());
 }
 BENCHMARK(BM_CudaUserChoices)->ArgName("questions")->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();

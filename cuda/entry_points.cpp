@@ -65,12 +65,20 @@ EquilibriumSet enumerate_equilibria(const GameView& g, double log_tol, std::int6
   EquilibriumSet set;
   set.profiles = prefixes * g.K;
   set.count = scan.stats.count;
-  set.indices = std::move(scan.indices);
+  set.work = set.profiles;
+  const auto decode = [&](std::int64_t index) {
+    Profile p(static_cast<std::size_t>(g.n));
+    decode_profile(index, g.n, g.K, p.data());
+    return p;
+  };
+  for (const std::int64_t index : scan.indices) set.stored.push_back(decode(index));
   const double nan = std::numeric_limits<double>::quiet_NaN();
   set.worst_welfare = set.count > 0 ? scan.stats.worst.welfare : nan;
   set.best_welfare = set.count > 0 ? scan.stats.best.welfare : nan;
-  set.worst_index = scan.stats.worst.index;
-  set.best_index = scan.stats.best.index;
+  if (set.count > 0) {
+    set.worst_profile = decode(scan.stats.worst.index);
+    set.best_profile = decode(scan.stats.best.index);
+  }
   return set;
 }
 

@@ -85,9 +85,10 @@ void check_finite(const MarketOutcome& o, std::int64_t market, const EnsembleSpe
 }  // namespace
 
 EnsembleProblem::EnsembleProblem(const ProviderSet& providers, const MarketParams& market,
-                                 const DynamicsOptions& dynamics, StartLevel start, double enumeration_tolerance,
-                                 Reserve reserve, EnsembleSpec spec)
-    : spec_(std::move(spec)), market_(market), dynamics_(dynamics), enumeration_tolerance_(enumeration_tolerance) {
+                                 const DynamicsOptions& dynamics, StartLevel start,
+                                 const EnumerationOptions& enumeration, Reserve reserve, EnsembleSpec spec)
+    : spec_(std::move(spec)), market_(market), dynamics_(dynamics), enumeration_(enumeration) {
+  const double enumeration_tolerance = enumeration.relative_tolerance;
   EnsembleSpec& s = spec_;
   build_market_table(providers, market);  // the pool itself must be a valid market
   DynamicsOptions settings = dynamics;
@@ -203,7 +204,9 @@ EnsembleProblem::EnsembleProblem(const ProviderSet& providers, const MarketParam
   p.random_order = s.order == ProviderOrder::random;
   p.start = start;
   p.reserve = reserve;
-  p.enumeration_max_profiles = s.enumerate ? s.enumeration_max_profiles : 0;
+  const bool structural = enumeration.algorithm == EnumerationAlgorithm::structural;
+  p.enumerate_all = s.enumerate && structural;
+  p.enumeration_max_profiles = s.enumerate && !structural ? s.enumeration_max_profiles : 0;
   p.enumeration_log_tol = std::log1p(enumeration_tolerance);
   p.seed = s.seed;
   p.keys = EnsembleKeys::make(s.seed);
@@ -259,7 +262,7 @@ std::unique_ptr<EnsembleProblem> make_ensemble_problem(const Scenario& s) {
   if (spec.name.empty()) spec.name = s.name;
   return std::make_unique<EnsembleProblem>(s.providers, s.market, s.dynamics,
                                            s.start == StartKind::highest ? StartLevel::highest : StartLevel::lowest,
-                                           s.enumeration.relative_tolerance, s.reserve, std::move(spec));
+                                           s.enumeration, s.reserve, std::move(spec));
 }
 
 // ---- records and tallies ----

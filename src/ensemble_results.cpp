@@ -196,7 +196,8 @@ void write_records(h5::Group& g, const EnsembleRecords& r, bool enumerated) {
   f64("auction_price", r.auction_price, {}, "USD", "price the user pays the auction's winner");
   if (!enumerated) return;
   g.write("enumerated", std::span<const std::uint8_t>(r.enumerated), {}, "1",
-          "1 when every pure NE of the market was enumerated (K^n <= enumeration_max_profiles)");
+          "1 when every pure NE of the market was enumerated (structural: every market; exhaustive: K^n <= "
+          "enumeration_max_profiles)");
   g.write("num_equilibria", std::span<const std::int64_t>(r.num_equilibria), {}, "1",
           "number of pure Nash equilibria (-1 when not enumerated)");
   f64("worst_equilibrium_welfare", r.worst_equilibrium_welfare, {}, "USD", "min SW over pure NE (NaN: none/not)");
@@ -247,8 +248,10 @@ void write_ensemble_group(h5::Group& root, const EnsembleResult& result) {
   g.write_attribute_f64("absolute_tolerance", p.dynamics().absolute_tolerance);
   g.write_attribute_i64("max_rounds", p.dynamics().max_rounds);
   g.write_attribute_string("reserve", to_string(p.params().reserve));
-  g.write_attribute_i64("enumeration_max_profiles", p.params().enumeration_max_profiles);
+  g.write_attribute_i64("enumeration_max_profiles",
+                        p.params().enumerate_all ? -1 : p.params().enumeration_max_profiles);
   g.write_attribute_f64("enumeration_tolerance", p.enumeration_tolerance());
+  g.write_attribute_string("enumeration_algorithm", to_string(p.enumeration_algorithm()));
   g.write_attribute_string("backend", to_string(result.backend));
   g.write_attribute_i64("threads", result.threads);
   g.write_attribute_f64("seconds", result.seconds);
@@ -305,7 +308,7 @@ void write_ensemble_group(h5::Group& root, const EnsembleResult& result) {
   }
   if (e.store_markets) {
     h5::Group mg = g.create_group("markets");
-    write_records(mg, s.records, p.params().enumeration_max_profiles > 0);
+    write_records(mg, s.records, p.params().enumerate_all || p.params().enumeration_max_profiles > 0);
   }
 }
 

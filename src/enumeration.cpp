@@ -5,10 +5,12 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numeric>
 
 #include "ttcgames/cuda_backend.hpp"
 #include "ttcgames/enumeration_math.hpp"
 #include "ttcgames/error.hpp"
+#include "ttcgames/market/aggregate_enumeration.hpp"
 
 namespace ttcg {
 
@@ -70,7 +72,7 @@ constexpr double MIN_SLOPE = 1e-3;
 constexpr int BISECTION_STEPS = 200;
 
 //! d(L) = log u_i(k, L) − log u_i(j, L) + log_tol; level k beats level j (within tol) iff d(L) ≥ 0.
-double pair_margin(const GameView& g, int i, int k, int j, double L, double log_tol) {
+double window_margin(const GameView& g, int i, int k, int j, double L, double log_tol) {
   return log_utility(g, i, k, L) - log_utility(g, i, j, L) + log_tol;
 }
 
@@ -82,10 +84,10 @@ Window level_window(const GameView& g, int i, int k, double log_tol) {
     const double xj = g.xs(i, j);
     // Beyond ±(800 + |x|) both log-utilities are at their limits to double precision.
     const double a = std::fmin(xk, xj) - 800.0, b = std::fmax(xk, xj) + 800.0;
-    const double da = pair_margin(g, i, k, j, a, log_tol), db = pair_margin(g, i, k, j, b, log_tol);
+    const double da = window_margin(g, i, k, j, a, log_tol), db = window_margin(g, i, k, j, b, log_tol);
     const bool increasing = xk > xj;  // d is monotone in L: increasing iff x_k > x_j, constant if equal
     if (xk == xj || std::isnan(da) || std::isnan(db)) {
-      const double d = pair_margin(g, i, k, j, 0.5 * (a + b), log_tol);
+      const double d = window_margin(g, i, k, j, 0.5 * (a + b), log_tol);
       if (std::isnan(d) || std::fabs(d) <= MARGIN_GAIN) {  // undecidable here: always fall back
         w.lo_certain = INFINITY;
         w.hi_certain = -INFINITY;
@@ -102,7 +104,7 @@ Window level_window(const GameView& g, int i, int k, double log_tol) {
     double lo = a, hi = b;  // invariant: d(lo) and d(hi) straddle 0
     for (int step = 0; step < BISECTION_STEPS && hi - lo > 4e-16 * (1.0 + std::fabs(lo)); ++step) {
       const double mid = 0.5 * (lo + hi);
-      if ((pair_margin(g, i, k, j, mid, log_tol) >= 0.0) == (da >= 0.0))
+      if ((window_margin(g, i, k, j, mid, log_tol) >= 0.0) == (da >= 0.0))
         lo = mid;
       else
         hi = mid;
@@ -119,14 +121,6 @@ Window level_window(const GameView& g, int i, int k, double log_tol) {
     }
   }
   return w;
-}
-
-//! The direct test of one provider at one profile, given its canonical log A_{−i}.
-bool direct_best_response(const GameView& g, int i, int level, double L, double log_tol) {
-  const double threshold = log_utility(g, i, level, L) + log_tol;
-  for (int k = 0; k < g.K; ++k)
-    if (k != level && log_utility(g, i, k, L) > threshold) return false;
-  return true;
 }
 
 struct WindowScanner {
@@ -161,7 +155,7 @@ struct WindowScanner {
     const Verdict v = classify(windows[i * g.K + digits[i]], L);
     if (v != Verdict::undecided) return v == Verdict::yes;
     ++direct_tests;
-    return direct_best_response(g, i, digits[i], L, log_tol);
+    return is_tol_best_response(g, i, digits[i], L, log_tol);
   }
   std::uint32_t completions() {
     const int last = g.n - 1;
@@ -182,28 +176,116 @@ struct WindowScanner {
   }
 };
 
-}  // namespace
+//! Equilibria reported by the aggregative search in its own order: the count, the extremes with lexicographic
+//! tie-breaks, and the lexicographically first max_stored profiles (trimmed whenever twice as many are held).
+class StructuralCollector {
+ public:
+  StructuralCollector(const GameView& g, std::int64_t max_stored) : g_(g), max_stored_(max_stored) {}
 
-void check_enumeration_limits(int n, int K, const EnumerationOptions& options) {
-  const std::int64_t total = profile_count(n, K);
-  if (total < 0 || total > options.max_profiles)
-    throw InputError("equilibrium enumeration: " + std::to_string(K) + "^" + std::to_string(n) +
-                     " profiles exceed the limit of " + std::to_string(options.max_profiles) +
-                     " (raise [equilibria] max_profiles, or set enumerate = false)");
-  if (K > ENUMERATION_MAX_LEVELS)
-    throw InputError("equilibrium enumeration supports at most " + std::to_string(ENUMERATION_MAX_LEVELS) +
-                     " levels per provider, got " + std::to_string(K) + " (set [equilibria] enumerate = false)");
+  void operator()(const int* profile) {
+    const double welfare = social_welfare(g_, profile);
+    ++count_;
+    if (count_ == 1 || welfare < worst_ || (welfare == worst_ && precedes(profile, worst_profile_))) {
+      worst_ = welfare;
+      worst_profile_.assign(profile, profile + g_.n);
+    }
+    if (count_ == 1 || welfare > best_ || (welfare == best_ && precedes(profile, best_profile_))) {
+      best_ = welfare;
+      best_profile_.assign(profile, profile + g_.n);
+    }
+    if (max_stored_ <= 0) return;
+    rows_.insert(rows_.end(), profile, profile + g_.n);
+    if (static_cast<std::int64_t>(rows_.size()) >= 2 * max_stored_ * g_.n) trim();
+  }
+
+  void finish(EquilibriumSet& set) {
+    trim();
+    set.count = count_;
+    for (std::size_t r = 0; r < rows_.size(); r += static_cast<std::size_t>(g_.n))
+      set.stored.emplace_back(rows_.begin() + static_cast<std::ptrdiff_t>(r),
+                              rows_.begin() + static_cast<std::ptrdiff_t>(r) + g_.n);
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    set.worst_welfare = count_ ? worst_ : nan;
+    set.best_welfare = count_ ? best_ : nan;
+    set.worst_profile = std::move(worst_profile_);
+    set.best_profile = std::move(best_profile_);
+  }
+
+ private:
+  bool precedes(const int* a, const Profile& b) const {
+    return std::lexicographical_compare(a, a + g_.n, b.begin(), b.end());
+  }
+  //! Keeps the lexicographically first max_stored rows, sorted.
+  void trim() {
+    const std::size_t n = static_cast<std::size_t>(g_.n);
+    std::vector<std::size_t> order(rows_.size() / n);
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    const auto row_less = [&](std::size_t a, std::size_t b) {
+      return std::lexicographical_compare(rows_.begin() + a * n, rows_.begin() + (a + 1) * n, rows_.begin() + b * n,
+                                          rows_.begin() + (b + 1) * n);
+    };
+    std::sort(order.begin(), order.end(), row_less);
+    order.resize(std::min(order.size(), static_cast<std::size_t>(max_stored_)));
+    std::vector<int> kept;
+    kept.reserve(order.size() * n);
+    for (const std::size_t r : order) kept.insert(kept.end(), rows_.begin() + r * n, rows_.begin() + (r + 1) * n);
+    rows_ = std::move(kept);
+  }
+
+  const GameView& g_;
+  std::int64_t max_stored_;
+  std::int64_t count_ = 0;
+  double worst_ = INFINITY, best_ = -INFINITY;
+  Profile worst_profile_, best_profile_;
+  std::vector<int> rows_;
+};
+
+//! Host scratch of the aggregative search (AggregateSearchSpace over vectors).
+struct AggregateSearchBuffers {
+  std::vector<AggregateEvent> event;
+  std::vector<std::uint32_t> covered, pending;
+  std::vector<int> profile;
+  std::vector<double> rest_low, rest_high;
+  std::vector<LogSumExp> prefix;
+
+  AggregateSearchBuffers(int n, int K)
+      : event(2 * static_cast<std::size_t>(n) * K),
+        covered(n),
+        pending(n),
+        profile(n),
+        rest_low(n + 1),
+        rest_high(n + 1),
+        prefix(n + 1) {}
+  AggregateSearchSpace space() {
+    return AggregateSearchSpace{event.data(),    covered.data(),   pending.data(), profile.data(),
+                                rest_low.data(), rest_high.data(), prefix.data()};
+  }
+};
+
+EquilibriumSet enumerate_structural(const GameView& g, double log_tol, std::int64_t max_stored) {
+  AggregateSearchBuffers buffers(g.n, g.K);
+  StructuralCollector collect(g, max_stored);
+  const AggregateSearchStats stats = enumerate_by_aggregate(g, log_tol, buffers.space(), collect);
+  EquilibriumSet set;
+  collect.finish(set);
+  set.profiles = profile_count(g.n, g.K);
+  set.work = stats.nodes;
+  return set;
 }
 
-EquilibriumSet enumerate_equilibria(const Game& game, const EnumerationOptions& options, Backend backend) {
-  const GameView g = game.view();
-  check_enumeration_limits(g.n, g.K, options);
-  const std::int64_t total = profile_count(g.n, g.K);
-  const double log_tol = std::log1p(options.relative_tolerance);
-  if (backend == Backend::cuda) return cuda::enumerate_equilibria(g, log_tol, options.max_stored);
+Profile decode(std::int64_t index, int n, int K) {
+  Profile p(static_cast<std::size_t>(n), -1);
+  if (index >= 0) decode_profile(index, n, K, p.data());
+  return p;
+}
 
+//! Every K^n profile (the oracle): the windows or the direct test on the CPU, the CUDA kernel on cuda.
+EquilibriumSet enumerate_exhaustive(const GameView& g, const EnumerationOptions& options, Backend backend,
+                                    double log_tol) {
+  const std::int64_t total = profile_count(g.n, g.K);
+  if (backend == Backend::cuda) return cuda::enumerate_equilibria(g, log_tol, options.max_stored);
   const bool windows = options.algorithm == EnumerationAlgorithm::windows ||
-                       (options.algorithm == EnumerationAlgorithm::automatic && total >= WINDOWS_MIN_PROFILES);
+                       (options.algorithm == EnumerationAlgorithm::exhaustive && total >= WINDOWS_MIN_PROFILES);
   std::vector<Window> window(windows ? static_cast<std::size_t>(g.n) * g.K : 0);
   if (windows) {
     for (int i = 0; i < g.n; ++i)
@@ -211,7 +293,7 @@ EquilibriumSet enumerate_equilibria(const Game& game, const EnumerationOptions& 
   }
   const std::int64_t prefixes = total / g.K;
   std::vector<Accumulator> partial(omp_get_max_threads());
-#pragma omp parallel
+#pragma omp parallel if (prefixes >= EXHAUSTIVE_PARALLEL_MIN_PREFIXES)
   {
     const std::int64_t threads = omp_get_num_threads();
     const std::int64_t t = omp_get_thread_num();
@@ -243,13 +325,64 @@ EquilibriumSet enumerate_equilibria(const Game& game, const EnumerationOptions& 
 
   EquilibriumSet set;
   set.profiles = total;
+  set.work = total;
   set.count = all.count;
-  set.indices = std::move(all.indices);
+  for (const std::int64_t index : all.indices) set.stored.push_back(decode(index, g.n, g.K));
   set.worst_welfare = all.count ? all.worst : std::numeric_limits<double>::quiet_NaN();
   set.best_welfare = all.count ? all.best : std::numeric_limits<double>::quiet_NaN();
-  set.worst_index = all.worst_index;
-  set.best_index = all.best_index;
+  if (all.count) {
+    set.worst_profile = decode(all.worst_index, g.n, g.K);
+    set.best_profile = decode(all.best_index, g.n, g.K);
+  }
   return set;
+}
+
+}  // namespace
+
+const char* to_string(EnumerationAlgorithm algorithm) {
+  switch (algorithm) {
+    case EnumerationAlgorithm::structural:
+      return "structural";
+    case EnumerationAlgorithm::exhaustive:
+      return "exhaustive";
+    case EnumerationAlgorithm::windows:
+      return "windows";
+    case EnumerationAlgorithm::direct:
+      return "direct";
+  }
+  return "structural";
+}
+
+EnumerationAlgorithm parse_enumeration_algorithm(const std::string& text, const std::string& where) {
+  if (text == "structural") return EnumerationAlgorithm::structural;
+  if (text == "exhaustive") return EnumerationAlgorithm::exhaustive;
+  throw InputError(where + " is \"" + text + "\"; valid: \"structural\" (all equilibria from the aggregate, the " +
+                   "default) or \"exhaustive\" (the oracle over all K^n profiles)");
+}
+
+bool profile_precedes(const Profile& a, const Profile& b) {
+  return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end());
+}
+
+void check_enumeration_limits(int n, int K, const EnumerationOptions& options) {
+  if (K > ENUMERATION_MAX_LEVELS)
+    throw InputError("equilibrium enumeration supports at most " + std::to_string(ENUMERATION_MAX_LEVELS) +
+                     " levels per provider, got " + std::to_string(K) + " (set [equilibria] enumerate = false)");
+  if (options.algorithm == EnumerationAlgorithm::structural) return;
+  const std::int64_t total = profile_count(n, K);
+  if (total < 0 || total > options.max_profiles)
+    throw InputError("exhaustive equilibrium enumeration: " + std::to_string(K) + "^" + std::to_string(n) +
+                     " profiles exceed the limit of " + std::to_string(options.max_profiles) +
+                     " (raise [equilibria] max_profiles, use algorithm = \"structural\", or set enumerate = false)");
+}
+
+EquilibriumSet enumerate_equilibria(const Game& game, const EnumerationOptions& options, Backend backend) {
+  const GameView g = game.view();
+  check_enumeration_limits(g.n, g.K, options);
+  const double log_tol = std::log1p(options.relative_tolerance);
+  if (options.algorithm == EnumerationAlgorithm::structural)
+    return enumerate_structural(g, log_tol, options.max_stored);
+  return enumerate_exhaustive(g, options, backend, log_tol);
 }
 
 }  // namespace ttcg

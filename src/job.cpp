@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <limits>
 #include <sstream>
@@ -97,16 +98,6 @@ class UnitCheck {
   int n_, K_;
 };
 
-//! K^n when it fits in int64, else -1.
-std::int64_t profile_count(int n, int K) {
-  std::int64_t count = 1;
-  for (int i = 0; i < n; ++i) {
-    if (count > std::numeric_limits<std::int64_t>::max() / K) return -1;
-    count *= K;
-  }
-  return count;
-}
-
 void check_beta_result(const BetaResult& b, const UnitCheck& check, double beta, bool enumerated) {
   if (std::memcmp(&b.beta, &beta, sizeof beta) != 0) {
     std::ostringstream m;
@@ -122,17 +113,13 @@ void check_beta_result(const BetaResult& b, const UnitCheck& check, double beta,
     check.fail(enumerated ? "has no enumeration, expected one" : "has an enumeration, expected none");
   if (!b.equilibria) return;
   const EquilibriumSet& e = *b.equilibria;
-  const std::int64_t profiles = profile_count(check.n(), check.K());
-  const auto index_ok = [&](std::int64_t i, std::int64_t lowest) {
-    return i >= lowest && (profiles < 0 || i < profiles);
-  };
-  if (e.count < 0 || static_cast<std::uint64_t>(e.count) < e.indices.size())
-    check.fail("counts " + std::to_string(e.count) + " equilibria but stores " + std::to_string(e.indices.size()));
-  for (const std::int64_t i : e.indices)
-    if (!index_ok(i, 0)) check.fail("stores equilibrium index " + std::to_string(i) + ", not a profile index");
-  if (!index_ok(e.worst_index, -1) || !index_ok(e.best_index, -1))
-    check.fail("names the worst/best equilibrium by index " + std::to_string(e.worst_index) + "/" +
-               std::to_string(e.best_index) + ", not a profile index");
+  if (e.count < 0 || static_cast<std::uint64_t>(e.count) < e.stored.size())
+    check.fail("counts " + std::to_string(e.count) + " equilibria but stores " + std::to_string(e.stored.size()));
+  for (const Profile& p : e.stored) check.profile(p, "a stored equilibrium");
+  for (const Profile* p : {&e.worst_profile, &e.best_profile})
+    if (!p->empty()) check.profile(*p, "the worst/best equilibrium");
+  if ((e.count > 0) != !e.worst_profile.empty() || (e.count > 0) != !e.best_profile.empty())
+    check.fail("names a worst/best equilibrium that does not match its count " + std::to_string(e.count));
 }
 
 }  // namespace
@@ -160,12 +147,14 @@ Bytes encode_beta_result(const BetaResult& b) {
   if (b.equilibria) {
     const EquilibriumSet& e = *b.equilibria;
     w.put<std::int64_t>(e.count);
-    w.put(e.indices);
+    w.put<std::uint64_t>(e.stored.size());
+    for (const Profile& p : e.stored) put_profile(w, p);
     w.put(e.worst_welfare);
     w.put(e.best_welfare);
-    w.put<std::int64_t>(e.worst_index);
-    w.put<std::int64_t>(e.best_index);
+    put_profile(w, e.worst_profile);
+    put_profile(w, e.best_profile);
     w.put<std::int64_t>(e.profiles);
+    w.put<std::int64_t>(e.work);
   }
   return w.take();
 }
@@ -193,12 +182,14 @@ BetaResult decode_beta_result(const Bytes& bytes, const std::string& what, int n
   if (r.get<std::uint8_t>() != 0) {
     EquilibriumSet e;
     e.count = r.get<std::int64_t>();
-    e.indices = r.get_vector<std::int64_t>();
+    const auto stored = r.get<std::uint64_t>();
+    for (std::uint64_t row = 0; row < stored; ++row) e.stored.push_back(get_profile(r));
     e.worst_welfare = r.get<double>();
     e.best_welfare = r.get<double>();
-    e.worst_index = r.get<std::int64_t>();
-    e.best_index = r.get<std::int64_t>();
+    e.worst_profile = get_profile(r);
+    e.best_profile = get_profile(r);
     e.profiles = r.get<std::int64_t>();
+    e.work = r.get<std::int64_t>();
     b.equilibria = std::move(e);
   }
   r.finish();
@@ -307,12 +298,15 @@ UnitWork MarketJob::work() const {
   w.count = units();
   w.compute = [this](std::uint64_t u) { return compute(u); };
   bool gpu_enumeration = false;
-  for (const bool e : enumerate_) gpu_enumeration = gpu_enumeration || (e && options_.backend == Backend::cuda);
+  for (std::size_t s = 0; s < scenarios_.size(); ++s)  // only the exhaustive oracle enumerates on the GPU
+    gpu_enumeration = gpu_enumeration || (enumerate_[s] && options_.backend == Backend::cuda &&
+                                          scenarios_[s].enumeration.algorithm != EnumerationAlgorithm::structural);
   w.parallelism = gpu_enumeration ? UnitParallelism::within_unit : UnitParallelism::across_units;
   return w;
 }
 
-std::vector<ScenarioResult> MarketJob::assemble(const std::vector<Bytes>& results, double seconds) const {
+std::vector<ScenarioResult> MarketJob::assemble(const std::vector<Bytes>& results,
+                                                const std::vector<double>& unit_seconds) const {
   if (results.size() != units_.size())
     throw std::logic_error("MarketJob::assemble: " + std::to_string(results.size()) + " results for " +
                            std::to_string(units_.size()) + " units");
@@ -322,10 +316,14 @@ std::vector<ScenarioResult> MarketJob::assemble(const std::vector<Bytes>& result
     out[s].table = tables_[s];
     out[s].backend = options_.backend;
     out[s].betas.resize(betas_[s].size());
+    const auto start = std::chrono::steady_clock::now();
     out[s].auction = run_auction(tables_[s], scenarios_[s].reserve);
-    out[s].seconds = seconds;
+    out[s].seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
-  for (std::size_t u = 0; u < units_.size(); ++u) out[units_[u].scenario].betas[units_[u].beta] = decode(u, results[u]);
+  for (std::size_t u = 0; u < units_.size(); ++u) {
+    out[units_[u].scenario].betas[units_[u].beta] = decode(u, results[u]);
+    if (u < unit_seconds.size()) out[units_[u].scenario].seconds += unit_seconds[u];
+  }
   return out;
 }
 
@@ -346,6 +344,33 @@ namespace ttcg {
 namespace {
 std::string scenario_label(const Scenario& s, const char* part) {
   return s.name + " " + part;
+}
+
+//! Wraps a unit's computation so that its result travels (gathers, the checkpoint journal) with the wall time it
+//! took: the envelope (seconds, payload).
+void time_units(UnitWork& work) {
+  work.compute = [inner = std::move(work.compute)](std::uint64_t unit) {
+    const auto start = std::chrono::steady_clock::now();
+    const Bytes payload = inner(unit);
+    ArchiveWriter w;
+    w.put(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    w.put(payload);
+    return w.take();
+  };
+}
+
+struct TimedResult {
+  double seconds = 0.0;
+  Bytes payload;
+};
+
+TimedResult untime(const Bytes& envelope) {
+  ArchiveReader r(envelope, "timed work unit");
+  TimedResult t;
+  t.seconds = r.get<double>();
+  t.payload = r.get_bytes();
+  r.finish();
+  return t;
 }
 }  // namespace
 
@@ -412,6 +437,7 @@ RunJob::RunJob(std::vector<Scenario> scenarios, const JobOptions& options)
     next += part.work.count;
     parts_.push_back(std::move(part));
   }
+  for (RunPart& part : parts_) time_units(part.work);
   if (parts_.empty())
     throw InputError(
         "nothing to run: the scenarios have no [beta] values, [ensemble] or [population] for this "
@@ -429,12 +455,32 @@ RunResults RunJob::assemble(const std::vector<Bytes>& results, double seconds) c
     throw std::logic_error("RunJob::assemble: " + std::to_string(results.size()) + " results for " +
                            std::to_string(units()) + " units");
   RunResults out;
+  out.seconds = seconds;
+  std::vector<Bytes> payloads;
+  std::vector<double> unit_seconds;
+  for (const Bytes& b : results) {
+    TimedResult t = untime(b);
+    payloads.push_back(std::move(t.payload));
+    unit_seconds.push_back(t.seconds);
+  }
   std::size_t part = 0;
   auto slice = [&](const RunPart& p) {
-    const auto first = results.begin() + static_cast<std::ptrdiff_t>(p.work.first_unit);
+    const auto first = payloads.begin() + static_cast<std::ptrdiff_t>(p.work.first_unit);
     return std::vector<Bytes>(first, first + static_cast<std::ptrdiff_t>(p.work.count));
   };
-  if (market_) out.markets = market_->assemble(slice(parts_[part++]), seconds);
+  auto part_seconds = [&](const RunPart& p) {
+    const auto first = unit_seconds.begin() + static_cast<std::ptrdiff_t>(p.work.first_unit);
+    return std::vector<double>(first, first + static_cast<std::ptrdiff_t>(p.work.count));
+  };
+  auto sum = [](const std::vector<double>& v) {
+    double total = 0.0;
+    for (const double x : v) total += x;
+    return total;
+  };
+  if (market_) {
+    out.markets = market_->assemble(slice(parts_[part]), part_seconds(parts_[part]));
+    ++part;
+  }
   for (std::size_t e = 0; e < ensembles_.size(); ++e) {
     const EnsembleProblem& problem = *ensembles_[e];
     EnsembleResult r;
@@ -445,17 +491,17 @@ RunResults RunJob::assemble(const std::vector<Bytes>& results, double seconds) c
     r.threads = options_.backend == Backend::cpu ? omp_get_max_threads() : 1;
     r.problem = &problem;
     const RunPart& p = parts_[part++];
+    r.seconds = sum(part_seconds(p));
     for (std::uint64_t b = 0; b < p.work.count; ++b)
-      r.summary.merge(decode_ensemble_unit(e, static_cast<std::int64_t>(b), results[p.work.first_unit + b]));
-    r.seconds = seconds;
+      r.summary.merge(decode_ensemble_unit(e, static_cast<std::int64_t>(b), payloads[p.work.first_unit + b]));
     out.ensembles.push_back(std::move(r));
   }
   for (std::size_t i = 0; i < populations_.size(); ++i) {
     PopulationResult r = populations_[i];
     const RunPart& p = parts_[part++];
+    r.seconds = sum(part_seconds(p));
     for (std::uint64_t x = 0; x < p.work.count; ++x)
-      add_replicate(r, decode_population_unit(i, static_cast<std::int64_t>(x), results[p.work.first_unit + x]));
-    r.seconds = seconds;
+      add_replicate(r, decode_population_unit(i, static_cast<std::int64_t>(x), payloads[p.work.first_unit + x]));
     out.populations.push_back(std::move(r));
   }
   return out;
@@ -474,10 +520,11 @@ ReplicateResult RunJob::decode_population_unit(std::size_t population, std::int6
       bytes, "population unit (" + setup.name + ", replicate " + std::to_string(replicate) + ")", setup, replicate);
 }
 
-void RunJob::check_unit(std::uint64_t unit, const Bytes& bytes) const {
+void RunJob::check_unit(std::uint64_t unit, const Bytes& record) const {
   if (unit >= units())
     throw InputError("unit " + std::to_string(unit) + " is not a unit of this run (it has " + std::to_string(units()) +
                      ")");
+  const Bytes bytes = untime(record).payload;  // a unit's record is its timed envelope (time_units)
   std::size_t part = 0;
   const auto local = [&](const RunPart& p) { return unit - p.work.first_unit; };
   const auto holds = [&](const RunPart& p) { return unit >= p.work.first_unit && local(p) < p.work.count; };
@@ -571,6 +618,7 @@ void write_run_results(const std::string& path, const RunJob& job, const RunResu
     std::vector<const Scenario*> all;
     for (const Scenario& s : job.scenarios()) all.push_back(&s);
     write_root_attributes(root, info, job.root_seed(), combined_scenario_toml(all));
+    root.write_attribute_f64("seconds", results.seconds);
     for (const ScenarioResult& r : results.markets) write_scenario_groups(root, r);
     for (const EnsembleResult& e : results.ensembles) write_ensemble_group(root, e);
     for (const PopulationResult& p : results.populations) {

@@ -49,10 +49,9 @@ std::vector<std::int32_t> per_beta_profile(const ScenarioResult& r, F f) {
   return v;
 }
 
-std::vector<int> profile_of(std::int64_t index, int n, int K) {
-  std::vector<int> p(n, -1);
-  if (index >= 0) decode_profile(index, n, K, p.data());
-  return p;
+//! The profile, or n entries of −1 when there is none (empty).
+std::vector<int> profile_or_missing(const Profile& p, int n) {
+  return p.empty() ? std::vector<int>(static_cast<std::size_t>(n), -1) : p;
 }
 
 void write_market(h5::Group& g, const ScenarioResult& r) {
@@ -146,6 +145,7 @@ void write_market(h5::Group& g, const ScenarioResult& r) {
   g.write_attribute_i64("enumerated", enumerated ? 1 : 0);
   if (enumerated) {
     g.write_attribute_f64("enumeration_tolerance", s.enumeration.relative_tolerance);
+    g.write_attribute_string("enumeration_algorithm", to_string(s.enumeration.algorithm));
     const auto count = per_beta<std::int64_t>(r, [](const BetaResult& b) { return b.equilibria->count; });
     g.write("num_equilibria", std::span<const std::int64_t>(count), {}, "1", "number of pure Nash equilibria");
     f64("worst_equilibrium_welfare",
@@ -154,11 +154,11 @@ void write_market(h5::Group& g, const ScenarioResult& r) {
     f64("best_equilibrium_welfare", per_beta<double>(r, [](const BetaResult& b) { return b.equilibria->best_welfare; }),
         "USD", "max SW over all pure Nash equilibria");
     const auto worst =
-        per_beta_profile(r, [&](const BetaResult& b) { return profile_of(b.equilibria->worst_index, t.n, t.K); });
+        per_beta_profile(r, [&](const BetaResult& b) { return profile_or_missing(b.equilibria->worst_profile, t.n); });
     g.write("worst_equilibrium_profile", std::span<const std::int32_t>(worst), Bn, "1",
             "lowest-index equilibrium attaining the worst welfare (-1 when none)");
     const auto best =
-        per_beta_profile(r, [&](const BetaResult& b) { return profile_of(b.equilibria->best_index, t.n, t.K); });
+        per_beta_profile(r, [&](const BetaResult& b) { return profile_or_missing(b.equilibria->best_profile, t.n); });
     g.write("best_equilibrium_profile", std::span<const std::int32_t>(best), Bn, "1",
             "lowest-index equilibrium attaining the best welfare (-1 when none)");
     f64("price_of_anarchy_worst", per_beta<double>(r, [](const BetaResult& b) { return b.price_of_anarchy_worst(); }),
@@ -168,9 +168,8 @@ void write_market(h5::Group& g, const ScenarioResult& r) {
     std::vector<std::int64_t> offsets{0};
     std::vector<std::int32_t> stored;
     for (const BetaResult& b : r.betas) {
-      for (const std::int64_t index : b.equilibria->indices)
-        for (const int k : profile_of(index, t.n, t.K)) stored.push_back(k);
-      offsets.push_back(offsets.back() + static_cast<std::int64_t>(b.equilibria->indices.size()));
+      for (const Profile& p : b.equilibria->stored) stored.insert(stored.end(), p.begin(), p.end());
+      offsets.push_back(offsets.back() + static_cast<std::int64_t>(b.equilibria->stored.size()));
     }
     g.write("equilibria", std::span<const std::int32_t>(stored), {hs(static_cast<std::size_t>(offsets.back())), n}, "1",
             "stored equilibria (first max_stored per beta, ascending profile index) [row, provider]");

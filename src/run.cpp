@@ -122,7 +122,8 @@ ScenarioResult run_scenario(const Scenario& scenario, const RunOptions& options)
   // Cheap stages for every β in parallel; with enumeration on the CPU, each β enumerates inside its own
   // iteration (the enumeration's own parallel region then runs on one thread), keeping both cores busy over
   // many β. An exception must not leave an OpenMP region: the first one is kept and rethrown after it.
-  const bool cpu_enumeration = enumerate && options.backend == Backend::cpu;
+  const bool cpu_enumeration = enumerate && (options.backend == Backend::cpu ||
+                                             scenario.enumeration.algorithm == EnumerationAlgorithm::structural);
   std::exception_ptr failure;
   std::mutex failure_mutex;
 #pragma omp parallel for schedule(dynamic, 1)

@@ -356,8 +356,10 @@ void read_dynamics(TableReader t, Scenario& s) {
 }
 
 void read_equilibria(TableReader t, Scenario& s) {
-  t.reject_unknown({"enumerate", "tolerance", "max_profiles", "max_stored"});
+  t.reject_unknown({"enumerate", "algorithm", "tolerance", "max_profiles", "max_stored"});
   s.enumerate = t.boolean("enumerate").value_or(false);
+  s.enumeration.algorithm =  // choice() has validated the name
+      parse_enumeration_algorithm(t.choice("algorithm", {"structural", "exhaustive"}, "structural"), "algorithm");
   s.enumeration.relative_tolerance = t.number("tolerance", s.dynamics.relative_tolerance);
   if (s.enumeration.relative_tolerance < 0.0) t.fail(*t.get("tolerance"), "tolerance", "must be >= 0");
   if (const auto v = t.integer("max_profiles")) {
@@ -368,7 +370,7 @@ void read_equilibria(TableReader t, Scenario& s) {
     if (*v < 0) t.fail(*t.get("max_stored"), "max_stored", "must be >= 0");
     s.enumeration.max_stored = *v;
   }
-  t.reject_unknown({"enumerate", "tolerance", "max_profiles", "max_stored"});
+  t.reject_unknown({"enumerate", "algorithm", "tolerance", "max_profiles", "max_stored"});
 }
 
 const std::vector<std::string> ENSEMBLE_KEYS{"name",
@@ -785,6 +787,7 @@ std::string Scenario::resolved_toml() const {
 
   toml::table e;
   e.insert("enumerate", enumerate);
+  e.insert("algorithm", to_string(enumeration.algorithm));
   e.insert("tolerance", enumeration.relative_tolerance);
   e.insert("max_profiles", enumeration.max_profiles);
   e.insert("max_stored", enumeration.max_stored);

@@ -92,7 +92,7 @@ Optimum exhaustive_optimum(const Game& game, Backend backend) {
   } else {
     const std::int64_t prefixes = total / g.K;
     std::vector<Best> partial(omp_get_max_threads());
-#pragma omp parallel
+#pragma omp parallel if (prefixes >= EXHAUSTIVE_PARALLEL_MIN_PREFIXES)
     {
       const std::int64_t threads = omp_get_num_threads();
       const std::int64_t t = omp_get_thread_num();

@@ -15,6 +15,20 @@ namespace ttcg {
 namespace {
 
 constexpr int UNITS_PER_THREAD_PER_WAVE = 8;
+//! Waves of small across_units work grow towards this duration (seconds): each wave ends a parallel region (where
+//! idle OpenMP threads spin) and syncs the journal, so a sub-millisecond unit must not make its own short wave.
+constexpr double WAVE_TARGET_SECONDS = 0.5;
+//! A wave grows at most by this factor over the previous one.
+constexpr double WAVE_MAX_GROWTH = 16.0;
+
+//! The next wave's size: towards WAVE_TARGET_SECONDS, at most WAVE_MAX_GROWTH times the last, never below the first,
+//! and never past what the unit budget leaves (so --max-units stops where it did with fixed waves).
+std::size_t next_wave(std::size_t wave, std::size_t first, double seconds, std::uint64_t budget_left) {
+  const double growth = seconds > 0.0 ? std::min(WAVE_MAX_GROWTH, WAVE_TARGET_SECONDS / seconds) : WAVE_MAX_GROWTH;
+  std::size_t next = std::max(first, static_cast<std::size_t>(static_cast<double>(wave) * std::max(growth, 1.0)));
+  if (budget_left < next) next = std::max<std::size_t>(first, static_cast<std::size_t>(budget_left));
+  return next;
+}
 
 //! What a failed unit said: the exception's message, marked when it was not an error of input or at run time.
 std::string failure_message(const std::exception_ptr& failure) {
@@ -90,21 +104,24 @@ UnitOutcome execute_units(const Communicator& comm, const UnitWork& work, UnitCo
   outcome.resumed = work.count - pending.size();
 
   const std::vector<std::uint64_t> mine = assigned_units(pending, comm.rank(), comm.size());
-  const int wave = work.wave > 0 ? work.wave
-                   : work.parallelism == UnitParallelism::across_units
-                       ? UNITS_PER_THREAD_PER_WAVE * omp_get_max_threads()
-                       : 1;
+  const std::size_t first_wave = work.wave > 0 ? static_cast<std::size_t>(work.wave)
+                                 : work.parallelism == UnitParallelism::across_units
+                                     ? static_cast<std::size_t>(UNITS_PER_THREAD_PER_WAVE * omp_get_max_threads())
+                                     : 1;
+  const bool adaptive = work.wave == 0 && work.parallelism == UnitParallelism::across_units;
+  std::size_t wave = first_wave;
   const std::size_t per_rank =
       (pending.size() + static_cast<std::size_t>(comm.size()) - 1) / static_cast<std::size_t>(comm.size());
-  const std::size_t waves = (per_rank + static_cast<std::size_t>(wave) - 1) / static_cast<std::size_t>(wave);
   if (comm.is_root() && control.progress) control.progress(outcome.resumed, work.count);
 
   // A budget already spent (by earlier parts of the run) stops before the first wave.
   bool stopped = comm.broadcast(comm.is_root() && !pending.empty() &&
                                 (control.max_new_units == 0 || control.time_limit_seconds <= 0.0));
-  for (std::size_t w = 0; w < waves && !stopped; ++w) {
-    const std::size_t lo = std::min(mine.size(), w * static_cast<std::size_t>(wave));
-    const std::size_t hi = std::min(mine.size(), lo + static_cast<std::size_t>(wave));
+  for (std::size_t offset = 0; offset < per_rank && !stopped;) {
+    const auto wave_start = std::chrono::steady_clock::now();
+    const std::size_t lo = std::min(mine.size(), offset);
+    const std::size_t hi = std::min(mine.size(), lo + wave);
+    offset += wave;
     std::vector<std::uint64_t> units(mine.begin() + static_cast<std::ptrdiff_t>(lo),
                                      mine.begin() + static_cast<std::ptrdiff_t>(hi));
     std::vector<Bytes> results(units.size());
@@ -145,6 +162,7 @@ UnitOutcome execute_units(const Communicator& comm, const UnitWork& work, UnitCo
       error = r.get_string();
     }
     if (!error.empty()) throw JobError(error);
+    std::uint64_t next = wave;
     if (comm.is_root()) {
       for (auto& [unit, bytes] : wave_results) {
         if (control.journal) control.journal->append(work.first_unit + unit, bytes);
@@ -154,12 +172,25 @@ UnitOutcome execute_units(const Communicator& comm, const UnitWork& work, UnitCo
       outcome.computed += wave_results.size();
       if (control.progress) control.progress(done.size(), work.count);
       const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      stop = w + 1 < waves && (elapsed >= control.time_limit_seconds || outcome.computed >= control.max_new_units);
+      stop = offset < per_rank && (elapsed >= control.time_limit_seconds || outcome.computed >= control.max_new_units);
+      if (adaptive) {
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wave_start).count();
+        const std::uint64_t budget_left =
+            control.max_new_units > outcome.computed ? control.max_new_units - outcome.computed : 0;
+        const std::uint64_t ranks = static_cast<std::uint64_t>(comm.size());
+        next = next_wave(wave, first_wave, seconds, (budget_left + ranks - 1) / ranks);
+      }
     }
-    if (comm.broadcast(stop)) {
+    ArchiveWriter decision;  // rank 0 decides for every rank: stop, and the next wave's size
+    decision.put<std::uint8_t>(stop);
+    decision.put<std::uint64_t>(next);
+    const Bytes shared_decision = comm.broadcast(decision.take());
+    ArchiveReader decided(shared_decision, "wave decision");
+    if (decided.get<std::uint8_t>() != 0) {
       stopped = true;
       break;
     }
+    wave = static_cast<std::size_t>(decided.get<std::uint64_t>());
   }
 
   outcome.complete = !stopped;

@@ -19,7 +19,7 @@
 
 namespace ttcg {
 
-constexpr std::uint32_t CHECKPOINT_FORMAT_VERSION = 1;
+constexpr std::uint32_t CHECKPOINT_FORMAT_VERSION = 2;  //!< 2: units carry their compute time
 
 class CheckpointJournal {
  public:

@@ -29,6 +29,7 @@
 #include "ttcgames/auction.hpp"
 #include "ttcgames/backend.hpp"
 #include "ttcgames/ensemble_math.hpp"
+#include "ttcgames/enumeration.hpp"
 #include "ttcgames/equilibrium.hpp"
 #include "ttcgames/market.hpp"
 #include "ttcgames/tally.hpp"
@@ -41,7 +42,8 @@ struct Scenario;
 constexpr std::int64_t ENSEMBLE_DEFAULT_BLOCK_SIZE = 4096;
 //! Most markets in one ensemble (market indices are a 32-bit counter word of the draws).
 constexpr std::int64_t ENSEMBLE_MAX_MARKETS = std::int64_t{1} << 32;
-//! Enumerate every pure NE of a market when K^n is at most this (unless the scenario says otherwise).
+//! With the exhaustive algorithm, enumerate every pure NE of a market when K^n is at most this (unless the scenario
+//! says otherwise); the structural algorithm enumerates every market.
 constexpr std::int64_t ENSEMBLE_DEFAULT_ENUMERATION_PROFILES = 10'000;
 //! Largest enumeration limit accepted (a market is enumerated by one thread).
 constexpr std::int64_t ENSEMBLE_MAX_ENUMERATION_PROFILES = 10'000'000;
@@ -80,7 +82,7 @@ class EnsembleProblem {
  public:
   //! Validates the spec against the pool (InputError naming the [ensemble] key otherwise).
   EnsembleProblem(const ProviderSet& providers, const MarketParams& market, const DynamicsOptions& dynamics,
-                  StartLevel start, double enumeration_tolerance, Reserve reserve, EnsembleSpec spec);
+                  StartLevel start, const EnumerationOptions& enumeration, Reserve reserve, EnsembleSpec spec);
 
   const EnsembleSpec& spec() const { return spec_; }
   //! The device-copyable parameters; pointers into this object's arrays (keep it alive and unmoved).
@@ -97,7 +99,9 @@ class EnsembleProblem {
   const std::vector<double>& theta() const { return theta_; }
   const MarketParams& market() const { return market_; }
   const DynamicsOptions& dynamics() const { return dynamics_; }
-  double enumeration_tolerance() const { return enumeration_tolerance_; }
+  double enumeration_tolerance() const { return enumeration_.relative_tolerance; }
+  //! structural: every market's equilibria from the aggregate; exhaustive: markets with K^n ≤ the spec's limit.
+  EnumerationAlgorithm enumeration_algorithm() const { return enumeration_.algorithm; }
 
   //! The drawn market m as a provider set and market parameters, for the single-market engine: build_market_table,
   //! then solve_beta(table, draw.beta, market_dynamics(m, draw.n)) reproduces the ensemble's record of market m.
@@ -112,7 +116,7 @@ class EnsembleProblem {
   EnsembleSpec spec_;
   MarketParams market_;
   DynamicsOptions dynamics_;
-  double enumeration_tolerance_;
+  EnumerationOptions enumeration_;
   std::vector<std::string> pool_names_;
   std::vector<double> theta_;
   std::vector<std::vector<double>> pool_accuracy_;

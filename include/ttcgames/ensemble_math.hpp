@@ -13,9 +13,10 @@
 //
 // Its solution is the single-market engine's: the table (market_math.hpp), the dynamics from the lowest or highest
 // levels with their certificate (equilibrium_math.hpp), the exact optimum (welfare_math.hpp), PoA = SW*/SW, the
-// truthful auction (auction_math.hpp) and, when K^n ≤ enumeration_max_profiles, every pure NE
-// (enumeration_math.hpp): worst-equilibrium PoA and PoS. run_scenario/solve_beta on the same drawn market give
-// the same numbers bit for bit on the host (tests/unit/ensemble_test.cpp).
+// truthful auction (auction_math.hpp) and every pure NE: of every market by the aggregative search
+// (market/aggregate_enumeration.hpp), or exhaustively when K^n ≤ enumeration_max_profiles (enumeration_math.hpp):
+// worst-equilibrium PoA and PoS. run_scenario/solve_beta on the same drawn market give the same numbers bit for bit on
+// the host (tests/unit/ensemble_test.cpp).
 #pragma once
 
 #include <cmath>
@@ -27,6 +28,7 @@
 #include "ttcgames/equilibrium_math.hpp"
 #include "ttcgames/game_math.hpp"
 #include "ttcgames/hd.hpp"
+#include "ttcgames/market/aggregate_enumeration.hpp"
 #include "ttcgames/market_math.hpp"
 #include "ttcgames/portable_math.hpp"
 #include "ttcgames/rng.hpp"
@@ -122,7 +124,8 @@ struct EnsembleParams {
   bool random_order = true;  //!< Philox order per market, else providers 0..n−1
   StartLevel start = StartLevel::lowest;
   Reserve reserve = Reserve::none;
-  std::int64_t enumeration_max_profiles = 0;  //!< enumerate all pure NE when K^n ≤ this (0: never)
+  bool enumerate_all = false;                 //!< every market's pure NE by the aggregative search
+  std::int64_t enumeration_max_profiles = 0;  //!< else exhaustively when K^n ≤ this (0: never)
   double enumeration_log_tol = 0.0;           //!< log(1 + tol) of the equilibrium test
   std::uint64_t seed = 0;
   EnsembleKeys keys;
@@ -282,9 +285,17 @@ TTCG_HD inline void solve_ensemble_market(const EnsembleParams& p, std::uint32_t
   double score[ENSEMBLE_MAX_PROVIDERS];
   out.auction = truthful_auction(d.n, p.K, arrays.q, arrays.c, arrays.W, p.reserve, d.v0, level, score);
 
+  out.equilibria = EquilibriumSummary{};
+  if (p.enumerate_all) {
+    out.enumerated = p.K <= ENUMERATION_MAX_LEVELS;
+    if (out.enumerated) {
+      AggregateSearchStorage<ENSEMBLE_MAX_PROVIDERS, ENSEMBLE_MAX_LEVELS> storage;
+      out.equilibria = summarize_by_aggregate<ENSEMBLE_MAX_PROVIDERS>(g, p.enumeration_log_tol, storage.space());
+    }
+    return;
+  }
   const std::int64_t profiles = bounded_profile_count(d.n, p.K, p.enumeration_max_profiles);
   out.enumerated = profiles > 0 && p.K <= ENUMERATION_MAX_LEVELS;
-  out.equilibria = EquilibriumSummary{};
   if (out.enumerated) out.equilibria = scan_equilibria(g, p.enumeration_log_tol, profiles / p.K, order);
 }
 

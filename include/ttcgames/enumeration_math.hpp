@@ -17,6 +17,10 @@ namespace ttcg {
 //! Largest number of levels the enumeration kernels accept (one bit per level in a 32-bit mask).
 constexpr int ENUMERATION_MAX_LEVELS = 32;
 
+//! The OpenMP exhaustive scans run games with fewer prefixes than this on the calling thread: a parallel region
+//! (whose idle threads then spin) costs more than such a scan.
+constexpr std::int64_t EXHAUSTIVE_PARALLEL_MIN_PREFIXES = 4096;
+
 //! Σ e^{x} W and Σ e^{x}, both scaled by e^{−m}.
 struct ScaledSum {
   double m = -INFINITY;

@@ -42,8 +42,10 @@ class MarketJob {
   Bytes compute(std::uint64_t unit) const;
   //! The work for execute_units.
   UnitWork work() const;
-  //! The ScenarioResults from every unit's result, in unit order (rank 0).
-  std::vector<ScenarioResult> assemble(const std::vector<Bytes>& results, double seconds) const;
+  //! The ScenarioResults from every unit's result, in unit order (rank 0). A scenario's `seconds` is its own compute
+  //! time: the sum of its units' unit_seconds (empty: 0 each) and its auction's time.
+  std::vector<ScenarioResult> assemble(const std::vector<Bytes>& results,
+                                       const std::vector<double>& unit_seconds = {}) const;
   //! Unit u's result decoded and checked against the unit (its β, n, K, enumeration); InputError otherwise.
   BetaResult decode(std::uint64_t unit, const Bytes& bytes) const;
 
@@ -66,6 +68,7 @@ struct RunResults {
   std::vector<ScenarioResult> markets;
   std::vector<EnsembleResult> ensembles;
   std::vector<PopulationResult> populations;
+  double seconds = 0.0;  //!< the whole run's wall time (each part's own compute time is in its result)
 };
 
 //! One part of a run: units of one kind, numbered from `work.first_unit` in the run's numbering.
@@ -89,7 +92,9 @@ class RunJob {
   std::uint64_t units() const;
   //! The parts, in unit order; their work computes units on any rank (thread-safe where across_units).
   const std::vector<RunPart>& parts() const { return parts_; }
-  //! Every unit's result (in unit order, all parts) → the results (rank 0). Each result is decoded and checked
+  //! Every unit's result (in unit order, all parts) → the results (rank 0); `seconds` is the whole run's wall time.
+  //! A part's units return their payload with their own compute time (the parts' `work.compute` add it), from
+  //! which every scenario, ensemble and population gets its own `seconds`. Each result is decoded and checked
   //! against its unit (InputError when it does not belong to it: a damaged or foreign checkpoint record).
   RunResults assemble(const std::vector<Bytes>& results, double seconds) const;
   //! Decodes and checks one unit's result as assemble does, and drops it: for records read back from a checkpoint

@@ -16,7 +16,9 @@ namespace ttcg {
 
 constexpr const char* RESULTS_FORMAT = "ttcgames-results";
 constexpr int RESULTS_FORMAT_MAJOR = 1;
-constexpr int RESULTS_FORMAT_MINOR = 2;  //!< 1.1 adds /population and /ensemble; 1.2 beta_values as a dataset
+//! 1.1 adds /population/<scenario> and /ensemble/<name>; 1.2 the root `seconds` (the whole run), each group's own
+//! `seconds`, `enumeration_algorithm`, and `beta_values` as a dataset.
+constexpr int RESULTS_FORMAT_MINOR = 2;
 
 //! Run-level facts recorded as root attributes.
 struct RunInfo {

@@ -40,7 +40,7 @@ struct ScenarioResult {
   std::vector<BetaResult> betas;
   AuctionOutcome auction;
   Backend backend = Backend::cpu;
-  double seconds = 0.0;  //!< wall time of the market and auction computation
+  double seconds = 0.0;  //!< this scenario's own compute time (its β units and its auction), seconds
 };
 
 //! Called after each β is solved with (solved, total); from one thread at a time.

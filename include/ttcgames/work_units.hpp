@@ -34,7 +34,8 @@ struct UnitWork {
   //! Computes one unit; must be thread-safe under across_units. InputError for bad input, anything else is a bug.
   std::function<Bytes(std::uint64_t unit)> compute;
   UnitParallelism parallelism = UnitParallelism::across_units;
-  //! Units per rank per wave; 0: 8 × OpenMP threads for across_units, 1 for within_unit.
+  //! Units per rank per wave (fixed); 0: for across_units 8 × OpenMP threads first, then growing towards half a
+  //! second per wave (within the --max-units budget); 1 for within_unit.
   int wave = 0;
 };
 

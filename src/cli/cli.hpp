@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "ttcgames/backend.hpp"
+#include "ttcgames/scenario.hpp"
 
 namespace ttcg::cli {
 
@@ -78,6 +79,11 @@ struct Common {
 void add_common(CLI::App& app, Common& common);
 //! Applies --threads, picks the GPU of this rank, resolves the backend and (unless quiet) says which it is.
 Backend setup(const Common& common);
+
+//! `--enumeration structural|exhaustive`: the all-equilibria algorithm, overriding [equilibria] algorithm.
+void add_enumeration_option(CLI::App& app, std::string& enumeration);
+//! Applies a non-empty `--enumeration` to the scenario (its limits are checked again by the job).
+void apply_enumeration(Scenario& scenario, const std::string& enumeration);
 
 //! How a long run is checkpointed and bounded (docs/cluster.md).
 struct Checkpointing {

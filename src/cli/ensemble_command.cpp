@@ -17,6 +17,7 @@ struct EnsembleOptions {
   std::optional<std::int64_t> seed;
   std::optional<std::int64_t> markets;
   bool no_enumerate = false;
+  std::string enumeration;
   Common common;
   Checkpointing checkpointing;
 };
@@ -28,7 +29,7 @@ Command add_ensemble_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "ensemble",
       "Run the [ensemble] of one scenario (random markets drawn from its providers: equilibrium, optimum, PoA,\n"
-      "auction, all pure equilibria of small markets), write HDF5 and print the distributions");
+      "auction, all pure equilibria of every market), write HDF5 and print the distributions");
   cmd->add_option("scenario", o->scenario, "Scenario file (TOML) with an [ensemble] section")->required();
   cmd->add_option("-o,--output", o->output,
                   "Result file (default: the scenario's [output] path, else results/<name>.h5)");
@@ -36,6 +37,7 @@ Command add_ensemble_command(CLI::App& app) {
   cmd->add_option("-n,--markets", o->markets, "Override the number of markets")
       ->check(integer_range(1, ENSEMBLE_MAX_MARKETS));
   cmd->add_flag("--no-enumerate", o->no_enumerate, "Enumerate the pure equilibria of no market");
+  add_enumeration_option(*cmd, o->enumeration);
   add_common(*cmd, o->common);
   add_checkpointing(*cmd, o->checkpointing);
   return {cmd,
@@ -46,6 +48,7 @@ Command add_ensemble_command(CLI::App& app) {
             apply_seed(s, o->seed);
             if (o->markets) s.ensemble->markets = *o->markets;
             if (o->no_enumerate) s.ensemble->enumerate = false;
+            apply_enumeration(s, o->enumeration);
             if (settings.output.empty()) settings.output = default_output({s});
             JobOptions options;
             options.backend = settings.backend;

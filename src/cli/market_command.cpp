@@ -17,6 +17,7 @@ struct MarketOptions {
   std::string output;
   bool enumerate = false;
   bool no_enumerate = false;
+  std::string enumeration;
   Common common;
   Checkpointing checkpointing;
 };
@@ -36,12 +37,14 @@ Command add_market_command(CLI::App& app) {
   auto* enumerate =
       cmd->add_flag("--enumerate", o->enumerate, "Enumerate all pure equilibria even if the scenario does not");
   cmd->add_flag("--no-enumerate", o->no_enumerate, "Skip the enumeration of all pure equilibria")->excludes(enumerate);
+  add_enumeration_option(*cmd, o->enumeration);
   add_common(*cmd, o->common);
   add_checkpointing(*cmd, o->checkpointing);
   return {cmd,
           [o](const Invocation& invocation) {
             const JobSettings settings{o->common, o->checkpointing, o->output, setup(o->common), invocation};
-            const Scenario s = load_scenario(o->scenario);
+            Scenario s = load_scenario(o->scenario);
+            apply_enumeration(s, o->enumeration);
             if (!s.has_market() && o->betas.empty())
               throw InputError(o->scenario +
                                ": the scenario has no [beta] values to solve its market at; give --beta B, or run "

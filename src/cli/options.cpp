@@ -81,6 +81,17 @@ Backend setup(const Common& c) {
   return backend;
 }
 
+void add_enumeration_option(CLI::App& app, std::string& enumeration) {
+  app.add_option("--enumeration", enumeration,
+                 "All-equilibria algorithm: structural (from the aggregate, the default) or exhaustive (the oracle "
+                 "over all K^n profiles); overrides [equilibria] algorithm")
+      ->check(CLI::IsMember({"structural", "exhaustive"}));
+}
+
+void apply_enumeration(Scenario& s, const std::string& enumeration) {
+  if (!enumeration.empty()) s.enumeration.algorithm = parse_enumeration_algorithm(enumeration, "--enumeration");
+}
+
 void add_checkpointing(CLI::App& app, Checkpointing& c) {
   app.add_flag("--resume", c.resume,
                "Continue an interrupted run from its checkpoint journal <output>.ckpt (same scenarios and options)");

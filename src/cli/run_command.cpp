@@ -17,6 +17,7 @@ struct RunOptions {
   std::string output;
   std::optional<std::int64_t> seed;
   bool no_enumerate = false;
+  std::string enumeration;
   Common common;
   Checkpointing checkpointing;
 };
@@ -50,6 +51,7 @@ Command add_run_command(CLI::App& app) {
       ->check(integer_range(0, MAX_SEED));
   cmd->add_flag("--no-enumerate", o->no_enumerate,
                 "Skip the enumeration of all pure equilibria (of the scenarios' markets and of the ensembles')");
+  add_enumeration_option(*cmd, o->enumeration);
   add_common(*cmd, o->common);
   add_checkpointing(*cmd, o->checkpointing);
   return {cmd,
@@ -60,6 +62,7 @@ Command add_run_command(CLI::App& app) {
               scenarios.push_back(load_scenario(path));
               apply_seed(scenarios.back(), o->seed);
               if (o->no_enumerate && scenarios.back().ensemble) scenarios.back().ensemble->enumerate = false;
+              apply_enumeration(scenarios.back(), o->enumeration);
             }
             if (settings.output.empty()) settings.output = default_output(scenarios);
             JobOptions options;

@@ -166,6 +166,24 @@ TEST_F(Cli, MarketWithBetasAndEnumeration) {
   EXPECT_TRUE(result_files(work()).empty()) << "market writes HDF5 only with -o";
 }
 
+TEST_F(Cli, EnumerationAlgorithmsPrintTheSameTable) {
+  const std::string market = "market " + quote(GSM8K_MAJORITY) + " --beta 200 --beta 1e5 --enumerate";
+  const CliResult structural = cli(market);
+  const CliResult exhaustive = cli(market + " --enumeration exhaustive");
+  ASSERT_EQ(structural.code, 0) << structural.err;
+  ASSERT_EQ(exhaustive.code, 0) << exhaustive.err;
+  expect_contains(structural.out, {"#NE", "worst ineff"}, "stdout");
+  const auto without_time = [](std::string text) {  // "solved in <seconds> s" differs
+    const std::size_t at = text.find("; solved in ");
+    if (at != std::string::npos) text.erase(at, text.find('\n', at) - at);
+    return text;
+  };
+  EXPECT_EQ(without_time(structural.out), without_time(exhaustive.out));
+  const CliResult bad = cli(market + " --enumeration brute");
+  EXPECT_NE(bad.code, 0);
+  expect_contains(bad.err, {"--enumeration", "brute"}, "stderr");
+}
+
 TEST_F(Cli, MarketWritesWithOutput) {
   const CliResult r = cli("market " + quote(GSM8K_REASONING) + " --beta 200 --no-enumerate -q -o m.h5");
   ASSERT_EQ(r.code, 0) << r.err;

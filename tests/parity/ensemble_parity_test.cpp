@@ -21,8 +21,10 @@ using namespace ttcg;
 //! Markets whose dynamics end elsewhere on the two backends (a near-tie broken by a last-bit difference).
 constexpr double MAX_DIVERGENT_FRACTION = 1e-3;
 
-std::unique_ptr<EnsembleProblem> problem(std::int64_t markets) {
+std::unique_ptr<EnsembleProblem> problem(std::int64_t markets,
+                                         EnumerationAlgorithm algorithm = EnumerationAlgorithm::structural) {
   Scenario s = load_scenario(std::string(TTCG_INPUTS_DIR) + "/ensembles/paper-gsm8k-ensemble.toml");
+  s.enumeration.algorithm = algorithm;
   s.ensemble->markets = markets;
   s.ensemble->min_providers = 2;
   s.ensemble->v0 = ParameterRange{-0.001, 0.002, Spacing::uniform};
@@ -64,6 +66,25 @@ TEST(EnsembleParity, SameDrawsAndCloseSolutions) {
     }
   }
   EXPECT_LE(static_cast<double>(divergent), MAX_DIVERGENT_FRACTION * static_cast<double>(cpu.size()));
+}
+
+//! On the GPU, the structural search (every market) and the exhaustive scan (K^n ≤ 1296) find the same equilibria.
+TEST(EnsembleParity, StructuralAndExhaustiveAgreeOnTheDevice) {
+  if (!cuda_device_available()) GTEST_SKIP() << "no CUDA device: " << cuda_device_description();
+  const auto structural = problem(5000);
+  const auto exhaustive = problem(5000, EnumerationAlgorithm::exhaustive);
+  const auto a = solve_ensemble_markets(*structural, 0, structural->markets(), Backend::cuda);
+  const auto b = solve_ensemble_markets(*exhaustive, 0, exhaustive->markets(), Backend::cuda);
+  std::int64_t compared = 0;
+  for (std::size_t m = 0; m < a.size(); ++m) {
+    EXPECT_TRUE(a[m].enumerated) << "market " << m;
+    if (!b[m].enumerated) continue;
+    EXPECT_EQ(a[m].equilibria.count, b[m].equilibria.count) << "market " << m;
+    EXPECT_EQ(a[m].equilibria.worst_index, b[m].equilibria.worst_index) << "market " << m;
+    EXPECT_EQ(a[m].equilibria.best_index, b[m].equilibria.best_index) << "market " << m;
+    ++compared;
+  }
+  EXPECT_GT(compared, 100);
 }
 
 TEST(EnsembleParity, TalliesAgree) {

@@ -103,20 +103,38 @@ void expect_optimum_parity(const ttcg::Game& game) {
       << "optimum welfare: cpu " << cpu.welfare << ", cuda " << gpu.welfare;
 }
 
-void expect_equilibria_parity(const ttcg::Game& game, const ttcg::EnumerationOptions& options) {
-  const ttcg::EquilibriumSet cpu = ttcg::enumerate_equilibria(game, options, ttcg::Backend::cpu);
+std::int64_t index_of(const ttcg::Profile& p, int K) {
+  return p.empty() ? -1 : ttcg::encode_profile(p.data(), static_cast<int>(p.size()), K);
+}
+
+//! The GPU runs the exhaustive kernel; the CPU runs the structural search (the default) and the exhaustive oracle.
+void expect_equilibria_parity(const ttcg::Game& game, ttcg::EnumerationOptions options) {
+  options.algorithm = ttcg::EnumerationAlgorithm::exhaustive;
+  const ttcg::EquilibriumSet oracle = ttcg::enumerate_equilibria(game, options, ttcg::Backend::cpu);
   const ttcg::EquilibriumSet gpu = ttcg::enumerate_equilibria(game, options, ttcg::Backend::cuda);
+  options.algorithm = ttcg::EnumerationAlgorithm::structural;
+  const ttcg::EquilibriumSet cpu = ttcg::enumerate_equilibria(game, options, ttcg::Backend::cpu);
+  EXPECT_EQ(cpu.stored, oracle.stored);
+  EXPECT_EQ(cpu.count, oracle.count);
+  EXPECT_EQ(cpu.worst_profile, oracle.worst_profile);
+  EXPECT_EQ(cpu.best_profile, oracle.best_profile);
+  // --backend cuda with the structural search runs it on the host: the same set.
+  const ttcg::EquilibriumSet host = ttcg::enumerate_equilibria(game, options, ttcg::Backend::cuda);
+  EXPECT_EQ(host.stored, cpu.stored);
+  EXPECT_EQ(host.count, cpu.count);
   EXPECT_EQ(gpu.profiles, cpu.profiles);
   EXPECT_EQ(gpu.count, cpu.count);
-  EXPECT_EQ(gpu.indices, cpu.indices);
+  EXPECT_EQ(gpu.stored, cpu.stored);
   if (cpu.count == 0) {
     EXPECT_TRUE(std::isnan(gpu.worst_welfare) && std::isnan(gpu.best_welfare));
-    EXPECT_EQ(gpu.worst_index, -1);
-    EXPECT_EQ(gpu.best_index, -1);
+    EXPECT_TRUE(gpu.worst_profile.empty());
+    EXPECT_TRUE(gpu.best_profile.empty());
     return;
   }
-  expect_same_argmax(game, cpu.worst_index, gpu.worst_index, "worst equilibrium");
-  expect_same_argmax(game, cpu.best_index, gpu.best_index, "best equilibrium");
+  expect_same_argmax(game, index_of(cpu.worst_profile, game.K()), index_of(gpu.worst_profile, game.K()),
+                     "worst equilibrium");
+  expect_same_argmax(game, index_of(cpu.best_profile, game.K()), index_of(gpu.best_profile, game.K()),
+                     "best equilibrium");
   EXPECT_TRUE(welfare_close(gpu.worst_welfare, cpu.worst_welfare, WELFARE_RELATIVE_TOLERANCE))
       << "worst equilibrium welfare: cpu " << cpu.worst_welfare << ", cuda " << gpu.worst_welfare;
   EXPECT_TRUE(welfare_close(gpu.best_welfare, cpu.best_welfare, WELFARE_RELATIVE_TOLERANCE))
@@ -176,7 +194,7 @@ TEST(EnumerationParity, ManyEquilibriaAndStorageLimits) {
     }
 }
 
-//! 7^8 = 5.8M prefixes: more than one kernel launch per enumeration (the CPU side takes a few seconds).
+//! 7^8 = 5.8M prefixes: more than one kernel launch per enumeration (the CPU oracle takes a few seconds).
 TEST(EnumerationParity, GameNeedingSeveralLaunches) {
   TTCG_SKIP_WITHOUT_DEVICE();
   std::mt19937_64 rng(SEED + 2);
@@ -222,5 +240,10 @@ TEST(BackendSelectionParity, CudaEntryPointsWithoutDeviceAreInputErrors) {
   const ttcg::MarketTable table = random_market(rng, 3, 3);
   const ttcg::Game game(table, 100.0);
   EXPECT_THROW(ttcg::exhaustive_optimum(game, ttcg::Backend::cuda), ttcg::InputError);
-  EXPECT_THROW(ttcg::enumerate_equilibria(game, {}, ttcg::Backend::cuda), ttcg::InputError);
+  ttcg::EnumerationOptions exhaustive;
+  exhaustive.algorithm = ttcg::EnumerationAlgorithm::exhaustive;
+  EXPECT_THROW(ttcg::enumerate_equilibria(game, exhaustive, ttcg::Backend::cuda), ttcg::InputError);
+  // The structural search runs on the host whatever the backend.
+  EXPECT_EQ(ttcg::enumerate_equilibria(game, {}, ttcg::Backend::cuda).stored,
+            ttcg::enumerate_equilibria(game, exhaustive, ttcg::Backend::cpu).stored);
 }

@@ -67,7 +67,8 @@ def main():
 
         for a in ["seed", "markets", "block_size", "blocks", "min_providers", "max_providers", "beta_low", "beta_high",
                   "beta_spacing", "markup_low", "price_jitter", "price_jitter_sigma", "provider_order", "backend",
-                  "threads", "seconds", "enumeration_max_profiles", "enumeration_tolerance", "stored_markets"]:
+                  "threads", "seconds", "enumeration_max_profiles", "enumeration_tolerance", "enumeration_algorithm",
+                  "stored_markets"]:
             f.check(a in g.attrs, f"attribute {a}")
         f.check(g.attrs["markets"] == MARKETS and g.attrs["seed"] == 1, "markets and seed attributes")
         f.check(g.attrs["blocks"] == -(-MARKETS // g.attrs["block_size"]), "blocks = ceil(markets / block_size)")
@@ -111,8 +112,26 @@ def main():
         f.check(all(winner[i] in prov[i, :n[i]] for i in range(M)), "the winner is in its market")
 
         enumerated = m["enumerated"][()].astype(bool)
-        f.check(((6.0 ** n <= g.attrs["enumeration_max_profiles"]) == enumerated).all(), "enumerated iff 6^n <= limit")
+        f.check(g.attrs["enumeration_algorithm"] == "structural", "structural enumeration by default")
+        f.check(g.attrs["enumeration_max_profiles"] == -1 and enumerated.all(), "every market enumerated")
         count = m["num_equilibria"][()]
+        # The exhaustive oracle (--enumeration exhaustive) enumerates the markets with 6^n <= its limit, and finds
+        # the same equilibria there.
+        oracle_path = os.path.join(args.scratch, "ensemble-exhaustive.h5")
+        oracle_run = subprocess.run([args.cli, "ensemble", scenario, "-n", str(MARKETS), "-o", oracle_path, "-q",
+                                     "--backend", "cpu", "--enumeration", "exhaustive"], capture_output=True, text=True)
+        if f.check(oracle_run.returncode == 0, "ensemble --enumeration exhaustive: " + oracle_run.stderr):
+            with h5py.File(oracle_path, "r") as o:
+                og = o["ensemble/paper-gsm8k-ensemble"]
+                small = og["markets/enumerated"][()].astype(bool)
+                f.check(og.attrs["enumeration_algorithm"] == "exhaustive", "exhaustive attribute")
+                f.check(((6.0 ** n <= og.attrs["enumeration_max_profiles"]) == small).all(),
+                        "exhaustive: enumerated iff 6^n <= limit")
+                f.check(small.any() and (og["markets/num_equilibria"][()][small] == count[small]).all(),
+                        "exhaustive and structural counts agree")
+                for key in ["worst_equilibrium_welfare", "best_equilibrium_welfare"]:
+                    f.check(np.array_equal(og["markets/" + key][()][small], m[key][()][small], equal_nan=True),
+                            f"exhaustive and structural {key} agree")
         f.check((count[~enumerated] == -1).all() and (count[enumerated] >= 1).all(), "equilibrium counts")
         worst, pos = m["price_of_anarchy_worst"][()], m["price_of_stability"][()]
         f.check((worst[enumerated] >= pos[enumerated]).all(), "worst PoA >= PoS")

@@ -393,6 +393,20 @@ def check_plots(path, scratch, expected_groups, fail):
         fail.check(ok, f"{png}: missing, empty or not a PNG")
 
 
+def check_timing(path, names, fail):
+    """The root `seconds` is the whole run's wall time; each scenario's `seconds` its own compute time."""
+    with h5py.File(path, "r") as f:
+        total = f.attrs.get("seconds")
+        threads = f.attrs.get("threads", 1)
+        fail.check(isinstance(total, (float, np.floating)) and total > 0, f"{path}: root seconds {total!r}")
+        own = [f["market"][n].attrs.get("seconds") for n in names]
+        fail.check(all(s > 0 for s in own), f"{path}: scenario seconds {own}")
+        fail.check(len(set(own)) == len(own) and total not in own,
+                   f"{path}: scenario seconds {own} and the run's {total} are not each their own")
+        fail.check(sum(own) <= threads * total * 1.01 + 1e-3,
+                   f"{path}: scenario seconds {own} exceed {threads} threads x the run's {total} s")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cli", required=True, help="the ttcgames executable")
@@ -422,6 +436,8 @@ def main():
     sweep = check_file(files["sweep"], ["gsm8k-majority", "aime-reasoning"], False, fail)
     if "gsm8k-majority" in sweep:
         check_published(files["sweep"], sweep["gsm8k-majority"], fail, expect_listed=True)
+
+    check_timing(files["sweep"], ["gsm8k-majority", "aime-reasoning"], fail)
 
     check_plots(files["sweep"], args.scratch, ["aime", "gsm8k"], fail)
     check_plots(files["enumerated"], args.scratch, ["gsm8k"], fail)

@@ -96,6 +96,10 @@ TEST(Ensemble, EveryMarketEqualsTheSingleMarketEngineOnTheDrawnMarket) {
     s.dynamics.rule = rule;
     s.start = rule == DynamicsRule::reference ? StartKind::lowest : StartKind::highest;
     s.reserve = rule == DynamicsRule::reference ? Reserve::none : Reserve::outside_option;
+    // The structural search enumerates every market; the exhaustive oracle only the small ones.
+    s.enumeration.algorithm =
+        rule == DynamicsRule::reference ? EnumerationAlgorithm::structural : EnumerationAlgorithm::exhaustive;
+    const bool structural = s.enumeration.algorithm == EnumerationAlgorithm::structural;
     EnsembleSpec e = varied_spec(120);
     if (rule == DynamicsRule::best_response) e.order = ProviderOrder::fixed;
     const auto problem = problem_of(s, e);
@@ -121,16 +125,18 @@ TEST(Ensemble, EveryMarketEqualsTheSingleMarketEngineOnTheDrawnMarket) {
       EXPECT_EQ(a.price, o.auction.price);
       EXPECT_EQ(a.clearing.winner, o.auction.clearing.winner);
       const bool small = profile_count(d.n, table.K) <= e.enumeration_max_profiles;
-      ASSERT_EQ(o.enumerated, small);
-      if (!small) continue;
-      EnumerationOptions eo;
+      ASSERT_EQ(o.enumerated, structural || small);
+      if (!o.enumerated) continue;
+      EnumerationOptions eo;  // the oracle over all profiles
       eo.relative_tolerance = s.enumeration.relative_tolerance;
+      eo.algorithm = EnumerationAlgorithm::exhaustive;
       const EquilibriumSet set = enumerate_equilibria(Game(table, d.beta), eo);
       EXPECT_EQ(set.count, o.equilibria.count);
       if (set.count > 0) {
         EXPECT_EQ(set.worst_welfare, o.equilibria.worst_welfare);
         EXPECT_EQ(set.best_welfare, o.equilibria.best_welfare);
-        EXPECT_EQ(set.worst_index, o.equilibria.worst_index);
+        EXPECT_EQ(encode_profile(set.worst_profile.data(), d.n, table.K), o.equilibria.worst_index);
+        EXPECT_EQ(encode_profile(set.best_profile.data(), d.n, table.K), o.equilibria.best_index);
       }
     }
   }

@@ -61,8 +61,7 @@ TEST(Limits, SmallBetaPlaysTheHighestTokenLevelWithUniformShares) {
     const ttcg::Game game(t, 1e-9);
     const ttcg::EquilibriumSet set = ttcg::enumerate_equilibria(game);
     ASSERT_EQ(set.count, 1) << "seed " << seed << ": the highest-token level is strictly dominant";
-    ttcg::Profile p(t.n);
-    ttcg::decode_profile(set.indices[0], t.n, t.K, p.data());
+    const ttcg::Profile& p = set.stored.at(0);
     for (int i = 0; i < t.n; ++i) {
       int most = 0;
       for (int k = 1; k < t.K; ++k)
@@ -131,13 +130,10 @@ TEST(KnownGames, SymmetricGameHasPermutationClosedEquilibria) {
     const ttcg::Game game(t, beta);
     const ttcg::EquilibriumSet s = ttcg::enumerate_equilibria(game);
     ASSERT_GE(s.count, 1);
-    for (const std::int64_t e : s.indices) {
-      ttcg::Profile q(3);
-      ttcg::decode_profile(e, 3, 3, q.data());
+    for (ttcg::Profile q : s.stored) {
       std::sort(q.begin(), q.end());
       do {
-        ASSERT_TRUE(std::binary_search(s.indices.begin(), s.indices.end(), ttcg::encode_profile(q.data(), 3, 3)))
-            << "beta " << beta;
+        ASSERT_TRUE(std::binary_search(s.stored.begin(), s.stored.end(), q)) << "beta " << beta;
       } while (std::next_permutation(q.begin(), q.end()));
     }
   }

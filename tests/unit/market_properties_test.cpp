@@ -104,19 +104,15 @@ TEST(MarketProperties, EquilibriumWelfareIsBracketedByTheEnumeration) {
     const double reached = game.welfare(r.profile);
     const double optimum = ttcg::exact_optimum(game).welfare;
     ASSERT_GE(set.count, 1) << "seed " << seed << ": a potential game has a pure equilibrium";
-    const std::int64_t index = ttcg::encode_profile(r.profile.data(), t.n, t.K);
-    ASSERT_TRUE(std::binary_search(set.indices.begin(), set.indices.end(), index))
+    ASSERT_TRUE(std::binary_search(set.stored.begin(), set.stored.end(), r.profile))
         << "seed " << seed << ": the reached equilibrium is missing from the enumeration";
     ASSERT_LE(set.worst_welfare, reached) << "seed " << seed;
     ASSERT_LE(reached, set.best_welfare) << "seed " << seed;
     ASSERT_LE(set.best_welfare, optimum * (1 + WELFARE_RELATIVE_TOLERANCE)) << "seed " << seed;
     // Every enumerated profile passes the independent certificate.
-    ttcg::Profile p(t.n);
-    for (const std::int64_t e : set.indices) {
-      ttcg::decode_profile(e, t.n, t.K, p.data());
+    for (const ttcg::Profile& p : set.stored)
       ASSERT_TRUE(ttcg::is_equilibrium(ttcg::certify(game, p), EQUILIBRIUM_TOLERANCE * (1 + 1e-6)))
-          << "seed " << seed << " profile " << e;
-    }
+          << "seed " << seed << " profile " << ttcg::encode_profile(p.data(), t.n, t.K);
   }
 }
 
@@ -134,10 +130,10 @@ TEST(MarketProperties, EnumerationFindsEveryProfileTheCertificateAccepts) {
       const double regret = ttcg::certify(game, p).max_relative_regret;
       if (regret <= EQUILIBRIUM_TOLERANCE * 0.999) {
         ++certified;
-        ASSERT_TRUE(std::binary_search(set.indices.begin(), set.indices.end(), index))
+        ASSERT_TRUE(std::binary_search(set.stored.begin(), set.stored.end(), p))
             << "seed " << seed << " profile " << index;
       } else if (regret > EQUILIBRIUM_TOLERANCE * 1.001) {
-        ASSERT_FALSE(std::binary_search(set.indices.begin(), set.indices.end(), index))
+        ASSERT_FALSE(std::binary_search(set.stored.begin(), set.stored.end(), p))
             << "seed " << seed << " profile " << index;
       }
     }
@@ -149,14 +145,16 @@ TEST(MarketProperties, ResultsDoNotDependOnTheThreadCount) {
   for (std::uint64_t seed = 0; seed < 50; ++seed) {
     const ttcg::MarketTable t = random_market(seed, {.min_providers = 5, .max_providers = 7});
     const ttcg::Game game(t, random_beta(seed));
+    ttcg::EnumerationOptions oracle;  // the parallel one
+    oracle.algorithm = ttcg::EnumerationAlgorithm::exhaustive;
     omp_set_num_threads(1);
-    const ttcg::EquilibriumSet a = ttcg::enumerate_equilibria(game);
+    const ttcg::EquilibriumSet a = ttcg::enumerate_equilibria(game, oracle);
     const ttcg::Optimum oa = ttcg::exhaustive_optimum(game);
     omp_set_num_threads(3);
-    const ttcg::EquilibriumSet b = ttcg::enumerate_equilibria(game);
+    const ttcg::EquilibriumSet b = ttcg::enumerate_equilibria(game, oracle);
     const ttcg::Optimum ob = ttcg::exhaustive_optimum(game);
     omp_set_num_threads(2);
-    ASSERT_EQ(a.indices, b.indices) << "seed " << seed;
+    ASSERT_EQ(a.stored, b.stored) << "seed " << seed;
     ASSERT_EQ(a.worst_welfare, b.worst_welfare) << "seed " << seed;
     ASSERT_EQ(oa.profile, ob.profile) << "seed " << seed;
     ASSERT_EQ(oa.welfare, ob.welfare) << "seed " << seed;
@@ -179,9 +177,9 @@ TEST(MarketProperties, WindowEnumerationEqualsTheDirectTest) {
     const ttcg::EquilibriumSet a = ttcg::enumerate_equilibria(game, fast);
     const ttcg::EquilibriumSet b = ttcg::enumerate_equilibria(game, direct);
     ASSERT_EQ(a.count, b.count) << "seed " << seed << " beta " << beta;
-    ASSERT_EQ(a.indices, b.indices) << "seed " << seed;
-    ASSERT_EQ(a.worst_index, b.worst_index) << "seed " << seed;
-    ASSERT_EQ(a.best_index, b.best_index) << "seed " << seed;
+    ASSERT_EQ(a.stored, b.stored) << "seed " << seed;
+    ASSERT_EQ(a.worst_profile, b.worst_profile) << "seed " << seed;
+    ASSERT_EQ(a.best_profile, b.best_profile) << "seed " << seed;
   }
 }
 

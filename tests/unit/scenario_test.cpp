@@ -242,6 +242,7 @@ record_history = true
 
 [equilibria]
 enumerate = true
+algorithm = "exhaustive"
 tolerance = 1e-4
 max_profiles = 1000
 max_stored = 7
@@ -264,6 +265,7 @@ path = "out/tiny.h5"
   EXPECT_EQ(s.enumeration.relative_tolerance, 1e-4);
   EXPECT_EQ(s.enumeration.max_profiles, 1000);
   EXPECT_EQ(s.enumeration.max_stored, 7);
+  EXPECT_EQ(s.enumeration.algorithm, ttcg::EnumerationAlgorithm::exhaustive);
   EXPECT_EQ(s.reserve, ttcg::Reserve::outside_option);
   EXPECT_EQ(s.output, "out/tiny.h5");  // relative to the working directory, not resolved
 
@@ -271,6 +273,7 @@ path = "out/tiny.h5"
       ttcg::parse_scenario(INLINE_SCENARIO + "\n[dynamics]\norder = \"random\"\ntolerance = 1e-5\n", "inline.toml");
   EXPECT_EQ(r.dynamics.order, ttcg::ProviderOrder::random);
   EXPECT_EQ(r.enumeration.relative_tolerance, 1e-5) << "the enumeration tolerance defaults to the dynamics one";
+  EXPECT_EQ(r.enumeration.algorithm, ttcg::EnumerationAlgorithm::structural) << "the default";
 }
 
 TEST(Scenario, ValueCurveAsStringAndTable) {
@@ -640,6 +643,8 @@ TEST(ScenarioErrors, BadDynamicsNumbers) {
                   {"bad.toml:27:18", "'dynamics.record_history' must be true or false"});
   expect_contains(parse_error(INLINE_SCENARIO + "\n[equilibria]\nmax_profiles = 0\n"),
                   {"bad.toml:27:16", "'equilibria.max_profiles' must be >= 1"});
+  expect_contains(parse_error(INLINE_SCENARIO + "\n[equilibria]\nalgorithm = \"brute\"\n"),
+                  {"bad.toml:27:13", "'equilibria.algorithm' is \"brute\"", "\"structural\", \"exhaustive\""});
   expect_contains(parse_error(INLINE_SCENARIO + "\n[equilibria]\nenumerte = true\n"),
                   {"bad.toml:27:1", "did you mean 'equilibria.enumerate'"});
   expect_contains(parse_error(INLINE_SCENARIO + "\n[auction]\nreserve = \"outside_option\"\n"),
@@ -936,13 +941,28 @@ TEST(ScenarioRegressions, EnumerationLimitsAreCheckedWhenLoading) {
       "0.6]\n"
       "tokens = [100, 200]\n[[providers.inline]]\nname = \"B\"\nusd_per_million_tokens = 0.1\n"
       "accuracy = [0.5, 0.6]\ntokens = [100, 200]\n[beta]\nvalues = [1.0, 2.0]\n"
-      "[equilibria]\nenumerate = true\nmax_profiles = 3\n";
+      "[equilibria]\nenumerate = true\nalgorithm = \"exhaustive\"\nmax_profiles = 3\n";
   try {
     ttcg::parse_scenario(s, "a.toml");
     FAIL() << "expected an InputError";
   } catch (const ttcg::InputError& e) {
     EXPECT_NE(std::string(e.what()).find("max_profiles"), std::string::npos) << e.what();
   }
+}
+
+TEST(ScenarioRegressions, TheStructuralAlgorithmHasNoProfileLimit) {
+  // The same scenario as above without algorithm = "exhaustive": max_profiles does not apply.
+  const std::string s =
+      "format = \"ttcgames-scenario\"\nversion = 1\nname = \"x\"\n[market]\nalpha = 0.01\n[providers]\n"
+      "theta = [1, 2]\n[[providers.inline]]\nname = \"A\"\nusd_per_million_tokens = 0.1\naccuracy = [0.5, "
+      "0.6]\n"
+      "tokens = [100, 200]\n[[providers.inline]]\nname = \"B\"\nusd_per_million_tokens = 0.1\n"
+      "accuracy = [0.5, 0.6]\ntokens = [100, 200]\n[beta]\nvalues = [1.0, 2.0]\n"
+      "[equilibria]\nenumerate = true\nmax_profiles = 3\n";
+  EXPECT_NO_THROW(ttcg::parse_scenario(s, "a.toml"));
+  // The resolved scenario names the algorithm and parses back to it.
+  const ttcg::Scenario a = ttcg::parse_scenario(s, "a.toml");
+  EXPECT_NE(a.resolved_toml().find("algorithm = 'structural'"), std::string::npos) << a.resolved_toml();
 }
 
 }  // namespace

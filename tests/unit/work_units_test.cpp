@@ -116,7 +116,9 @@ TEST(BetaResultEncoding, EveryFieldSurvivesBitForBit) {
   EXPECT_TRUE(std::isnan(c.optimum.gap));
   ASSERT_TRUE(c.equilibria.has_value());
   EXPECT_EQ(c.equilibria->count, b.equilibria->count);
-  EXPECT_EQ(c.equilibria->indices, b.equilibria->indices);
+  EXPECT_EQ(c.equilibria->stored, b.equilibria->stored);
+  EXPECT_EQ(c.equilibria->worst_profile, b.equilibria->worst_profile);
+  EXPECT_EQ(c.equilibria->work, b.equilibria->work);
   EXPECT_EQ(bits(c.stats.weighted_utility), bits(b.stats.weighted_utility));
   Bytes torn = encode_beta_result(b);
   torn.pop_back();
@@ -133,8 +135,9 @@ TEST(BetaResultEncoding, EveryFieldSurvivesBitForBit) {
            [](BetaResult& x) { x.dynamics.history.back().push_back(0); },
            [](BetaResult& x) { x.dynamics.potential.pop_back(); },
            [](BetaResult& x) { x.certificate.worst_provider = 7; },
-           [](BetaResult& x) { x.equilibria->indices.push_back(std::int64_t{1} << 40); },
-           [](BetaResult& x) { x.equilibria->count = -1; }, [](BetaResult& x) { x.equilibria->worst_index = -2; }}) {
+           [](BetaResult& x) { x.equilibria->stored.push_back(Profile(x.dynamics.profile.size(), 99)); },
+           [](BetaResult& x) { x.equilibria->count = -1; },
+           [](BetaResult& x) { x.equilibria->worst_profile.assign(x.dynamics.profile.size(), -2); }}) {
     BetaResult damaged = b;
     damage(damaged);
     const std::string message = input_error_message([&] { decode(encode_beta_result(damaged)); });
@@ -266,6 +269,26 @@ TEST(WorkUnits, StopAndResumeGiveTheUninterruptedResults) {
   }
 }
 
+TEST(WorkUnits, WavesOfTinyUnitsGrowAndStayWithinTheBudget) {
+  UnitWork work;
+  work.count = 5000;
+  work.compute = [](std::uint64_t u) { return bytes_of(std::to_string(u)); };
+  std::uint64_t waves = 0;
+  UnitControl control;
+  control.progress = [&](std::uint64_t, std::uint64_t) { ++waves; };
+  const UnitOutcome all = execute_units(Communicator::world(), work, control);
+  ASSERT_TRUE(all.complete);
+  EXPECT_EQ(all.results[4321], bytes_of("4321"));
+  // Fixed waves of 8 units per thread would take at least 5000 / (8 · 64) ≈ 10 waves on any thread count.
+  EXPECT_LE(waves, 6u) << "progress calls: one before the first wave and one after each";
+
+  UnitControl budget;  // the first wave stays at its fixed size, so a small budget stops after it
+  budget.max_new_units = 3;
+  const UnitOutcome stopped = execute_units(Communicator::world(), work, budget);
+  EXPECT_FALSE(stopped.complete);
+  EXPECT_LT(stopped.computed, work.count);
+}
+
 TEST(MarketJob, AssemblesWhatRunScenarioComputes) {
   const Scenario s = load_scenario(std::string(TTCG_INPUTS_DIR) + "/paper/gsm8k-reasoning.toml");
   JobOptions o;
@@ -275,7 +298,7 @@ TEST(MarketJob, AssemblesWhatRunScenarioComputes) {
   UnitControl control;
   const UnitOutcome outcome = execute_units(Communicator::world(), job.work(), control);
   ASSERT_TRUE(outcome.complete);
-  const std::vector<ScenarioResult> assembled = job.assemble(outcome.results, 0.0);
+  const std::vector<ScenarioResult> assembled = job.assemble(outcome.results);
   RunOptions ro;
   ro.enumerate = true;
   const ScenarioResult direct = run_scenario(s, ro);
@@ -351,6 +374,45 @@ TEST(RunJob, PartsAreNumberedInOrderAndAssembleToTheDirectRuns) {
     EXPECT_EQ(encode_replicate_result(a), encode_replicate_result(b)) << "replicate " << i;
   }
   EXPECT_EQ(encode_outcome_block(r.populations[0].outcomes), encode_outcome_block(population.outcomes));
+}
+
+//! The compute time a unit's envelope carries (RunJob's parts time their units).
+double unit_seconds(const Bytes& envelope) {
+  ArchiveReader r(envelope, "timed unit");
+  return r.get<double>();
+}
+
+TEST(RunJob, EveryPartRecordsItsOwnComputeTimeAndTheRunItsWallTime) {
+  const Scenario reasoning = load_scenario(std::string(TTCG_INPUTS_DIR) + "/paper/aime-reasoning.toml");
+  Scenario s = mixed_scenario();
+  s.population->users = 500;
+  s.population->block_size = 250;
+  s.ensemble->markets = 400;
+  s.ensemble->block_size = 200;
+  const RunJob job({s, reasoning}, JobOptions{});
+  std::vector<Bytes> results(job.units());
+  for (const RunPart& p : job.parts())
+    for (std::uint64_t u = 0; u < p.work.count; ++u) results[p.work.first_unit + u] = p.work.compute(u);
+  const RunResults r = job.assemble(results, 123.0);
+  EXPECT_EQ(r.seconds, 123.0);
+  ASSERT_EQ(r.markets.size(), 2u);
+  // Market units are numbered scenario by scenario: the first scenario's β, then the second's.
+  const std::size_t first_betas = s.betas().size();
+  double first = 0.0, second = 0.0;
+  for (std::size_t u = 0; u < job.parts()[0].work.count; ++u)
+    (u < first_betas ? first : second) += unit_seconds(results[u]);
+  EXPECT_GT(first, 0.0);
+  EXPECT_GE(r.markets[0].seconds, first);
+  EXPECT_GE(r.markets[1].seconds, second);
+  EXPECT_LT(r.markets[0].seconds, first + 0.1) << "its units plus its auction";
+  EXPECT_NE(r.markets[0].seconds, r.markets[1].seconds);
+  double blocks = 0.0, replicates = 0.0;
+  for (std::uint64_t u = 0; u < job.parts()[1].work.count; ++u)
+    blocks += unit_seconds(results[job.parts()[1].work.first_unit + u]);
+  for (std::uint64_t u = 0; u < job.parts()[2].work.count; ++u)
+    replicates += unit_seconds(results[job.parts()[2].work.first_unit + u]);
+  EXPECT_EQ(r.ensembles.at(0).seconds, blocks);
+  EXPECT_EQ(r.populations.at(0).seconds, replicates);
 }
 
 TEST(RunJob, ReplicateEncodingIsBitExactAndRejectsTornRecords) {
