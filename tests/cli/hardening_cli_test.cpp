@@ -232,10 +232,11 @@ TEST_F(Hardening, FullDiskLeavesNeitherTemporaryNorCheckpoint) {
   if (::mount("tmpfs", disk.c_str(), "tmpfs", 0, "size=1m") != 0)
     GTEST_SKIP() << "cannot mount a small tmpfs here (needs root): " << std::strerror(errno);
   // The run passes the up-front estimate, then the disk fills up while it works (another writer): the journal's
-  // appends or the result fail with ENOSPC.
+  // appends or the result fail with ENOSPC. The exhaustive oracle keeps the run busy long enough (the structural
+  // search finishes it in a fraction of a second, before the filler starts).
   const fs::path journal = disk / "out.h5.ckpt";
   const int code = with_action(
-      work(), "run " + quote(PAPER + "/gsm8k-majority.toml") + " -o disk/out.h5 -q --threads 1",
+      work(), "run " + quote(PAPER + "/gsm8k-majority.toml") + " -o disk/out.h5 -q --threads 1 --enumeration exhaustive",
       [&] { return fs::exists(journal); },
       [&](pid_t) {
         std::ofstream filler(disk / "filler", std::ios::binary);
@@ -266,9 +267,10 @@ TEST_F(Hardening, ResultThatCannotFitIsRefusedBeforeTheWork) {
 
 TEST_F(Hardening, SignalsRemoveTheTemporaryKeepTheCheckpointAndExit128PlusSignal) {
   const std::string args = "run " + quote(PAPER + "/gsm8k-majority.toml") + " " + quote(PAPER + "/aime-majority.toml") +
-                           " -o sig.h5 -q --threads 1";
+                           " -o sig.h5 -q --threads 1 --enumeration exhaustive";
   const fs::path journal = work() / "sig.h5.ckpt";
-  // Interrupt once the journal holds a record (it grew past its header).
+  // Interrupt once the journal holds a record (it grew past its header); the exhaustive oracle makes the run take
+  // seconds, so that it is still running then.
   std::uintmax_t header = 0;
   const int code = interrupted(work(), args, SIGTERM, [&] {
     std::error_code ec;
