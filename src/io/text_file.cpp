@@ -34,7 +34,7 @@ constexpr std::size_t CHUNK_BYTES = std::size_t{1} << 16;
 }  // namespace
 
 std::string read_text_file(const std::string& path, const std::string& what, std::size_t max_bytes) {
-  const Descriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  const Descriptor fd(path == STDIN_NAME ? ::dup(STDIN_FILENO) : ::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) throw InputError(path + ": cannot open the " + what + ": " + std::strerror(errno));
   struct stat info {};
   if (::fstat(fd.get(), &info) == 0 && S_ISDIR(info.st_mode))
