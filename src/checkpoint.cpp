@@ -119,15 +119,19 @@ CheckpointJournal CheckpointJournal::resume(const std::string& path, const std::
   }
   if (discarded) *discarded = b.size() - pos;
   if (check) {
+    std::string failure;
     for (const auto& [unit, payload] : records) {
       try {
         check(unit, payload);
       } catch (const InputError& e) {
-        records.clear();
-        throw InputError(path + ": the checkpoint record of unit " + std::to_string(unit) +
-                         " does not belong to this run (" + e.what() +
-                         "); remove the journal and run without --resume");
+        failure = path + ": the checkpoint record of unit " + std::to_string(unit) + " does not belong to this run (" +
+                  e.what() + "); remove the journal and run without --resume";
+        break;
       }
+    }
+    if (!failure.empty()) {  // (the records are dropped only after the loop: the message names one of them)
+      records.clear();
+      throw InputError(failure);
     }
   }
 

@@ -563,6 +563,14 @@ void check_block(const EnsembleBlockResult& b, const std::string& what, const En
   if (t.above_threshold.size() != expected.above_threshold.size())
     fail("counts markets above " + std::to_string(t.above_threshold.size()) + " thresholds, expected " +
          std::to_string(expected.above_threshold.size()));
+  // Every count is of the block's markets: between 0 and their number.
+  bool counts = true;
+  for (const std::int64_t c : {t.not_converged, t.infinite_poa, t.enumerated, t.no_equilibrium, t.auction_no_trade})
+    counts = counts && c >= 0 && c <= count;
+  for (const std::int64_t c : t.above_threshold) counts = counts && c >= 0 && c <= count;
+  for_each_tally(t, [&](const Tally& x) { counts = counts && counts_within(x, count); });
+  for_each_histogram(t, [&](const Histogram& h) { counts = counts && counts_within(h, count); });
+  if (!counts) fail("has counts outside 0.." + std::to_string(count) + ", the block's markets");
   for (const WorstMarket& m : t.worst)
     if (m.market < first || m.market >= first + count)
       fail("lists market " + std::to_string(m.market) + " among its worst, outside the block");

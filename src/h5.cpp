@@ -434,12 +434,19 @@ bool Group::exists(const std::string& path) const {
         H5Eclear2(H5E_DEFAULT);
         return false;
       }
+      // Files of this layer hold hard links only: a soft or external link (which HDF5 would follow, to another
+      // object or another file) is refused before it is followed.
+      H5L_info_t info{};
+      if (H5Lget_info(id(), prefix.c_str(), &info, H5P_DEFAULT) < 0) fail(where(prefix), "cannot read the link");
+      if (info.type != H5L_TYPE_HARD)
+        throw InputError(where(prefix) + ": is " + (info.type == H5L_TYPE_SOFT ? "a soft" : "an external") +
+                         " link; the format holds groups and datasets only");
       any = true;
     }
     begin = end + 1;
   }
   if (!any) return false;
-  htri_t object = H5Oexists_by_name(id(), prefix.c_str(), H5P_DEFAULT);  // false for a dangling soft link
+  htri_t object = H5Oexists_by_name(id(), prefix.c_str(), H5P_DEFAULT);
   H5Eclear2(H5E_DEFAULT);
   return object > 0;
 }

@@ -265,7 +265,7 @@ ReplicateResult decode_replicate_result(const Bytes& bytes, const std::string& w
     check.fail("names the optimum method '" + x.optimum.method + "', expected enumeration or local-search");
   // Outcomes are tallied only when realized (an empty block otherwise).
   if (setup.spec.realize)
-    x.outcomes = decode_outcome_block(outcomes, what + ": outcomes", setup.tables.n, setup.ranges);
+    x.outcomes = decode_outcome_block(outcomes, what + ": outcomes", setup.tables.n, setup.ranges, setup.spec.users);
   else if (outcomes != encode_outcome_block(OutcomeTallies{}))
     check.fail("holds realized outcomes, but the population does not realize them");
   return x;

@@ -640,8 +640,9 @@ Bytes encode_outcome_block(const OutcomeTallies& t) {
 
 namespace {
 
-//! InputError naming `what` unless `t` is shaped like `expected` (its vectors' sizes, its histograms' binnings).
-void check_regime(const RegimeTallies& t, const RegimeTallies& expected, const std::string& what) {
+//! InputError naming `what` unless `t` is shaped like `expected` (its vectors' sizes, its histograms' binnings) and
+//! counts at most `users` users.
+void check_regime(const RegimeTallies& t, const RegimeTallies& expected, std::int64_t users, const std::string& what) {
   const auto same = [](const Histogram& a, const Histogram& b) {
     return std::memcmp(&a.lo, &b.lo, sizeof a.lo) == 0 && std::memcmp(&a.hi, &b.hi, sizeof a.hi) == 0 &&
            a.bins() == b.bins();
@@ -657,11 +658,21 @@ void check_regime(const RegimeTallies& t, const RegimeTallies& expected, const s
   if (!same(t.welfare_hist, expected.welfare_hist) || !same(t.user_surplus_hist, expected.user_surplus_hist) ||
       !same(t.payment_hist, expected.payment_hist) || !same(t.profit_hist, expected.profit_hist))
     throw InputError(what + ": histograms binned differently from the population's");
+  bool counts = true;
+  for_each_regime_tally(t, [&](const Tally& x) { counts = counts && counts_within(x, users); });
+  for_each_regime_histogram(t, [&](const Histogram& h) { counts = counts && counts_within(h, users); });
+  std::int64_t chosen = 0;
+  for (const std::int64_t c : t.choices) {
+    counts = counts && c >= 0 && c <= users - chosen;
+    if (counts) chosen += c;
+  }
+  if (!counts) throw InputError(what + ": counts outside 0.." + std::to_string(users) + ", the users tallied");
 }
 
 }  // namespace
 
-OutcomeTallies decode_outcome_block(const Bytes& bytes, const std::string& what, int n, const HistogramRanges& ranges) {
+OutcomeTallies decode_outcome_block(const Bytes& bytes, const std::string& what, int n, const HistogramRanges& ranges,
+                                    std::int64_t users) {
   ArchiveReader r(bytes, what);
   OutcomeTallies t;
   t.market = get_regime(r);
@@ -669,8 +680,10 @@ OutcomeTallies decode_outcome_block(const Bytes& bytes, const std::string& what,
   t.first_best = get_tally(r);
   r.finish();
   const OutcomeTallies expected = make_outcome_tallies(n, ranges);
-  check_regime(t.market, expected.market, what + " (market)");
-  check_regime(t.auction, expected.auction, what + " (auction)");
+  check_regime(t.market, expected.market, users, what + " (market)");
+  check_regime(t.auction, expected.auction, users, what + " (auction)");
+  if (!counts_within(t.first_best, users))
+    throw InputError(what + ": counts outside 0.." + std::to_string(users) + ", the users tallied");
   return t;
 }
 

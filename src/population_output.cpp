@@ -432,7 +432,11 @@ std::vector<PopulationSummary> read_population_summaries(const std::string& path
     s.n = static_cast<int>(n);
     s.K = static_cast<int>(K);
     const h5::Group b = g.open_group("benchmarks");
-    for (const std::int64_t q : b.read_i64("questions", {ANY})) s.questions += q;
+    for (const std::int64_t q : b.read_i64("questions", {ANY})) {
+      if (q < 0 || q > std::numeric_limits<std::int64_t>::max() - s.questions)
+        throw InputError(b.where("questions") + ": value " + std::to_string(q) + " is not a count of questions");
+      s.questions += q;
+    }
     const h5::Group rg = g.open_group("replicates");
     const auto outside = rg.read_f64("outside_share", {ANY}, &found);
     const hsize_t R = found[0];

@@ -601,7 +601,8 @@ Scenario parse_scenario(std::string_view text, const std::string& origin) {
 }
 
 Scenario load_scenario(const std::string& path) {
-  return parse_scenario(io::read_text_file(path, "scenario file"), path);
+  // Standard input ("-") is named "<stdin>" in messages; its relative paths resolve against the working directory.
+  return parse_scenario(io::read_text_file(path, "scenario file"), path == io::STDIN_NAME ? "<stdin>" : path);
 }
 
 namespace {

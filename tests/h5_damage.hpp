@@ -31,7 +31,7 @@ enum class Damage {
   shrink,         //!< one extent (or all) one smaller
   empty,          //!< every extent 0
   retype,         //!< another element kind (integer, floating-point, string); a group becomes a dataset
-  extreme,        //!< same kind and shape, every value extreme (-1, huge, NaN, inf, an empty or long string)
+  extreme,        //!< same kind and shape, every value extreme (-1, int32/int64 limits, ±1e308, NaN, inf, "", long)
   to_group,       //!< a dataset becomes an empty group
   null_space,     //!< an H5S_NULL dataspace
   huge,           //!< a dataset claiming 2^40 elements (chunked, nothing written)
@@ -173,15 +173,16 @@ inline bool create(hid_t parent, const std::string& name, bool attribute, const 
   }
   if (spec.kind == Kind::integer) {
     const std::int64_t extremes[] = {-1, std::numeric_limits<std::int32_t>::max(),
-                                     std::numeric_limits<std::int64_t>::min(), std::int64_t{1} << 40};
+                                     std::numeric_limits<std::int64_t>::min(), std::int64_t{1} << 40,
+                                     std::numeric_limits<std::int64_t>::max()};
     std::vector<std::int64_t> values(n);
-    for (std::size_t i = 0; i < n; ++i) values[i] = extreme ? extremes[variant % 4] : static_cast<std::int64_t>(i % 3);
+    for (std::size_t i = 0; i < n; ++i) values[i] = extreme ? extremes[variant % 5] : static_cast<std::int64_t>(i % 3);
     return write(H5T_NATIVE_INT64, values.data());
   }
   const double extremes[] = {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity(), -1e308,
-                             -1.0};
+                             -1.0, 1e308};
   std::vector<double> values(n);
-  for (std::size_t i = 0; i < n; ++i) values[i] = extreme ? extremes[variant % 4] : static_cast<double>(i % 3);
+  for (std::size_t i = 0; i < n; ++i) values[i] = extreme ? extremes[variant % 5] : static_cast<double>(i % 3);
   return write(H5T_NATIVE_DOUBLE, values.data());
 }
 

@@ -142,7 +142,8 @@ class Group : public Object {
   Group create_group(const std::string& path);
   //! InputError if the group does not exist.
   Group open_group(const std::string& path) const;
-  //! Whether a group or dataset exists at `path` (intermediate components may be missing).
+  //! Whether a group or dataset exists at `path` (intermediate components may be missing). A soft or external link
+  //! on the way is an InputError: it is never followed (this layer writes hard links only).
   bool exists(const std::string& path) const;
   //! Names of the direct children (groups and datasets), sorted.
   std::vector<std::string> list() const;

@@ -44,4 +44,24 @@ inline Histogram get_histogram(ArchiveReader& r) {
   return h;
 }
 
+//! Whether a decoded tally can hold at most `values` values (0 ≤ count ≤ values): what a block's checks ask of
+//! every tally before it is merged, so that counts summed over blocks cannot overflow.
+inline bool counts_within(const Tally& t, std::int64_t values) {
+  return t.count >= 0 && t.count <= values;
+}
+
+//! Whether a decoded histogram can hold at most `values` values: every count (bins, underflow, overflow) ≥ 0 and
+//! their total ≤ values.
+inline bool counts_within(const Histogram& h, std::int64_t values) {
+  std::int64_t total = 0;
+  const auto add = [&](std::int64_t c) {
+    if (c < 0 || c > values - total) return false;
+    total += c;
+    return true;
+  };
+  for (const std::int64_t c : h.counts)
+    if (!add(c)) return false;
+  return add(h.underflow) && add(h.overflow);
+}
+
 }  // namespace ttcg

@@ -14,12 +14,12 @@ namespace ttcg::io {
 
 namespace {
 
-//! Closes a file descriptor when it goes out of scope (standard input stays open).
+//! Closes a file descriptor when it goes out of scope.
 class Descriptor {
  public:
   explicit Descriptor(int fd) : fd_(fd) {}
   ~Descriptor() {
-    if (fd_ > STDIN_FILENO) ::close(fd_);
+    if (fd_ >= 0) ::close(fd_);
   }
   Descriptor(const Descriptor&) = delete;
   Descriptor& operator=(const Descriptor&) = delete;
@@ -34,7 +34,7 @@ constexpr std::size_t CHUNK_BYTES = std::size_t{1} << 16;
 }  // namespace
 
 std::string read_text_file(const std::string& path, const std::string& what, std::size_t max_bytes) {
-  const Descriptor fd(path == "-" ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  const Descriptor fd(path == STDIN_NAME ? ::dup(STDIN_FILENO) : ::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) throw InputError(path + ": cannot open the " + what + ": " + std::strerror(errno));
   struct stat info {};
   if (::fstat(fd.get(), &info) == 0 && S_ISDIR(info.st_mode))

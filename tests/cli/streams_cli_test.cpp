@@ -89,6 +89,13 @@ TEST_F(StreamsCli, AScenarioThroughANamedPipe) {
             "auction scenario.toml");
   EXPECT_EQ(r.code, 0) << r.err;
   expect_contains(r.out, {"Reverse second-price auction: gsm8k-majority", "winner Qwen2.5-7B"}, "stdout");
+  // And as standard input.
+  const CliResult stdin_scenario = piped("cat " + quote((work().parent_path() / "scenario.txt").string()), "auction -");
+  EXPECT_EQ(stdin_scenario.code, 0) << stdin_scenario.err;
+  EXPECT_EQ(stdin_scenario.out, r.out);
+  const CliResult broken = piped("echo 'format = '", "auction -");
+  EXPECT_EQ(broken.code, 1);
+  expect_contains(broken.err, {"ttcgames: error: <stdin>:1:"}, "stderr");
 }
 
 TEST_F(StreamsCli, BadStreamsExitOneWithTheReason) {

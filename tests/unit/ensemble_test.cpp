@@ -186,7 +186,11 @@ TEST(Ensemble, BlockArchivesRoundTripBitForBit) {
            [](EnsembleBlockResult& x) { x.tallies.inefficiency_histogram.counts.pop_back(); },
            [](EnsembleBlockResult& x) {
              x.tallies.worst.push_back(WorstMarket{0, 2.0});
-           }}) {
+           },
+           [](EnsembleBlockResult& x) { x.tallies.inefficiency_histogram.counts[3] = std::int64_t{1} << 62; },
+           [](EnsembleBlockResult& x) { x.tallies.auction_to_optimum_histogram.overflow = -1; },
+           [](EnsembleBlockResult& x) { x.tallies.rounds.count = x.tallies.markets + 1; },
+           [](EnsembleBlockResult& x) { x.tallies.above_threshold[0] = -3; }}) {
     EnsembleBlockResult d = b;
     damage(d);
     EXPECT_THROW(decode_ensemble_block(encode_ensemble_block(d), "block", *problem, 1), InputError);

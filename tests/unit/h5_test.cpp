@@ -434,6 +434,24 @@ TEST_F(H5, ReadsCheckKindShapeAndSizeBeforeReading) {
   EXPECT_EQ(root.read_f64("reals", {h5::ANY}), (std::vector<double>{0.5, 1.5}));  // the file still reads
 }
 
+TEST_F(H5, SoftAndExternalLinksAreRefusedBeforeTheyAreFollowed) {
+  {
+    h5::File file = h5::File::create(path("links.h5"));
+    h5::Group root = file.root();
+    root.create_group("market/real").write_scalar("x", 1.0, "1", "x");
+    ASSERT_GE(H5Lcreate_soft("/market/real", file.id(), "market/soft", H5P_DEFAULT, H5P_DEFAULT), 0);
+    ASSERT_GE(H5Lcreate_external("/dev/zero", "/", file.id(), "market/external", H5P_DEFAULT, H5P_DEFAULT), 0);
+  }
+  h5::File file = h5::File::open_read(path("links.h5"));
+  h5::Group root = file.root();
+  EXPECT_TRUE(root.exists("market/real/x"));
+  EXPECT_EQ(input_error_message([&] { root.exists("market/soft/x"); }),
+            path("links.h5") + ":/market/soft: is a soft link; the format holds groups and datasets only");
+  EXPECT_EQ(input_error_message([&] { root.open_group("market/external"); }),
+            path("links.h5") + ":/market/external: is an external link; the format holds groups and datasets only");
+  EXPECT_THROW(root.open_group("market").read_scalar_f64("soft/x"), InputError);
+}
+
 TEST_F(H5, LargeDatasetsAreChunkedCompressedAndExact) {
   const std::size_t rows = 300, columns = 400;  // 120000 elements > 64 Ki
   std::vector<double> grid(rows * columns);

@@ -182,7 +182,7 @@ TEST(Population, DecodedBlockArchivesMergeToTheSameBits) {
                                          static_cast<std::size_t>(s.tables.K)));
     outcomes.merge(decode_outcome_block(encode_outcome_block(outcome_block(g, at, profile, users, Reserve::none,
                                                                            s.scenario.population->seed, 0, r, ranges)),
-                                        "block", s.tables.n, ranges));
+                                        "block", s.tables.n, ranges, r.end - r.begin));
   }
   EXPECT_TRUE(same_bits(demand.mean().welfare, engine.demand(profile).welfare));
   std::vector<double> log_u(s.tables.K);
@@ -193,10 +193,16 @@ TEST(Population, DecodedBlockArchivesMergeToTheSameBits) {
   EXPECT_TRUE(same_bits(outcomes.auction.welfare.sum_sq, all.auction.welfare.sum_sq));
   EXPECT_EQ(outcomes.market.payment_hist.counts, all.market.payment_hist.counts);
   EXPECT_EQ(outcomes.market.provider_profit_sum, all.market.provider_profit_sum);
-  EXPECT_THROW(decode_outcome_block(Bytes(10), "block", s.tables.n, ranges), InputError);
-  // A well-formed block of another shape (more providers) is refused, not merged past the end of the tallies.
+  EXPECT_THROW(decode_outcome_block(Bytes(10), "block", s.tables.n, ranges, engine.users()), InputError);
+  // A well-formed block of another shape (more providers) is refused, not merged past the end of the tallies; so is
+  // one that counts more users than there are.
   const Bytes wider = encode_outcome_block(make_outcome_tallies(s.tables.n + 1, ranges));
-  EXPECT_THROW(decode_outcome_block(wider, "block", s.tables.n, ranges), InputError);
+  EXPECT_THROW(decode_outcome_block(wider, "block", s.tables.n, ranges, engine.users()), InputError);
+  EXPECT_THROW(decode_outcome_block(encode_outcome_block(all), "block", s.tables.n, ranges, engine.users() - 1),
+               InputError);
+  EXPECT_EQ(encode_outcome_block(
+                decode_outcome_block(encode_outcome_block(all), "block", s.tables.n, ranges, engine.users())),
+            encode_outcome_block(all));
   EXPECT_THROW(decode_demand_block(encode_demand_block(DemandSums{}), s.tables.n), InputError);
 }
 

@@ -434,7 +434,10 @@ TEST(RunJob, ReplicateEncodingIsBitExactAndRejectsTornRecords) {
            [](ReplicateResult& r) { r.optimum.method = "guess"; },
            [](ReplicateResult& r) { r.outcomes.market.choices.pop_back(); },
            [](ReplicateResult& r) { r.outcomes.auction.welfare_hist.counts.push_back(0); },
-           [](ReplicateResult& r) { r.outcomes.market.payment_hist.hi += 1.0; }}) {
+           [](ReplicateResult& r) { r.outcomes.market.payment_hist.hi += 1.0; },
+           [](ReplicateResult& r) { r.outcomes.market.payment_hist.counts[0] = std::int64_t{1} << 62; },
+           [](ReplicateResult& r) { r.outcomes.auction.choices[0] = -1; },
+           [](ReplicateResult& r) { r.outcomes.first_best.count = -5; }}) {
     ReplicateResult d = x;
     damage(d);
     EXPECT_THROW(decode(encode_replicate_result(d)), InputError);
