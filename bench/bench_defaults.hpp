@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "ttcgames/market.hpp"
-#include "ttcgames/scenario.hpp"
+#include "ttcgames/market/market.hpp"
+#include "ttcgames/run/scenario.hpp"
 
 namespace ttcg::bench {
 

@@ -7,9 +7,9 @@
 #include <omp.h>
 
 #include "bench_defaults.hpp"
-#include "ttcgames/backend.hpp"
-#include "ttcgames/curves.hpp"
-#include "ttcgames/synthetic_runlog.hpp"
+#include "ttcgames/core/backend.hpp"
+#include "ttcgames/inference/curves.hpp"
+#include "ttcgames/inference/synthetic_runlog.hpp"
 
 namespace {
 

@@ -8,8 +8,8 @@
 #include <memory>
 
 #include "bench_defaults.hpp"
-#include "ttcgames/backend.hpp"
-#include "ttcgames/ensemble.hpp"
+#include "ttcgames/core/backend.hpp"
+#include "ttcgames/ensemble/ensemble.hpp"
 
 namespace {
 

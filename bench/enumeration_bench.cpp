@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "bench_defaults.hpp"
-#include "ttcgames/backend.hpp"
-#include "ttcgames/enumeration.hpp"
-#include "ttcgames/welfare.hpp"
+#include "ttcgames/core/backend.hpp"
+#include "ttcgames/market/enumeration.hpp"
+#include "ttcgames/market/welfare.hpp"
 
 namespace {
 

@@ -4,9 +4,9 @@
 #include <omp.h>
 
 #include "bench_defaults.hpp"
-#include "ttcgames/equilibrium.hpp"
-#include "ttcgames/run.hpp"
-#include "ttcgames/welfare.hpp"
+#include "ttcgames/market/equilibrium.hpp"
+#include "ttcgames/run/run.hpp"
+#include "ttcgames/market/welfare.hpp"
 
 namespace {
 

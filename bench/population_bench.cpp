@@ -21,11 +21,11 @@
 #include <memory>
 
 #include "bench_defaults.hpp"
-#include "ttcgames/backend.hpp"
-#include "ttcgames/h5.hpp"
-#include "ttcgames/population.hpp"
-#include "ttcgames/population_math.hpp"
-#include "ttcgames/question_table.hpp"
+#include "ttcgames/core/backend.hpp"
+#include "ttcgames/io/h5.hpp"
+#include "ttcgames/population/population.hpp"
+#include "ttcgames/population/population_math.hpp"
+#include "ttcgames/inference/question_table.hpp"
 
 namespace {
 

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "bench_defaults.hpp"
-#include "ttcgames/runlog_reader.hpp"
+#include "ttcgames/inference/runlog_reader.hpp"
 
 namespace {
 

@@ -1,5 +1,5 @@
-// The ttcg::cuda entry points (include/ttcgames/cuda_backend.hpp) in a build with CUDA: input validation, the
-// profile bookkeeping and the EquilibriumSet layout of the CPU path (src/enumeration.cpp), around the
+// The ttcg::cuda entry points (include/ttcgames/run/cuda_backend.hpp) in a build with CUDA: input validation, the
+// profile bookkeeping and the EquilibriumSet layout of the CPU path (src/market/enumeration.cpp), around the
 // launchers of cuda/*.cu. Host C++20 and free of CUDA headers: it includes the public headers, which the
 // C++17 .cu files cannot.
 #include <cmath>
@@ -9,9 +9,9 @@
 #include <utility>
 
 #include "launchers.hpp"
-#include "ttcgames/cuda_backend.hpp"
-#include "ttcgames/enumeration.hpp"
-#include "ttcgames/error.hpp"
+#include "ttcgames/run/cuda_backend.hpp"
+#include "ttcgames/market/enumeration.hpp"
+#include "ttcgames/core/error.hpp"
 
 namespace ttcg::cuda {
 

@@ -13,13 +13,13 @@
 #include <string>
 #include <vector>
 
-#include "ttcgames/curves_math.hpp"
-#include "ttcgames/ensemble_math.hpp"
-#include "ttcgames/enumeration_math.hpp"
-#include "ttcgames/game_math.hpp"
-#include "ttcgames/hd.hpp"
-#include "ttcgames/population_math.hpp"
-#include "ttcgames/rng.hpp"
+#include "ttcgames/inference/curves_math.hpp"
+#include "ttcgames/ensemble/ensemble_math.hpp"
+#include "ttcgames/market/enumeration_math.hpp"
+#include "ttcgames/market/game_math.hpp"
+#include "ttcgames/core/hd.hpp"
+#include "ttcgames/population/population_math.hpp"
+#include "ttcgames/core/rng.hpp"
 
 namespace ttcg::cuda::detail {
 
@@ -93,7 +93,7 @@ Candidate launch_exhaustive_optimum(const GameView& g, const LastProviderLevels&
 EquilibriumScan launch_enumerate_equilibria(const GameView& g, double log_tol, std::int64_t max_stored,
                                             std::int64_t prefixes);
 
-// ---- Populations (cuda/population.cu) ----
+// ---- Populations (cuda/population/population.cu) ----
 
 //! A replicate's users and the query tables in device memory (opaque outside population.cu).
 struct PopulationDevice;
@@ -118,7 +118,7 @@ void launch_philox_draws(rng::Philox4x32Key key, const rng::Philox4x32Ctr* count
                          rng::Philox4x32Ctr* out);
 void launch_portable_math(const double* x, std::int64_t count, double* exp_out, double* log_out, double* normal_out);
 
-//! Ensemble markets [first, first + count), one thread per market (cuda/ensemble.cu); p's pool arrays and `out` are
+//! Ensemble markets [first, first + count), one thread per market (cuda/ensemble/ensemble.cu); p's pool arrays and `out` are
 //! host memory. Requires first + count ≤ 2^32.
 void launch_ensemble_markets(const EnsembleParams& p, std::int64_t first, std::int64_t count, MarketOutcome* out);
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "ttcgames/runlog.hpp"
+#include "ttcgames/inference/runlog.hpp"
 
 namespace ttcg::test {
 

@@ -2,7 +2,7 @@
 // group, dataset and attribute of a valid file can be removed, or rewritten through the HDF5 C API with another rank,
 // other extents, another element type, extreme values, a null dataspace or a huge extent, or replaced by an object
 // of the other kind. The file stays a valid HDF5 file, so the project's own checks are exercised, not HDF5's.
-// Used by the exhaustive unit test (tests/unit/results_damage_test.cpp) and the fuzz target
+// Used by the exhaustive unit test (tests/unit/run/results_damage_test.cpp) and the fuzz target
 // tests/fuzz/fuzz_results_structure.cpp.
 #pragma once
 

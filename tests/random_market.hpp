@@ -5,7 +5,7 @@
 #include <random>
 #include <string>
 
-#include "ttcgames/market.hpp"
+#include "ttcgames/market/market.hpp"
 
 namespace ttcg::testing_support {
 

@@ -4,8 +4,8 @@
 #include <memory>
 
 #include "cli.hpp"
-#include "ttcgames/auction.hpp"
-#include "ttcgames/scenario.hpp"
+#include "ttcgames/market/auction.hpp"
+#include "ttcgames/run/scenario.hpp"
 
 namespace ttcg::cli {
 namespace {

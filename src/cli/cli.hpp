@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "ttcgames/backend.hpp"
-#include "ttcgames/scenario.hpp"
+#include "ttcgames/core/backend.hpp"
+#include "ttcgames/run/scenario.hpp"
 
 namespace ttcg::cli {
 

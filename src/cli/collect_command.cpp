@@ -11,7 +11,7 @@
 
 #include "cli.hpp"
 #include "ttcgames/core/exit_status.hpp"
-#include "ttcgames/error.hpp"
+#include "ttcgames/core/error.hpp"
 #include "ttcgames/inference/collect.hpp"
 
 namespace ttcg::cli {

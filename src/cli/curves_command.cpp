@@ -7,10 +7,10 @@
 #include <sstream>
 
 #include "cli.hpp"
-#include "ttcgames/backend.hpp"
+#include "ttcgames/core/backend.hpp"
 #include "ttcgames/core/names.hpp"
-#include "ttcgames/curves.hpp"
-#include "ttcgames/error.hpp"
+#include "ttcgames/inference/curves.hpp"
+#include "ttcgames/core/error.hpp"
 #include "ttcgames/io/file_plan.hpp"
 
 namespace ttcg::cli {

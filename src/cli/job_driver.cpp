@@ -7,13 +7,13 @@
 #include <limits>
 #include <optional>
 
-#include "ttcgames/checkpoint.hpp"
-#include "ttcgames/comm.hpp"
+#include "ttcgames/run/checkpoint.hpp"
+#include "ttcgames/run/comm.hpp"
 #include "ttcgames/core/exit_status.hpp"
 #include "ttcgames/core/interrupt.hpp"
 #include "ttcgames/core/resources.hpp"
 #include "ttcgames/io/file_plan.hpp"
-#include "ttcgames/results.hpp"
+#include "ttcgames/run/results.hpp"
 
 namespace ttcg::cli {
 namespace {

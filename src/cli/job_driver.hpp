@@ -9,7 +9,7 @@
 #include <string>
 
 #include "cli.hpp"
-#include "ttcgames/job.hpp"
+#include "ttcgames/run/job.hpp"
 
 namespace ttcg::cli {
 

@@ -6,12 +6,12 @@
 #include <sstream>
 
 #include "cli.hpp"
-#include "ttcgames/comm.hpp"
+#include "ttcgames/run/comm.hpp"
 #include "ttcgames/core/exit_status.hpp"
 #include "ttcgames/core/interrupt.hpp"
-#include "ttcgames/cuda_backend.hpp"
-#include "ttcgames/error.hpp"
-#include "ttcgames/version.hpp"
+#include "ttcgames/run/cuda_backend.hpp"
+#include "ttcgames/core/error.hpp"
+#include "ttcgames/core/version.hpp"
 
 namespace {
 

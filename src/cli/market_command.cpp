@@ -4,9 +4,9 @@
 
 #include "cli.hpp"
 #include "job_driver.hpp"
-#include "ttcgames/error.hpp"
-#include "ttcgames/results.hpp"
-#include "ttcgames/scenario.hpp"
+#include "ttcgames/core/error.hpp"
+#include "ttcgames/run/results.hpp"
+#include "ttcgames/run/scenario.hpp"
 
 namespace ttcg::cli {
 namespace {

@@ -9,8 +9,8 @@
 #include <sstream>
 
 #include "cli.hpp"
-#include "ttcgames/comm.hpp"
-#include "ttcgames/cuda_backend.hpp"
+#include "ttcgames/run/comm.hpp"
+#include "ttcgames/run/cuda_backend.hpp"
 
 namespace ttcg::cli {
 

@@ -5,8 +5,8 @@
 #include "cli.hpp"
 #include "job_driver.hpp"
 #include "summaries.hpp"
-#include "ttcgames/error.hpp"
-#include "ttcgames/scenario.hpp"
+#include "ttcgames/core/error.hpp"
+#include "ttcgames/run/scenario.hpp"
 
 namespace ttcg::cli {
 namespace {

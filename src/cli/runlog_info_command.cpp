@@ -3,8 +3,8 @@
 #include <memory>
 
 #include "cli.hpp"
-#include "ttcgames/field_mapping.hpp"
-#include "ttcgames/runlog_reader.hpp"
+#include "ttcgames/inference/field_mapping.hpp"
+#include "ttcgames/inference/runlog_reader.hpp"
 
 namespace ttcg::cli {
 namespace {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "ttcgames/scenario.hpp"
+#include "ttcgames/run/scenario.hpp"
 
 namespace ttcg::cli {
 

@@ -4,8 +4,8 @@
 
 #include "cli.hpp"
 #include "summaries.hpp"
-#include "ttcgames/population_results.hpp"
-#include "ttcgames/results.hpp"
+#include "ttcgames/population/population_results.hpp"
+#include "ttcgames/run/results.hpp"
 
 namespace ttcg::cli {
 

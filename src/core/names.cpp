@@ -1,6 +1,6 @@
 #include "ttcgames/core/names.hpp"
 
-#include "ttcgames/error.hpp"
+#include "ttcgames/core/error.hpp"
 
 namespace ttcg {
 namespace {

@@ -8,7 +8,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "ttcgames/error.hpp"
+#include "ttcgames/core/error.hpp"
 
 namespace ttcg {
 namespace {

@@ -13,10 +13,10 @@
 
 #include <unistd.h>
 
-#include "ttcgames/error.hpp"
+#include "ttcgames/core/error.hpp"
 #include "ttcgames/inference/http_client.hpp"
 #include "ttcgames/inference/runlog_writer.hpp"
-#include "ttcgames/rng.hpp"
+#include "ttcgames/core/rng.hpp"
 
 namespace ttcg {
 

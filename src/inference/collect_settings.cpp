@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "ttcgames/error.hpp"
+#include "ttcgames/core/error.hpp"
 #include "ttcgames/io/text_file.hpp"
 
 namespace ttcg {

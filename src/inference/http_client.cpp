@@ -10,7 +10,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
-#include "ttcgames/version.hpp"
+#include "ttcgames/core/version.hpp"
 
 namespace ttcg {
 

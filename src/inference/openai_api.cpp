@@ -8,8 +8,8 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "ttcgames/error.hpp"
-#include "ttcgames/rng.hpp"
+#include "ttcgames/core/error.hpp"
+#include "ttcgames/core/rng.hpp"
 
 namespace ttcg {
 

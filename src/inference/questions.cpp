@@ -9,7 +9,7 @@
 #include <sstream>
 #include <unordered_map>
 
-#include "ttcgames/error.hpp"
+#include "ttcgames/core/error.hpp"
 #include "ttcgames/io/text_file.hpp"
 
 namespace ttcg {

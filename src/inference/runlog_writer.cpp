@@ -12,7 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include "ttcgames/error.hpp"
+#include "ttcgames/core/error.hpp"
 
 namespace ttcg {
 

@@ -10,7 +10,7 @@
 #include <stdexcept>
 
 #include "ttcgames/core/interrupt.hpp"
-#include "ttcgames/error.hpp"
+#include "ttcgames/core/error.hpp"
 
 namespace ttcg::io {
 namespace {

@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <optional>
 
-#include "ttcgames/error.hpp"
+#include "ttcgames/core/error.hpp"
 
 namespace ttcg::io {
 namespace {

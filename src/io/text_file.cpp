@@ -8,7 +8,7 @@
 #include <cstring>
 #include <vector>
 
-#include "ttcgames/error.hpp"
+#include "ttcgames/core/error.hpp"
 
 namespace ttcg::io {
 

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "ttcgames/backend.hpp"
+#include "ttcgames/core/backend.hpp"
 
 namespace fs = std::filesystem;
 

@@ -12,11 +12,11 @@
 #include <sstream>
 #include <string>
 
-#include "ttcgames/curves_io.hpp"
-#include "ttcgames/error.hpp"
-#include "ttcgames/h5.hpp"
-#include "ttcgames/run.hpp"
-#include "ttcgames/scenario.hpp"
+#include "ttcgames/inference/curves_io.hpp"
+#include "ttcgames/core/error.hpp"
+#include "ttcgames/io/h5.hpp"
+#include "ttcgames/run/run.hpp"
+#include "ttcgames/run/scenario.hpp"
 
 namespace {
 

@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "ttcgames/backend.hpp"
-#include "ttcgames/h5.hpp"
+#include "ttcgames/core/backend.hpp"
+#include "ttcgames/io/h5.hpp"
 
 namespace fs = std::filesystem;
 

@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "cli/cli_support.hpp"
-#include "ttcgames/h5.hpp"
+#include "ttcgames/io/h5.hpp"
 
 namespace {
 

@@ -15,11 +15,11 @@
 #include <sstream>
 
 #include "fuzz_support.hpp"
-#include "ttcgames/checkpoint.hpp"
-#include "ttcgames/error.hpp"
-#include "ttcgames/job.hpp"
-#include "ttcgames/results.hpp"
-#include "ttcgames/scenario.hpp"
+#include "ttcgames/run/checkpoint.hpp"
+#include "ttcgames/core/error.hpp"
+#include "ttcgames/run/job.hpp"
+#include "ttcgames/run/results.hpp"
+#include "ttcgames/run/scenario.hpp"
 
 namespace {
 

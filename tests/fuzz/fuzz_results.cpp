@@ -4,10 +4,10 @@
 #include <sstream>
 
 #include "fuzz_support.hpp"
-#include "ttcgames/error.hpp"
-#include "ttcgames/h5.hpp"
-#include "ttcgames/question_table.hpp"
-#include "ttcgames/results.hpp"
+#include "ttcgames/core/error.hpp"
+#include "ttcgames/io/h5.hpp"
+#include "ttcgames/inference/question_table.hpp"
+#include "ttcgames/run/results.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string path = ttcg::fuzz::scratch_file("results.h5", ttcg::fuzz::text_of(data, size));

@@ -10,9 +10,9 @@
 
 #include "fuzz_support.hpp"
 #include "h5_damage.hpp"
-#include "ttcgames/error.hpp"
-#include "ttcgames/question_table.hpp"
-#include "ttcgames/results.hpp"
+#include "ttcgames/core/error.hpp"
+#include "ttcgames/inference/question_table.hpp"
+#include "ttcgames/run/results.hpp"
 
 namespace {
 

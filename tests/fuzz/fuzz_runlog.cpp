@@ -11,9 +11,9 @@
 #include <sstream>
 
 #include "fuzz_support.hpp"
-#include "ttcgames/curves.hpp"
-#include "ttcgames/error.hpp"
-#include "ttcgames/runlog_reader.hpp"
+#include "ttcgames/inference/curves.hpp"
+#include "ttcgames/core/error.hpp"
+#include "ttcgames/inference/runlog_reader.hpp"
 
 namespace {
 

@@ -5,8 +5,8 @@
 #include <cstdlib>
 
 #include "fuzz_support.hpp"
-#include "ttcgames/error.hpp"
-#include "ttcgames/scenario.hpp"
+#include "ttcgames/core/error.hpp"
+#include "ttcgames/run/scenario.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const std::string origin = std::string(TTCG_INPUTS_DIR) + "/paper/fuzz-input.toml";

@@ -17,9 +17,9 @@
 #include <string>
 #include <vector>
 
-#include "ttcgames/curves.hpp"
-#include "ttcgames/field_mapping.hpp"
-#include "ttcgames/runlog_reader.hpp"
+#include "ttcgames/inference/curves.hpp"
+#include "ttcgames/inference/field_mapping.hpp"
+#include "ttcgames/inference/runlog_reader.hpp"
 
 namespace {
 

@@ -10,8 +10,8 @@
 #include <sstream>
 #include <string>
 
-#include "ttcgames/run.hpp"
-#include "ttcgames/scenario.hpp"
+#include "ttcgames/run/run.hpp"
+#include "ttcgames/run/scenario.hpp"
 
 namespace {
 

@@ -15,10 +15,10 @@
 #include <sstream>
 #include <string>
 
-#include "ttcgames/population.hpp"
-#include "ttcgames/run.hpp"
-#include "ttcgames/scenario.hpp"
-#include "ttcgames/welfare.hpp"
+#include "ttcgames/population/population.hpp"
+#include "ttcgames/run/run.hpp"
+#include "ttcgames/run/scenario.hpp"
+#include "ttcgames/market/welfare.hpp"
 
 namespace ttcg {
 namespace {

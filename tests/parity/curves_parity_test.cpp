@@ -5,10 +5,10 @@
 // answer classes. Skips without a device (and in a build without CUDA).
 #include <gtest/gtest.h>
 
-#include "ttcgames/backend.hpp"
-#include "ttcgames/curves.hpp"
-#include "ttcgames/error.hpp"
-#include "ttcgames/synthetic_runlog.hpp"
+#include "ttcgames/core/backend.hpp"
+#include "ttcgames/inference/curves.hpp"
+#include "ttcgames/core/error.hpp"
+#include "ttcgames/inference/synthetic_runlog.hpp"
 
 namespace {
 

@@ -9,10 +9,10 @@
 #include <cstring>
 #include <string>
 
-#include "ttcgames/backend.hpp"
-#include "ttcgames/ensemble.hpp"
-#include "ttcgames/error.hpp"
-#include "ttcgames/scenario.hpp"
+#include "ttcgames/core/backend.hpp"
+#include "ttcgames/ensemble/ensemble.hpp"
+#include "ttcgames/core/error.hpp"
+#include "ttcgames/run/scenario.hpp"
 
 namespace {
 

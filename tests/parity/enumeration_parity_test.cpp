@@ -15,12 +15,12 @@
 #include <utility>
 #include <vector>
 
-#include "ttcgames/backend.hpp"
-#include "ttcgames/enumeration.hpp"
-#include "ttcgames/error.hpp"
-#include "ttcgames/game.hpp"
-#include "ttcgames/market.hpp"
-#include "ttcgames/welfare.hpp"
+#include "ttcgames/core/backend.hpp"
+#include "ttcgames/market/enumeration.hpp"
+#include "ttcgames/core/error.hpp"
+#include "ttcgames/market/game.hpp"
+#include "ttcgames/market/market.hpp"
+#include "ttcgames/market/welfare.hpp"
 
 namespace {
 

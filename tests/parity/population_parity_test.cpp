@@ -12,10 +12,10 @@
 #include <string>
 #include <vector>
 
-#include "ttcgames/backend.hpp"
-#include "ttcgames/cuda_backend.hpp"
-#include "ttcgames/population.hpp"
-#include "ttcgames/scenario.hpp"
+#include "ttcgames/core/backend.hpp"
+#include "ttcgames/run/cuda_backend.hpp"
+#include "ttcgames/population/population.hpp"
+#include "ttcgames/run/scenario.hpp"
 
 namespace ttcg {
 namespace {

@@ -21,9 +21,9 @@
 #include <variant>
 #include <vector>
 
-#include "ttcgames/answers.hpp"
-#include "ttcgames/field_mapping.hpp"
-#include "ttcgames/toml_reader.hpp"
+#include "ttcgames/inference/answers.hpp"
+#include "ttcgames/inference/field_mapping.hpp"
+#include "ttcgames/io/toml_reader.hpp"
 
 namespace ttcg {
 

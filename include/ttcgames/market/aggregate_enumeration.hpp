@@ -1,5 +1,5 @@
 // All pure Nash equilibria of the logit market from its aggregative structure (docs/model.md §2.3), without visiting
-// the K^n profiles. Written once for the host enumeration (src/enumeration.cpp) and the market ensembles
+// the K^n profiles. Written once for the host enumeration (src/market/enumeration.cpp) and the market ensembles
 // (ensemble_math.hpp: the OpenMP loop and the CUDA kernel). C++17, no std:: containers: the caller owns the memory.
 //
 // The test. A profile is an equilibrium at tolerance log_tol = log(1 + tol) when, for every provider i, no level
@@ -43,9 +43,9 @@
 #include <cmath>
 #include <cstdint>
 
-#include "ttcgames/enumeration_math.hpp"
-#include "ttcgames/game_math.hpp"
-#include "ttcgames/hd.hpp"
+#include "ttcgames/market/enumeration_math.hpp"
+#include "ttcgames/market/game_math.hpp"
+#include "ttcgames/core/hd.hpp"
 
 namespace ttcg {
 

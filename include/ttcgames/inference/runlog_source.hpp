@@ -1,0 +1,38 @@
+// Run logs as a source of provider curves: a scenario's [providers] runlogs = [...] (docs/scenario.md): the files,
+// how to read them and which curve estimator turns them into the market's accuracy and token curves (curves.hpp).
+// This header is light (no reader, no HDF5, no estimator types) so that scenario.hpp can hold a RunLogCurvesSource.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "ttcgames/market/market.hpp"
+
+namespace ttcg {
+
+//! Random permutations per question by default: DEFAULT_PERMUTATIONS of curves.hpp (checked in curves_source.cpp).
+constexpr std::int64_t RUNLOG_SOURCE_PERMUTATIONS = 1000;
+
+//! A scenario's run-log provider source. Names as in the curves command: method "majority" | "best-of-n" |
+//! "pass@k" | "relative-effort", estimator "permutations" | "exact" | "logged-order", jitter "philox" | "numpy".
+struct RunLogCurvesSource {
+  std::vector<std::string> files;   //!< run-log files (paths resolved)
+  std::string mapping;              //!< field-mapping file ("" = the reference layout)
+  std::string method = "majority";  //!< the curve method
+  std::string estimator = "permutations";
+  std::int64_t permutations = RUNLOG_SOURCE_PERMUTATIONS;
+  std::uint64_t seed = 0;
+  std::vector<int> theta;  //!< levels of the sample-count methods (empty: the reference grid)
+  std::string jitter = "philox";
+  bool strict = false;  //!< a malformed record fails the read instead of being skipped
+};
+
+//! The curves of every model in the logs (or of `models`, in that order) as providers with prices (USD per 1M
+//! tokens). InputError for a missing price, a model not in the logs, or curves that cannot price a market (NaN
+//! tokens of a log without counts, empty relative-effort bins).
+ProviderSet provider_set_from_runlogs(const RunLogCurvesSource& source, const std::map<std::string, double>& prices,
+                                      const std::vector<std::string>& models = {});
+
+}  // namespace ttcg

@@ -1,0 +1,671 @@
+#include "ttcgames/ensemble/ensemble.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <type_traits>
+
+#include "ttcgames/run/cuda_backend.hpp"
+#include "ttcgames/core/error.hpp"
+#include "ttcgames/run/scenario.hpp"
+#include "ttcgames/core/tally_archive.hpp"
+
+namespace ttcg {
+
+namespace {
+
+constexpr double NaN = std::numeric_limits<double>::quiet_NaN();
+
+[[noreturn]] void fail(const std::string& key, const std::string& what) {
+  throw InputError("'ensemble." + key + "' " + what);
+}
+
+std::string describe(double v) {
+  std::ostringstream s;
+  s << v;
+  return s.str();
+}
+
+void check_range(const ParameterRange& r, const std::string& key, double minimum, bool minimum_inclusive,
+                 const std::string& valid) {
+  if (!std::isfinite(r.low) || !std::isfinite(r.high)) fail(key, "must be finite");
+  if (r.high < r.low) fail(key, "has high < low (" + describe(r.high) + " < " + describe(r.low) + ")");
+  if (minimum_inclusive ? r.low < minimum : r.low <= minimum) fail(key, "must be " + valid);
+  if (r.spacing == Spacing::log && !r.fixed() && !(r.low > 0.0))
+    fail(key, "needs low > 0 for spacing = \"log\" (or spacing = \"uniform\")");
+}
+
+//! The largest price factor the jitter can draw (a standard normal from one Philox draw stays within ±9).
+double max_jitter_factor(const PriceJitter& j) {
+  constexpr double NORMAL_DRAW_BOUND = 9.0;
+  switch (j.kind) {
+    case JitterKind::uniform:
+      return j.high;
+    case JitterKind::lognormal:
+      return std::exp(j.sigma * NORMAL_DRAW_BOUND);
+    case JitterKind::none:
+      break;
+  }
+  return 1.0;
+}
+
+//! NumericalError naming the ensemble, market and quantity unless the market's numbers are finite (PoA may be +inf
+//! when SW ≤ 0 < SW*, the relative regret +inf where a utility underflows, the equilibrium welfare NaN without one).
+void check_finite(const MarketOutcome& o, std::int64_t market, const EnsembleSpec& spec) {
+  const auto fail = [&](const std::string& quantity, double v) {
+    throw NumericalError(spec.name + " ensemble, market " + std::to_string(market) +
+                         " (beta = " + describe(o.draw.beta) + "): " + quantity + " is " + describe(v) +
+                         " (no convention allows a non-finite value here; please report this)");
+  };
+  const auto finite = [&](const std::string& quantity, double v) {
+    if (!std::isfinite(v)) fail(quantity, v);
+  };
+  finite("the welfare at the reached profile", o.welfare);
+  finite("the optimal welfare", o.optimum.welfare);
+  finite("the maximum regret", o.certificate.max_regret);
+  if (std::isnan(o.certificate.max_relative_regret)) fail("the maximum relative regret", NaN);
+  if (std::isnan(o.price_of_anarchy) || o.price_of_anarchy == -INFINITY)
+    fail("the price of anarchy", o.price_of_anarchy);
+  finite("the auction welfare", o.auction.welfare);
+  finite("the auction price", o.auction.price);
+  finite("the auction's user value", o.auction.user_value);
+  if (o.enumerated && o.equilibria.count > 0) {
+    finite("the worst equilibrium welfare", o.equilibria.worst_welfare);
+    finite("the best equilibrium welfare", o.equilibria.best_welfare);
+  }
+}
+
+}  // namespace
+
+EnsembleProblem::EnsembleProblem(const ProviderSet& providers, const MarketParams& market,
+                                 const DynamicsOptions& dynamics, StartLevel start,
+                                 const EnumerationOptions& enumeration, Reserve reserve, EnsembleSpec spec)
+    : spec_(std::move(spec)), market_(market), dynamics_(dynamics), enumeration_(enumeration) {
+  const double enumeration_tolerance = enumeration.relative_tolerance;
+  EnsembleSpec& s = spec_;
+  build_market_table(providers, market);  // the pool itself must be a valid market
+  DynamicsOptions settings = dynamics;
+  settings.start.clear();  // each market starts at its lowest or highest levels
+  check_dynamics_options(settings, static_cast<int>(providers.providers.size()),
+                         static_cast<int>(providers.theta.size()));
+  if (s.markets < 1 || s.markets > ENSEMBLE_MAX_MARKETS)
+    fail("markets", "must lie in 1.." + std::to_string(ENSEMBLE_MAX_MARKETS) + ", got " + std::to_string(s.markets));
+  if (s.block_size < 1 || s.block_size > (std::int64_t{1} << 24))
+    fail("block_size", "must lie in 1..16777216, got " + std::to_string(s.block_size));
+
+  // The pool: the listed providers, in the scenario's order of listing, or all of them.
+  std::vector<std::string> all;
+  for (const ProviderCurves& p : providers.providers) all.push_back(p.name);
+  std::vector<int> chosen;
+  if (s.pool.empty()) {
+    for (int i = 0; i < static_cast<int>(all.size()); ++i) chosen.push_back(i);
+  } else {
+    std::set<std::string> seen;
+    for (const std::string& name : s.pool) {
+      if (!seen.insert(name).second) fail("pool", "lists provider '" + name + "' twice");
+      const auto it = std::find(all.begin(), all.end(), name);
+      if (it == all.end()) {
+        const std::string hint = closest_match(name, all);
+        fail("pool", "names '" + name + "', which is not a provider of the scenario" +
+                         (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+      }
+      chosen.push_back(static_cast<int>(it - all.begin()));
+    }
+  }
+  const int P = static_cast<int>(chosen.size());
+  const int K = static_cast<int>(providers.theta.size());
+  if (P > ENSEMBLE_MAX_POOL)
+    fail("pool", "has " + std::to_string(P) + " providers; at most " + std::to_string(ENSEMBLE_MAX_POOL));
+  if (K > ENSEMBLE_MAX_LEVELS)
+    throw InputError("ensemble: the providers have " + std::to_string(K) + " levels; ensembles support at most " +
+                     std::to_string(ENSEMBLE_MAX_LEVELS));
+  if (s.min_providers == 0 && s.max_providers == 0) s.min_providers = s.max_providers = P;
+  if (s.min_providers < 1 || s.min_providers > s.max_providers || s.max_providers > P)
+    fail("providers", "must satisfy 1 <= min <= max <= " + std::to_string(P) + " (the pool size), got " +
+                          std::to_string(s.min_providers) + ".." + std::to_string(s.max_providers));
+  if (s.max_providers > ENSEMBLE_MAX_PROVIDERS)
+    fail("providers", "allows at most " + std::to_string(ENSEMBLE_MAX_PROVIDERS) + " providers per market, got " +
+                          std::to_string(s.max_providers));
+
+  const PriceJitter& j = s.price_jitter;
+  if (j.kind == JitterKind::uniform && !(j.low > 0.0 && j.low <= j.high && std::isfinite(j.high)))
+    fail("price_jitter", "needs finite 0 < low <= high for kind = \"uniform\"");
+  if (j.kind == JitterKind::lognormal && !(j.sigma >= 0.0 && j.sigma <= 10.0))
+    fail("price_jitter", "needs 0 <= sigma <= 10 for kind = \"lognormal\"");
+  check_range(s.beta, "beta", 0.0, true, ">= 0 (an inverse temperature, 1/USD)");
+  if (!s.markup) s.markup = ParameterRange{market.markup, market.markup, Spacing::uniform};
+  if (!s.alpha) s.alpha = ParameterRange{market.alpha, market.alpha, Spacing::uniform};
+  if (!s.v0) s.v0 = ParameterRange{market.v0, market.v0, Spacing::uniform};
+  check_range(*s.markup, "markup", -1.0, false, "> -1 (cost = price / (1 + markup))");
+  check_range(*s.alpha, "alpha", 0.0, true, ">= 0 (USD per query)");
+  check_range(*s.v0, "v0", -std::numeric_limits<double>::infinity(), false, "finite");
+  if (s.order != ProviderOrder::random && s.order != ProviderOrder::fixed)
+    fail("order", "must be \"random\" or \"fixed\" (the reference order replays CPython's generator, host only)");
+  if (s.enumeration_max_profiles < 1 || s.enumeration_max_profiles > ENSEMBLE_MAX_ENUMERATION_PROFILES)
+    fail("enumeration_max_profiles",
+         "must lie in 1.." + std::to_string(ENSEMBLE_MAX_ENUMERATION_PROFILES) + " (or set enumerate = false)");
+  if (!(s.inefficiency_histogram_max > 0.0) || !std::isfinite(s.inefficiency_histogram_max) ||
+      s.inefficiency_histogram_bins < 1 || s.inefficiency_histogram_bins > 1'000'000)
+    fail("histogram", "needs a finite max > 0 (percent) and 1 <= bins <= 1000000");
+  for (const double t : s.thresholds)
+    if (!std::isfinite(t)) fail("thresholds", "must be finite (percent)");
+  for (const double q : s.quantiles)
+    if (!(q >= 0.0 && q <= 1.0)) fail("quantiles", "must lie in [0, 1]");
+  if (!(enumeration_tolerance >= 0.0)) throw InputError("ensemble: the equilibrium tolerance must be >= 0");
+
+  theta_ = providers.theta;
+  for (const int i : chosen) {
+    const ProviderCurves& pc = providers.providers[i];
+    pool_names_.push_back(pc.name);
+    pool_accuracy_.push_back(pc.accuracy);
+    pool_price_.push_back(pc.usd_per_million_tokens);
+    for (int k = 0; k < K; ++k) {
+      pool_value_.push_back(market.value_curve(pc.accuracy[k]));
+      pool_tokens_.push_back(pc.tokens[k]);
+    }
+  }
+
+  // Every market's log attractions β·V and β·v0 within the engine's exact range (check_log_space), bounded over
+  // the ranges up front: |V| ≤ α·1 + T·π·jitter (the value fraction is at most 1).
+  double max_user_value = 0.0;
+  for (std::size_t i = 0; i < pool_price_.size(); ++i)
+    for (int k = 0; k < K; ++k)
+      max_user_value = std::max(max_user_value, s.alpha->high + usd_per_token(pool_price_[i] * max_jitter_factor(j)) *
+                                                                    pool_tokens_[i * K + k]);
+  const double max_x =
+      std::max(s.beta.high * max_user_value, s.beta.high * std::max(std::fabs(s.v0->low), std::fabs(s.v0->high)));
+  if (!(max_x <= LOG_ATTRACTION_LIMIT))
+    fail("beta", "reaches " + describe(s.beta.high) + ", where a market's log attraction beta*V or beta*v0 can reach " +
+                     describe(max_x) + ", beyond +-" + describe(LOG_ATTRACTION_LIMIT) +
+                     " (the range computed exactly in double precision); lower the beta, alpha, v0 or price ranges");
+
+  EnsembleParams& p = params_;
+  p.pool_size = P;
+  p.K = K;
+  p.pool_value = pool_value_.data();
+  p.pool_tokens = pool_tokens_.data();
+  p.pool_price = pool_price_.data();
+  p.min_providers = s.min_providers;
+  p.max_providers = s.max_providers;
+  p.jitter = s.price_jitter;
+  p.beta = s.beta;
+  p.markup = *s.markup;
+  p.alpha = *s.alpha;
+  p.v0 = *s.v0;
+  p.baseline = market.baseline;
+  p.dynamics = dynamics_settings(dynamics);
+  p.random_order = s.order == ProviderOrder::random;
+  p.start = start;
+  p.reserve = reserve;
+  const bool structural = enumeration.algorithm == EnumerationAlgorithm::structural;
+  p.enumerate_all = s.enumerate && structural;
+  p.enumeration_max_profiles = s.enumerate && !structural ? s.enumeration_max_profiles : 0;
+  p.enumeration_log_tol = std::log1p(enumeration_tolerance);
+  p.seed = s.seed;
+  p.keys = EnsembleKeys::make(s.seed);
+  dynamics_.order = s.order;
+  dynamics_.seed = s.seed;
+  dynamics_.order_stream = ENSEMBLE_ORDER_STREAM;
+  dynamics_.start.clear();
+  dynamics_.record_history = false;
+}
+
+std::int64_t EnsembleProblem::block_count(std::int64_t b) const {
+  return std::min(spec_.block_size, spec_.markets - block_first(b));
+}
+
+ProviderSet EnsembleProblem::market_providers(const MarketDraw& d) const {
+  ProviderSet set;
+  set.theta = theta_;
+  const int K = params_.K;
+  for (int s = 0; s < d.n; ++s) {
+    const int i = d.providers[s];
+    ProviderCurves pc;
+    pc.name = pool_names_[i];
+    pc.accuracy = pool_accuracy_[i];
+    pc.tokens.assign(pool_tokens_.begin() + i * K, pool_tokens_.begin() + (i + 1) * K);
+    pc.usd_per_million_tokens = jittered_usd_per_million(params_, i, d.price_factor[s]);
+    set.providers.push_back(std::move(pc));
+  }
+  return set;
+}
+
+MarketParams EnsembleProblem::market_params(const MarketDraw& d) const {
+  MarketParams m = market_;
+  m.alpha = d.alpha;
+  m.markup = d.markup;
+  m.v0 = d.v0;
+  return m;
+}
+
+DynamicsOptions EnsembleProblem::market_dynamics(std::int64_t market, int n) const {
+  DynamicsOptions o = dynamics_;
+  o.order_replicate = static_cast<std::uint32_t>(market);
+  if (params_.start == StartLevel::highest) o.start.assign(n, params_.K - 1);
+  return o;
+}
+
+std::unique_ptr<EnsembleProblem> make_ensemble_problem(const Scenario& s) {
+  if (!s.ensemble) throw InputError(s.path + ": the scenario has no [ensemble] section");
+  if (s.start == StartKind::explicit_profile)
+    throw InputError(s.path +
+                     ": 'dynamics.start' lists levels per provider, but ensemble markets draw their own providers: "
+                     "use start = \"lowest\" or \"highest\"");
+  EnsembleSpec spec = *s.ensemble;
+  if (spec.name.empty()) spec.name = s.name;
+  return std::make_unique<EnsembleProblem>(s.providers, s.market, s.dynamics,
+                                           s.start == StartKind::highest ? StartLevel::highest : StartLevel::lowest,
+                                           s.enumeration, s.reserve, std::move(spec));
+}
+
+// ---- records and tallies ----
+
+void EnsembleRecords::push_back(const MarketOutcome& o) {
+  const MarketDraw& d = o.draw;
+  num_providers.push_back(d.n);
+  for (int s = 0; s < width; ++s) {
+    const bool in = s < d.n;
+    providers.push_back(in ? d.providers[s] : -1);
+    price_factor.push_back(in ? d.price_factor[s] : NaN);
+    equilibrium_profile.push_back(in ? o.equilibrium_profile[s] : -1);
+    optimal_profile.push_back(in ? o.optimal_profile[s] : -1);
+  }
+  beta.push_back(d.beta);
+  markup.push_back(d.markup);
+  alpha.push_back(d.alpha);
+  v0.push_back(d.v0);
+  equilibrium_welfare.push_back(o.welfare);
+  optimal_welfare.push_back(o.optimum.welfare);
+  optimum_gap.push_back(o.optimum.gap);
+  price_of_anarchy.push_back(o.price_of_anarchy);
+  max_regret.push_back(o.certificate.max_regret);
+  max_relative_regret.push_back(o.certificate.max_relative_regret);
+  rounds.push_back(o.dynamics.rounds);
+  converged.push_back(o.dynamics.converged ? 1 : 0);
+  auction_winner.push_back(o.auction.clearing.winner >= 0 ? d.providers[o.auction.clearing.winner] : -1);
+  auction_welfare.push_back(o.auction.welfare);
+  auction_price.push_back(o.auction.price);
+  enumerated.push_back(o.enumerated ? 1 : 0);
+  const bool have = o.enumerated && o.equilibria.count > 0;
+  num_equilibria.push_back(o.enumerated ? o.equilibria.count : -1);
+  worst_equilibrium_welfare.push_back(have ? o.equilibria.worst_welfare : NaN);
+  best_equilibrium_welfare.push_back(have ? o.equilibria.best_welfare : NaN);
+  price_of_anarchy_worst.push_back(have ? welfare_ratio(o.optimum.welfare, o.equilibria.worst_welfare) : NaN);
+  price_of_stability.push_back(have ? welfare_ratio(o.optimum.welfare, o.equilibria.best_welfare) : NaN);
+}
+
+void EnsembleRecords::append(const EnsembleRecords& r) {
+  if (size() == 0) {
+    first = r.first;
+    width = r.width;
+  }
+  auto cat = [](auto& to, const auto& from) { to.insert(to.end(), from.begin(), from.end()); };
+  cat(num_providers, r.num_providers);
+  cat(providers, r.providers);
+  cat(equilibrium_profile, r.equilibrium_profile);
+  cat(optimal_profile, r.optimal_profile);
+  cat(rounds, r.rounds);
+  cat(auction_winner, r.auction_winner);
+  cat(price_factor, r.price_factor);
+  cat(beta, r.beta);
+  cat(markup, r.markup);
+  cat(alpha, r.alpha);
+  cat(v0, r.v0);
+  cat(equilibrium_welfare, r.equilibrium_welfare);
+  cat(optimal_welfare, r.optimal_welfare);
+  cat(optimum_gap, r.optimum_gap);
+  cat(price_of_anarchy, r.price_of_anarchy);
+  cat(max_regret, r.max_regret);
+  cat(max_relative_regret, r.max_relative_regret);
+  cat(auction_welfare, r.auction_welfare);
+  cat(auction_price, r.auction_price);
+  cat(converged, r.converged);
+  cat(enumerated, r.enumerated);
+  cat(num_equilibria, r.num_equilibria);
+  cat(worst_equilibrium_welfare, r.worst_equilibrium_welfare);
+  cat(best_equilibrium_welfare, r.best_equilibrium_welfare);
+  cat(price_of_anarchy_worst, r.price_of_anarchy_worst);
+  cat(price_of_stability, r.price_of_stability);
+}
+
+EnsembleTallies::EnsembleTallies(const EnsembleSpec& spec)
+    : inefficiency_histogram(0.0, spec.inefficiency_histogram_max, spec.inefficiency_histogram_bins),
+      worst_inefficiency_histogram(0.0, spec.inefficiency_histogram_max, spec.inefficiency_histogram_bins),
+      auction_to_optimum_histogram(0.0, ENSEMBLE_RATIO_HISTOGRAM_MAX, ENSEMBLE_RATIO_HISTOGRAM_BINS),
+      auction_to_equilibrium_histogram(0.0, ENSEMBLE_RATIO_HISTOGRAM_MAX, ENSEMBLE_RATIO_HISTOGRAM_BINS),
+      above_threshold(spec.thresholds.size(), 0) {}
+
+namespace {
+
+void add_finite(Tally& t, double x) {
+  if (std::isfinite(x)) t.add(x);
+}
+
+double percent_above_one(double ratio) {
+  return 100.0 * (ratio - 1.0);
+}
+
+bool worse(const WorstMarket& a, const WorstMarket& b) {
+  if (a.price_of_anarchy != b.price_of_anarchy) return a.price_of_anarchy > b.price_of_anarchy;
+  return a.market < b.market;
+}
+
+void keep_worst(std::vector<WorstMarket>& list) {
+  std::sort(list.begin(), list.end(), worse);
+  if (list.size() > static_cast<std::size_t>(ENSEMBLE_WORST_MARKETS)) list.resize(ENSEMBLE_WORST_MARKETS);
+}
+
+}  // namespace
+
+void EnsembleTallies::add(std::int64_t market, const MarketOutcome& o, const EnsembleSpec& spec) {
+  ++markets;
+  if (!o.dynamics.converged) ++not_converged;
+  rounds.add(o.dynamics.rounds);
+  add_finite(max_relative_regret, o.certificate.max_relative_regret);
+  const double poa = o.price_of_anarchy;
+  const double ineff = percent_above_one(poa);
+  if (std::isfinite(poa)) {
+    price_of_anarchy.add(poa);
+    inefficiency.add(ineff);
+  } else {
+    ++infinite_poa;
+  }
+  inefficiency_histogram.add(ineff);
+  for (std::size_t t = 0; t < spec.thresholds.size(); ++t)
+    if (ineff > spec.thresholds[t]) ++above_threshold[t];
+  if (!o.auction.trade) ++auction_no_trade;
+  const double to_optimum = welfare_ratio(o.auction.welfare, o.optimum.welfare);
+  const double to_equilibrium = welfare_ratio(o.auction.welfare, o.welfare);
+  add_finite(auction_to_optimum, to_optimum);
+  add_finite(auction_to_equilibrium, to_equilibrium);
+  auction_to_optimum_histogram.add(to_optimum);
+  auction_to_equilibrium_histogram.add(to_equilibrium);
+  if (o.enumerated) {
+    ++enumerated;
+    num_equilibria.add(static_cast<double>(o.equilibria.count));
+    if (o.equilibria.count == 0) {
+      ++no_equilibrium;
+    } else {
+      const double worst_ineff = percent_above_one(welfare_ratio(o.optimum.welfare, o.equilibria.worst_welfare));
+      add_finite(worst_inefficiency, worst_ineff);
+      add_finite(best_inefficiency, percent_above_one(welfare_ratio(o.optimum.welfare, o.equilibria.best_welfare)));
+      worst_inefficiency_histogram.add(worst_ineff);
+    }
+  }
+  if (!std::isnan(poa)) {
+    const WorstMarket w{market, poa};
+    if (worst.size() < static_cast<std::size_t>(ENSEMBLE_WORST_MARKETS) || worse(w, worst.back())) {
+      worst.push_back(w);
+      keep_worst(worst);
+    }
+  }
+}
+
+void EnsembleTallies::merge(const EnsembleTallies& o) {
+  markets += o.markets;
+  not_converged += o.not_converged;
+  infinite_poa += o.infinite_poa;
+  enumerated += o.enumerated;
+  no_equilibrium += o.no_equilibrium;
+  auction_no_trade += o.auction_no_trade;
+  for (auto [a, b] :
+       {std::pair{&inefficiency, &o.inefficiency}, std::pair{&price_of_anarchy, &o.price_of_anarchy},
+        std::pair{&auction_to_optimum, &o.auction_to_optimum},
+        std::pair{&auction_to_equilibrium, &o.auction_to_equilibrium},
+        std::pair{&worst_inefficiency, &o.worst_inefficiency}, std::pair{&best_inefficiency, &o.best_inefficiency},
+        std::pair{&num_equilibria, &o.num_equilibria}, std::pair{&max_relative_regret, &o.max_relative_regret},
+        std::pair{&rounds, &o.rounds}})
+    a->merge(*b);
+  inefficiency_histogram.merge(o.inefficiency_histogram);
+  worst_inefficiency_histogram.merge(o.worst_inefficiency_histogram);
+  auction_to_optimum_histogram.merge(o.auction_to_optimum_histogram);
+  auction_to_equilibrium_histogram.merge(o.auction_to_equilibrium_histogram);
+  if (above_threshold.size() != o.above_threshold.size())
+    throw std::invalid_argument("EnsembleTallies::merge: different thresholds");
+  for (std::size_t t = 0; t < above_threshold.size(); ++t) above_threshold[t] += o.above_threshold[t];
+  worst.insert(worst.end(), o.worst.begin(), o.worst.end());
+  keep_worst(worst);
+}
+
+// ---- computing blocks ----
+
+std::vector<MarketOutcome> solve_ensemble_markets(const EnsembleProblem& problem, std::int64_t first,
+                                                  std::int64_t count, Backend backend) {
+  if (first < 0 || count < 0 || first + count > problem.markets())
+    throw InputError("ensemble: markets " + std::to_string(first) + ".." + std::to_string(first + count - 1) +
+                     " lie outside 0.." + std::to_string(problem.markets() - 1));
+  std::vector<MarketOutcome> out(static_cast<std::size_t>(count));
+  if (count == 0) return out;
+  if (backend == Backend::cuda) {
+    cuda::solve_ensemble_markets(problem.params(), first, count, out.data());
+    return out;
+  }
+  const EnsembleParams& p = problem.params();
+#pragma omp parallel for schedule(dynamic, 64)
+  for (std::int64_t i = 0; i < count; ++i) solve_ensemble_market(p, static_cast<std::uint32_t>(first + i), out[i]);
+  return out;
+}
+
+std::vector<EnsembleBlockResult> compute_ensemble_blocks(const EnsembleProblem& problem, std::int64_t first_block,
+                                                         std::int64_t count, Backend backend) {
+  if (first_block < 0 || count < 0 || first_block + count > problem.blocks())
+    throw InputError("ensemble: blocks " + std::to_string(first_block) + ".." +
+                     std::to_string(first_block + count - 1) + " lie outside 0.." +
+                     std::to_string(problem.blocks() - 1));
+  std::vector<EnsembleBlockResult> results(static_cast<std::size_t>(count));
+  if (count == 0) return results;
+  const std::int64_t first = problem.block_first(first_block);
+  const std::int64_t last_block = first_block + count - 1;
+  const std::int64_t markets = problem.block_first(last_block) + problem.block_count(last_block) - first;
+  const std::vector<MarketOutcome> outcomes = solve_ensemble_markets(problem, first, markets, backend);
+  const EnsembleSpec& spec = problem.spec();
+  for (std::int64_t i = 0; i < markets; ++i) check_finite(outcomes[static_cast<std::size_t>(i)], first + i, spec);
+#pragma omp parallel for schedule(dynamic, 1)
+  for (std::int64_t j = 0; j < count; ++j) {
+    EnsembleBlockResult& r = results[static_cast<std::size_t>(j)];
+    r.block = first_block + j;
+    r.tallies = EnsembleTallies(spec);
+    r.records.first = problem.block_first(r.block);
+    r.records.width = problem.width();
+    const std::int64_t begin = r.records.first - first;
+    for (std::int64_t i = begin; i < begin + problem.block_count(r.block); ++i) {
+      const MarketOutcome& o = outcomes[static_cast<std::size_t>(i)];
+      r.tallies.add(first + i, o, spec);
+      if (spec.store_markets) r.records.push_back(o);
+    }
+  }
+  return results;
+}
+
+EnsembleBlockResult compute_ensemble_block(const EnsembleProblem& problem, std::int64_t block, Backend backend) {
+  return std::move(compute_ensemble_blocks(problem, block, 1, backend).front());
+}
+
+// ---- archives ----
+
+namespace {
+
+//! The members of EnsembleRecords and EnsembleTallies, in one order for writing and reading.
+template <class R, class F>
+void for_each_column(R& r, F&& f) {
+  f(r.num_providers), f(r.providers), f(r.equilibrium_profile), f(r.optimal_profile), f(r.rounds);
+  f(r.auction_winner), f(r.price_factor), f(r.beta), f(r.markup), f(r.alpha), f(r.v0), f(r.equilibrium_welfare);
+  f(r.optimal_welfare), f(r.optimum_gap), f(r.price_of_anarchy), f(r.max_regret), f(r.max_relative_regret);
+  f(r.auction_welfare), f(r.auction_price), f(r.converged), f(r.enumerated), f(r.num_equilibria);
+  f(r.worst_equilibrium_welfare), f(r.best_equilibrium_welfare), f(r.price_of_anarchy_worst);
+  f(r.price_of_stability);
+}
+
+template <class T, class F>
+void for_each_tally(T& t, F&& f) {
+  f(t.inefficiency), f(t.price_of_anarchy), f(t.auction_to_optimum), f(t.auction_to_equilibrium);
+  f(t.worst_inefficiency), f(t.best_inefficiency), f(t.num_equilibria), f(t.max_relative_regret), f(t.rounds);
+}
+
+template <class T, class F>
+void for_each_histogram(T& t, F&& f) {
+  f(t.inefficiency_histogram), f(t.worst_inefficiency_histogram), f(t.auction_to_optimum_histogram);
+  f(t.auction_to_equilibrium_histogram);
+}
+
+}  // namespace
+
+Bytes encode_ensemble_block(const EnsembleBlockResult& b) {
+  ArchiveWriter w;
+  w.put(b.block);
+  w.put(b.records.first);
+  w.put(b.records.width);
+  for_each_column(b.records, [&](const auto& column) { w.put(column); });
+  const EnsembleTallies& t = b.tallies;
+  for (const std::int64_t c :
+       {t.markets, t.not_converged, t.infinite_poa, t.enumerated, t.no_equilibrium, t.auction_no_trade})
+    w.put(c);
+  for_each_tally(t, [&](const Tally& x) { put_tally(w, x); });
+  for_each_histogram(t, [&](const Histogram& h) { put_histogram(w, h); });
+  w.put(t.above_threshold);
+  w.put<std::uint64_t>(t.worst.size());
+  for (const WorstMarket& m : t.worst) {
+    w.put(m.market);
+    w.put(m.price_of_anarchy);
+  }
+  return w.take();
+}
+
+namespace {
+
+//! Whether two histograms bin alike (what merging needs).
+bool same_binning(const Histogram& a, const Histogram& b) {
+  return std::memcmp(&a.lo, &b.lo, sizeof a.lo) == 0 && std::memcmp(&a.hi, &b.hi, sizeof a.hi) == 0 &&
+         a.bins() == b.bins();
+}
+
+//! InputError unless `b` is block `block` of `problem`: its markets, columns, histograms and thresholds.
+void check_block(const EnsembleBlockResult& b, const std::string& what, const EnsembleProblem& problem,
+                 std::int64_t block) {
+  const auto fail = [&](const std::string& m) { throw InputError(what + ": " + m); };
+  if (b.block != block) fail("holds block " + std::to_string(b.block) + ", expected " + std::to_string(block));
+  const std::int64_t first = problem.block_first(block), count = problem.block_count(block);
+  const EnsembleTallies& t = b.tallies;
+  if (t.markets != count) fail("tallies " + std::to_string(t.markets) + " markets, expected " + std::to_string(count));
+  const EnsembleTallies expected(problem.spec());
+  if (!same_binning(t.inefficiency_histogram, expected.inefficiency_histogram) ||
+      !same_binning(t.worst_inefficiency_histogram, expected.worst_inefficiency_histogram) ||
+      !same_binning(t.auction_to_optimum_histogram, expected.auction_to_optimum_histogram) ||
+      !same_binning(t.auction_to_equilibrium_histogram, expected.auction_to_equilibrium_histogram))
+    fail("has histograms binned differently from the ensemble's");
+  if (t.above_threshold.size() != expected.above_threshold.size())
+    fail("counts markets above " + std::to_string(t.above_threshold.size()) + " thresholds, expected " +
+         std::to_string(expected.above_threshold.size()));
+  // Every count is of the block's markets: between 0 and their number.
+  bool counts = true;
+  for (const std::int64_t c : {t.not_converged, t.infinite_poa, t.enumerated, t.no_equilibrium, t.auction_no_trade})
+    counts = counts && c >= 0 && c <= count;
+  for (const std::int64_t c : t.above_threshold) counts = counts && c >= 0 && c <= count;
+  for_each_tally(t, [&](const Tally& x) { counts = counts && counts_within(x, count); });
+  for_each_histogram(t, [&](const Histogram& h) { counts = counts && counts_within(h, count); });
+  if (!counts) fail("has counts outside 0.." + std::to_string(count) + ", the block's markets");
+  for (const WorstMarket& m : t.worst)
+    if (m.market < first || m.market >= first + count)
+      fail("lists market " + std::to_string(m.market) + " among its worst, outside the block");
+  const EnsembleRecords& r = b.records;
+  const bool stored = problem.spec().store_markets;
+  if (r.first != first || r.width != problem.width())
+    fail("records start at market " + std::to_string(r.first) + " with width " + std::to_string(r.width) +
+         ", expected " + std::to_string(first) + " and " + std::to_string(problem.width()));
+  const std::size_t rows = stored ? static_cast<std::size_t>(count) : 0;
+  const std::size_t wide = rows * static_cast<std::size_t>(problem.width());
+  const auto is_wide = [&](const void* column) {
+    return column == &r.providers || column == &r.equilibrium_profile || column == &r.optimal_profile ||
+           column == &r.price_factor;
+  };
+  for_each_column(r, [&](const auto& column) {
+    const std::size_t want = is_wide(&column) ? wide : rows;
+    if (column.size() != want)
+      fail("has a record column of " + std::to_string(column.size()) + " values, expected " + std::to_string(want));
+  });
+}
+
+}  // namespace
+
+EnsembleBlockResult decode_ensemble_block(const Bytes& bytes, const std::string& what, const EnsembleProblem& problem,
+                                          std::int64_t block) {
+  ArchiveReader r(bytes, what);
+  EnsembleBlockResult b;
+  b.block = r.get<std::int64_t>();
+  b.records.first = r.get<std::int64_t>();
+  b.records.width = r.get<int>();
+  for_each_column(b.records,
+                  [&](auto& column) { column = r.get_vector<typename std::decay_t<decltype(column)>::value_type>(); });
+  EnsembleTallies& t = b.tallies;
+  for (std::int64_t* c :
+       {&t.markets, &t.not_converged, &t.infinite_poa, &t.enumerated, &t.no_equilibrium, &t.auction_no_trade})
+    *c = r.get<std::int64_t>();
+  for_each_tally(t, [&](Tally& x) { x = get_tally(r); });
+  for_each_histogram(t, [&](Histogram& h) { h = get_histogram(r); });
+  t.above_threshold = r.get_vector<std::int64_t>();
+  const std::uint64_t worst = r.get<std::uint64_t>();
+  if (worst > static_cast<std::uint64_t>(ENSEMBLE_WORST_MARKETS))
+    throw InputError(what + ": lists " + std::to_string(worst) + " worst markets, at most " +
+                     std::to_string(ENSEMBLE_WORST_MARKETS) + " are kept");
+  for (std::uint64_t j = 0; j < worst; ++j) {
+    WorstMarket m;
+    m.market = r.get<std::int64_t>();
+    m.price_of_anarchy = r.get<double>();
+    t.worst.push_back(m);
+  }
+  r.finish();
+  check_block(b, what, problem, block);
+  return b;
+}
+
+// ---- merging ----
+
+EnsembleSummary::EnsembleSummary(const EnsembleProblem& problem) : tallies(problem.spec()) {
+  records.width = problem.width();
+}
+
+void EnsembleSummary::merge(const EnsembleBlockResult& block) {
+  if (block.block != next_block)
+    throw std::invalid_argument("EnsembleSummary::merge: got block " + std::to_string(block.block) + ", expected " +
+                                std::to_string(next_block) + " (blocks merge in increasing order)");
+  tallies.merge(block.tallies);
+  records.append(block.records);
+  ++next_block;
+}
+
+EnsembleSummary merge_ensemble_blocks(const EnsembleProblem& problem, std::vector<EnsembleBlockResult> blocks) {
+  std::sort(blocks.begin(), blocks.end(), [](const auto& a, const auto& b) { return a.block < b.block; });
+  EnsembleSummary s(problem);
+  for (const EnsembleBlockResult& b : blocks) s.merge(b);
+  return s;
+}
+
+EnsembleResult run_ensemble(const EnsembleProblem& problem, const EnsembleRunOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  EnsembleResult result;
+  result.name = problem.spec().name;
+  result.summary = EnsembleSummary(problem);
+  result.backend = options.backend;
+  result.threads = options.backend == Backend::cpu ? omp_get_max_threads() : 1;
+  result.problem = &problem;
+  const std::int64_t chunk = options.blocks_per_chunk > 0       ? options.blocks_per_chunk
+                             : options.backend == Backend::cuda ? 64
+                                                                : 16;
+  for (std::int64_t b = 0; b < problem.blocks(); b += chunk) {
+    const std::int64_t count = std::min(chunk, problem.blocks() - b);
+    for (const EnsembleBlockResult& r : compute_ensemble_blocks(problem, b, count, options.backend))
+      result.summary.merge(r);
+    if (options.progress) options.progress(result.summary.tallies.markets, problem.markets());
+  }
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+}  // namespace ttcg

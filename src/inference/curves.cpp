@@ -1,0 +1,813 @@
+#include "ttcgames/inference/curves.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <set>
+#include <sstream>
+
+#include "ttcgames/run/cuda_backend.hpp"
+#include "ttcgames/core/error.hpp"
+#include "ttcgames/core/numpy_random.hpp"
+#include "ttcgames/core/tally.hpp"
+
+namespace ttcg {
+
+namespace {
+
+constexpr double NaN = std::numeric_limits<double>::quiet_NaN();
+//! Above this many factors, subset_avoid_probability uses the log-gamma ratio instead of the product.
+constexpr std::int64_t PRODUCT_FACTORS_MAX = std::int64_t{1} << 20;
+//! Smallest argument for which the Stirling series of log Γ is used (error below 1e-17 there).
+constexpr double STIRLING_MIN = 20.0;
+//! Below this many resampled values a bootstrap runs on one thread (a parallel region costs more).
+constexpr std::int64_t PARALLEL_MIN_WORK = std::int64_t{1} << 16;
+//! The reference's bin edges of the relative effort: the quintiles.
+constexpr std::array<double, RELATIVE_EFFORT_BINS + 1> EFFORT_QUANTILES{0.0, 0.2, 0.4, 0.6, 0.8, 1.0};
+
+std::string join(const std::vector<std::string>& items) {
+  std::string s;
+  for (const auto& i : items) s += (s.empty() ? "" : ", ") + i;
+  return s;
+}
+
+//! Stirling correction s(y) of log Γ(y) = (y − ½) log y − y + ½ log 2π + s(y).
+double stirling_correction(double y) {
+  const double r = 1.0 / y, r2 = r * r;
+  return r * (1.0 / 12.0 - r2 * (1.0 / 360.0 - r2 * (1.0 / 1260.0 - r2 * (1.0 / 1680.0))));
+}
+
+//! log Γ(x + a) − log Γ(x) for x ≥ 1, a ≥ 0, without the cancellation of two large log-gamma values.
+double log_gamma_ratio(double x, double a) {
+  if (x < STIRLING_MIN) return std::lgamma(x + a) - std::lgamma(x);
+  return (x - 0.5) * std::log1p(a / x) + a * std::log(x + a) - a +
+         (stirling_correction(x + a) - stirling_correction(x));
+}
+
+//! Mean of the values in order.
+double mean_of(const std::vector<double>& v) {
+  if (v.empty()) return NaN;
+  double s = 0.0;
+  for (const double x : v) s += x;
+  return s / static_cast<double>(v.size());
+}
+
+//! Percentile bootstrap of ratios of sums over resampled units: unit u contributes num[u*C + c] and den[u*C + c]
+//! (den empty: 1) to column c; each of B resamples draws `units` units with replacement (Philox, counter
+//! (b, 0, entity, ·)); lo = estimate − q_lo, hi = q_hi − estimate; sd = standard deviation of the resampled
+//! statistics.
+struct BootstrapBars {
+  std::vector<double> lo, hi, sd;
+};
+BootstrapBars bootstrap_ratio(const std::vector<double>& num, const std::vector<double>& den, std::int64_t units,
+                              int columns, const std::vector<double>& estimate, int B, std::uint64_t seed,
+                              std::uint32_t entity, double confidence) {
+  BootstrapBars bars{std::vector<double>(columns, NaN), std::vector<double>(columns, NaN),
+                     std::vector<double>(columns, NaN)};
+  if (B <= 0 || units <= 0) return bars;
+  const rng::Philox4x32Key key = rng::make_key(seed, BOOTSTRAP_STREAM);
+  const std::size_t C = static_cast<std::size_t>(columns);
+  std::vector<double> stats(static_cast<std::size_t>(B) * C);
+  const std::int64_t work = static_cast<std::int64_t>(B) * units * columns;
+#pragma omp parallel if (work > PARALLEL_MIN_WORK)
+  {
+    std::vector<double> n(C), d(C);
+#pragma omp for schedule(static)
+    for (int b = 0; b < B; ++b) {
+      std::fill(n.begin(), n.end(), 0.0);
+      std::fill(d.begin(), d.end(), 0.0);
+      WordStream words(key, static_cast<std::uint32_t>(b), entity);
+      for (std::int64_t i = 0; i < units; ++i) {
+        const std::size_t u = words.below(static_cast<std::uint32_t>(units));
+        for (std::size_t c = 0; c < C; ++c) {
+          n[c] += num[u * C + c];
+          d[c] += den.empty() ? 1.0 : den[u * C + c];
+        }
+      }
+      for (std::size_t c = 0; c < C; ++c) stats[static_cast<std::size_t>(b) * C + c] = n[c] / d[c];
+    }
+  }
+  const double alpha = 1.0 - confidence;
+  std::vector<double> column(static_cast<std::size_t>(B));
+  for (std::size_t c = 0; c < C; ++c) {
+    for (int b = 0; b < B; ++b) column[static_cast<std::size_t>(b)] = stats[static_cast<std::size_t>(b) * C + c];
+    if (std::any_of(column.begin(), column.end(), [](double x) { return std::isnan(x); })) continue;  // NaN bars
+    std::sort(column.begin(), column.end());
+    bars.lo[c] = estimate[c] - sorted_quantile(column, alpha / 2.0);
+    bars.hi[c] = sorted_quantile(column, 1.0 - alpha / 2.0) - estimate[c];
+    if (B > 1) {
+      const double m = mean_of(column);
+      double ss = 0.0;
+      for (const double x : column) ss += (x - m) * (x - m);
+      bars.sd[c] = std::sqrt(ss / static_cast<double>(B - 1));
+    }
+  }
+  return bars;
+}
+
+//! Fills the question-bootstrap fields of `curve` from its table (p_correct and tokens per question).
+void bootstrap_questions(ModelCurve& curve, const CurveOptions& o) {
+  const QuestionTable& t = curve.table;
+  const int K = t.K();
+  const std::int64_t Q = static_cast<std::int64_t>(t.questions());
+  std::vector<double> values(static_cast<std::size_t>(Q) * 2 * K);
+  for (std::int64_t q = 0; q < Q; ++q)
+    for (int k = 0; k < K; ++k) {
+      values[static_cast<std::size_t>(q) * 2 * K + k] = t.p_correct[t.at(q, k)];
+      values[static_cast<std::size_t>(q) * 2 * K + K + k] = t.tokens[t.at(q, k)];
+    }
+  std::vector<double> estimate(curve.accuracy);
+  estimate.insert(estimate.end(), curve.tokens.begin(), curve.tokens.end());
+  const BootstrapBars bars = bootstrap_ratio(values, {}, Q, 2 * K, estimate, o.bootstrap, o.seed, 0, o.confidence);
+  curve.accuracy_bootstrap_lo.assign(bars.lo.begin(), bars.lo.begin() + K);
+  curve.accuracy_bootstrap_hi.assign(bars.hi.begin(), bars.hi.begin() + K);
+  curve.accuracy_sd.assign(bars.sd.begin(), bars.sd.begin() + K);
+  curve.tokens_bootstrap_lo.assign(bars.lo.begin() + K, bars.lo.end());
+  curve.tokens_bootstrap_hi.assign(bars.hi.begin() + K, bars.hi.end());
+  curve.tokens_sd.assign(bars.sd.begin() + K, bars.sd.end());
+}
+
+void check_options(const CurveOptions& o) {
+  if (o.permutations < 1 || o.permutations > std::numeric_limits<std::uint32_t>::max())
+    throw InputError("permutations = " + std::to_string(o.permutations) + ": valid: 1 to 4294967295");
+  if (o.bootstrap < 0) throw InputError("bootstrap = " + std::to_string(o.bootstrap) + ": valid: >= 0 (0: none)");
+  if (!(o.confidence > 0.0 && o.confidence < 1.0))
+    throw InputError("confidence = " + std::to_string(o.confidence) + ": valid: strictly between 0 and 1");
+}
+
+}  // namespace
+
+// ---- names -------------------------------------------------------------------------------------------------------
+
+const char* to_string(CurveMethod method) {
+  switch (method) {
+    case CurveMethod::majority:
+      return "majority";
+    case CurveMethod::best_of_n:
+      return "best-of-n";
+    case CurveMethod::pass_at_k:
+      return "pass@k";
+    case CurveMethod::relative_effort:
+      return "relative-effort";
+  }
+  return "?";
+}
+
+const char* to_string(Estimator estimator) {
+  switch (estimator) {
+    case Estimator::permutations:
+      return "permutations";
+    case Estimator::exact:
+      return "exact";
+    case Estimator::logged_order:
+      return "logged-order";
+  }
+  return "?";
+}
+
+Estimator parse_estimator(const std::string& text) {
+  for (const Estimator e : {Estimator::permutations, Estimator::exact, Estimator::logged_order})
+    if (text == to_string(e)) return e;
+  throw InputError("unknown estimator '" + text + "': valid: permutations, exact, logged-order");
+}
+
+const char* to_string(Jitter jitter) {
+  return jitter == Jitter::numpy ? "numpy" : "philox";
+}
+
+CurveMethod parse_curve_method(const std::string& text) {
+  for (const CurveMethod m :
+       {CurveMethod::majority, CurveMethod::best_of_n, CurveMethod::pass_at_k, CurveMethod::relative_effort})
+    if (text == to_string(m)) return m;
+  throw InputError("unknown curve method '" + text + "': valid: majority, best-of-n, pass@k, relative-effort");
+}
+
+// ---- building blocks ---------------------------------------------------------------------------------------------
+
+std::vector<int> reference_theta_grid(std::int64_t samples) {
+  std::vector<int> grid;
+  int floor_log2 = 0;
+  while (floor_log2 < 62 && (std::int64_t{1} << (floor_log2 + 1)) <= samples) ++floor_log2;
+  for (int i = 0; i < floor_log2 && i < 31; ++i)
+    if (i != 1) grid.push_back(1 << i);
+  return grid;
+}
+
+PermutationView SampleMatrix::view(const std::vector<std::int32_t>& theta, std::uint64_t seed) const {
+  PermutationView v;
+  v.Q = Q;
+  v.N = N;
+  v.K = static_cast<std::int32_t>(theta.size());
+  v.label = label.data();
+  v.correct = correct.data();
+  v.reward = reward.data();
+  v.tokens = tokens.data();
+  v.labels = labels.data();
+  v.theta = theta.data();
+  v.key = rng::make_key(seed, PERMUTATION_STREAM);
+  return v;
+}
+
+SampleMatrix sample_matrix(const RunLog& log, std::int64_t samples) {
+  const std::string who = "model '" + log.model + "'";
+  if (log.questions() == 0) throw InputError(who + ": the run log has no questions");
+  if (samples < 1 || samples > std::numeric_limits<std::int32_t>::max())
+    throw InputError(who + ": " + std::to_string(samples) + " samples per question; valid: 1 to 2^31 - 1");
+  const std::size_t S = static_cast<std::size_t>(log.offset.back());
+  if (log.offset.size() != log.questions() + 1 || log.label.size() != S || log.correct.size() != S ||
+      log.tokens.size() != S || (!log.reward.empty() && log.reward.size() != S))
+    throw std::logic_error("sample_matrix: the arrays of the run log of " + who + " disagree in length");
+  SampleMatrix m;
+  m.model = log.model;
+  m.qid = log.qid;
+  m.Q = static_cast<std::int64_t>(log.questions());
+  m.N = static_cast<std::int32_t>(samples);
+  const std::size_t cells = static_cast<std::size_t>(m.Q) * static_cast<std::size_t>(m.N);
+  m.label.resize(cells);
+  m.correct.resize(cells);
+  m.reward.resize(cells);
+  m.tokens.resize(cells);
+  m.labels.resize(static_cast<std::size_t>(m.Q));
+  // Token counts are known for every sample, or for none (a log without counts: token curves are NaN).
+  const bool tokens_known = !std::all_of(log.tokens.begin(), log.tokens.end(), [](double t) { return std::isnan(t); });
+  std::vector<std::int32_t> renumber;
+  for (std::int64_t q = 0; q < m.Q; ++q) {
+    const std::size_t qs = static_cast<std::size_t>(q);
+    if (log.samples(qs) < samples)
+      throw InputError(who + ": question '" + log.qid[qs] + "' has " + std::to_string(log.samples(qs)) +
+                       " samples, fewer than " + std::to_string(samples));
+    renumber.clear();
+    std::int32_t classes = 0;
+    for (std::int32_t j = 0; j < m.N; ++j) {
+      const std::size_t from = static_cast<std::size_t>(log.offset[qs] + j);
+      const std::size_t to = qs * static_cast<std::size_t>(m.N) + static_cast<std::size_t>(j);
+      const auto where = [&] { return who + ": question '" + log.qid[qs] + "', sample " + std::to_string(j); };
+      const std::int32_t l = log.label[from];
+      if (l < -1) throw InputError(where() + ": answer class " + std::to_string(l) + "; valid: -1 (none) or >= 0");
+      if (l >= 0) {
+        if (static_cast<std::size_t>(l) >= renumber.size()) renumber.resize(static_cast<std::size_t>(l) + 1, -1);
+        if (renumber[static_cast<std::size_t>(l)] < 0) renumber[static_cast<std::size_t>(l)] = classes++;
+        m.label[to] = renumber[static_cast<std::size_t>(l)];
+      } else {
+        m.label[to] = -1;
+      }
+      m.correct[to] = log.correct[from] ? 1 : 0;
+      const double r = log.reward.empty() ? -INFINITY : log.reward[from];
+      if (std::isnan(r)) throw InputError(where() + ": reward is NaN; valid: a number, or missing (-inf)");
+      m.reward[to] = r;
+      const double t = log.tokens[from];
+      if (std::isnan(t) != !tokens_known || (tokens_known && (!(t >= 0.0) || !std::isfinite(t))))
+        throw InputError(where() + ": token count " + std::to_string(t) + "; valid: a finite count >= 0 " +
+                         (tokens_known ? "(other samples have counts)" : "or none for every sample"));
+      m.tokens[to] = t;
+    }
+    m.labels[qs] = classes;
+  }
+  return m;
+}
+
+std::int64_t permutation_blocks(std::int64_t permutations) {
+  return (permutations + PERMUTATION_BLOCK - 1) / PERMUTATION_BLOCK;
+}
+
+PermutationBlock compute_permutation_block(const PermutationView& v, std::int64_t permutations, std::int64_t block) {
+  PermutationBlock b;
+  b.first = block * PERMUTATION_BLOCK;
+  b.count = std::min(PERMUTATION_BLOCK, permutations - b.first);
+  const std::size_t K = static_cast<std::size_t>(v.K);
+  const std::size_t pk = static_cast<std::size_t>(b.count) * K, qk = static_cast<std::size_t>(v.Q) * K;
+  b.trial_majority.assign(pk, 0);
+  b.trial_best.assign(pk, 0);
+  b.trial_any.assign(pk, 0);
+  b.trial_tokens.assign(pk, 0.0);
+  b.question_majority.assign(qk, 0);
+  b.question_best.assign(qk, 0);
+  b.question_any.assign(qk, 0);
+  b.question_tokens.assign(qk, 0.0);
+
+  const std::size_t N = static_cast<std::size_t>(v.N);
+  std::vector<std::uint32_t> order(N), count(N), first_seen(N);
+  std::vector<std::uint8_t> label_correct(N);
+  const PermutationScratch scratch{order.data(), count.data(), first_seen.data(), label_correct.data(), 1};
+  std::vector<std::uint8_t> majority(K), best(K), any(K);
+  std::vector<double> tokens(K);
+  // Question-major, so that a question's samples stay in cache across the block's permutations; every sum still
+  // runs in increasing question order per permutation and in increasing permutation order per question.
+  for (std::int64_t q = 0; q < v.Q; ++q) {
+    const std::size_t question = static_cast<std::size_t>(q) * K;
+    for (std::int64_t i = 0; i < b.count; ++i) {
+      const std::uint32_t p = static_cast<std::uint32_t>(b.first + i);
+      const std::size_t trial = static_cast<std::size_t>(i) * K;
+      permutation_outcomes(v, p, static_cast<std::uint32_t>(q), scratch, majority.data(), best.data(), any.data(),
+                           tokens.data());
+      for (std::size_t k = 0; k < K; ++k) {
+        b.trial_majority[trial + k] += majority[k];
+        b.trial_best[trial + k] += best[k];
+        b.trial_any[trial + k] += any[k];
+        b.trial_tokens[trial + k] += tokens[k];
+        b.question_majority[question + k] += majority[k];
+        b.question_best[question + k] += best[k];
+        b.question_any[question + k] += any[k];
+        b.question_tokens[question + k] += tokens[k];
+      }
+    }
+  }
+  return b;
+}
+
+PermutationTallies merge_permutation_blocks(const PermutationView& v, std::int64_t permutations,
+                                            std::span<const PermutationBlock> blocks) {
+  std::vector<const PermutationBlock*> in_order;
+  for (const PermutationBlock& b : blocks) in_order.push_back(&b);
+  std::sort(in_order.begin(), in_order.end(),
+            [](const PermutationBlock* a, const PermutationBlock* b) { return a->first < b->first; });
+  PermutationTallies t;
+  t.resize(permutations, v.Q, v.K);
+  const std::size_t K = static_cast<std::size_t>(v.K);
+  std::int64_t next = 0;
+  for (const PermutationBlock* b : in_order) {
+    if (b->first != next || b->count < 1 || b->first + b->count > permutations)
+      throw std::logic_error("merge_permutation_blocks: blocks do not tile permutations [0, " +
+                             std::to_string(permutations) + ")");
+    next += b->count;
+    const std::size_t at = static_cast<std::size_t>(b->first) * K;
+    std::copy(b->trial_majority.begin(), b->trial_majority.end(), t.trial_majority.begin() + at);
+    std::copy(b->trial_best.begin(), b->trial_best.end(), t.trial_best.begin() + at);
+    std::copy(b->trial_any.begin(), b->trial_any.end(), t.trial_any.begin() + at);
+    std::copy(b->trial_tokens.begin(), b->trial_tokens.end(), t.trial_tokens.begin() + at);
+    for (std::size_t i = 0; i < t.question_tokens.size(); ++i) {
+      t.question_majority[i] += b->question_majority[i];
+      t.question_best[i] += b->question_best[i];
+      t.question_any[i] += b->question_any[i];
+      t.question_tokens[i] += b->question_tokens[i];
+    }
+  }
+  if (next != permutations)
+    throw std::logic_error("merge_permutation_blocks: blocks cover " + std::to_string(next) + " of " +
+                           std::to_string(permutations) + " permutations");
+  return t;
+}
+
+PermutationTallies permutation_tallies(const PermutationView& v, std::int64_t permutations, Backend backend) {
+  if (v.K < 1 || v.N < 1 || v.Q < 1) throw std::logic_error("permutation_tallies: empty view");
+  if (v.Q > std::numeric_limits<std::uint32_t>::max())
+    throw InputError("permutation estimator: " + std::to_string(v.Q) + " questions; at most 2^32 - 1 are supported");
+  if (permutations < 1 || permutations > std::numeric_limits<std::uint32_t>::max())
+    throw InputError("permutations = " + std::to_string(permutations) + ": valid: 1 to 4294967295");
+  for (std::int32_t k = 0; k < v.K; ++k)
+    if (v.theta[k] < 1 || v.theta[k] > v.N || (k > 0 && v.theta[k] <= v.theta[k - 1]))
+      throw std::logic_error("permutation_tallies: levels must increase strictly within [1, N]");
+  if (backend == Backend::cuda) return cuda::permutation_tallies(v, permutations);
+  const std::int64_t blocks = permutation_blocks(permutations);
+  std::vector<PermutationBlock> results(static_cast<std::size_t>(blocks));
+#pragma omp parallel for schedule(dynamic, 1) if (blocks > 1)
+  for (std::int64_t b = 0; b < blocks; ++b)
+    results[static_cast<std::size_t>(b)] = compute_permutation_block(v, permutations, b);
+  return merge_permutation_blocks(v, permutations, results);
+}
+
+double subset_avoid_probability(std::int64_t n, std::int64_t bad, std::int64_t k) {
+  if (n < 0 || bad < 0 || k < 0 || bad > n || k > n)
+    throw std::invalid_argument("subset_avoid_probability: need 0 <= bad <= n and 0 <= k <= n");
+  if (bad == 0 || k == 0) return 1.0;
+  if (k > n - bad) return 0.0;
+  const std::int64_t factors = std::min(k, bad);
+  const std::int64_t other = std::max(k, bad);
+  const double dn = static_cast<double>(n);
+  if (factors <= PRODUCT_FACTORS_MAX) {
+    // Π_{i<factors} (1 − other/(n − i)), summed as logarithms.
+    double log_p = 0.0;
+    for (std::int64_t i = 0; i < factors; ++i)
+      log_p += std::log1p(-static_cast<double>(other) / (dn - static_cast<double>(i)));
+    return std::exp(log_p);
+  }
+  // C(n−k, b)/C(n, b) = Γ(n−k+1)Γ(n−b+1) / (Γ(n−k−b+1)Γ(n+1)).
+  const double a = static_cast<double>(bad);
+  const double x = static_cast<double>(n - k - bad + 1);
+  const double y = static_cast<double>(n - bad + 1);
+  return std::exp(log_gamma_ratio(x, a) - log_gamma_ratio(y, a));
+}
+
+double pass_at_k(std::int64_t n, std::int64_t c, std::int64_t k) {
+  if (n < 1 || k < 1 || k > n || c < 0 || c > n)
+    throw std::invalid_argument("pass_at_k: need 1 <= k <= n and 0 <= c <= n");
+  return 1.0 - subset_avoid_probability(n, c, k);
+}
+
+std::vector<double> best_of_exact(std::span<const double> reward, std::span<const std::uint8_t> correct,
+                                  std::span<const std::int32_t> theta) {
+  const std::int64_t N = static_cast<std::int64_t>(reward.size());
+  std::vector<std::int64_t> order(static_cast<std::size_t>(N));
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](std::int64_t a, std::int64_t b) { return reward[a] > reward[b]; });
+  // Groups of equal reward, highest first: (samples above, size, correct in group).
+  struct Group {
+    std::int64_t above, size, correct;
+  };
+  std::vector<Group> groups;
+  for (std::int64_t i = 0; i < N;) {
+    std::int64_t j = i, c = 0;
+    while (j < N && reward[order[j]] == reward[order[i]]) c += correct[order[j++]] ? 1 : 0;
+    groups.push_back({i, j - i, c});
+    i = j;
+  }
+  std::vector<double> p(theta.size(), 0.0);
+  std::vector<double> avoid(static_cast<std::size_t>(N) + 1);  // avoid[x] = C(N − x, θ)/C(N, θ)
+  for (std::size_t k = 0; k < theta.size(); ++k) {
+    const std::int64_t t = theta[k];
+    if (t < 1 || t > N) throw std::invalid_argument("best_of_exact: levels must lie in [1, N]");
+    avoid[0] = 1.0;
+    for (std::int64_t x = 0; x < N; ++x)
+      avoid[static_cast<std::size_t>(x) + 1] =
+          N - x - t <= 0
+              ? 0.0
+              : avoid[static_cast<std::size_t>(x)] * (static_cast<double>(N - x - t) / static_cast<double>(N - x));
+    double sum = 0.0;
+    for (const Group& g : groups) {
+      const double top = avoid[static_cast<std::size_t>(g.above)] - avoid[static_cast<std::size_t>(g.above + g.size)];
+      sum += top * (static_cast<double>(g.correct) / static_cast<double>(g.size));
+    }
+    p[k] = std::clamp(sum, 0.0, 1.0);
+  }
+  return p;
+}
+
+ErrorBars percentile_bars(std::span<const double> values, double confidence) {
+  std::vector<double> sorted;
+  for (const double x : values)
+    if (!std::isnan(x)) sorted.push_back(x);
+  if (sorted.empty()) return {NaN, NaN};
+  const double mean = mean_of(sorted);
+  std::sort(sorted.begin(), sorted.end());
+  const double alpha = 1.0 - confidence;
+  return {std::max(0.0, mean - sorted_quantile(sorted, alpha / 2.0)),
+          std::max(0.0, sorted_quantile(sorted, 1.0 - alpha / 2.0) - mean)};
+}
+
+// ---- sample-count curves -----------------------------------------------------------------------------------------
+
+namespace {
+
+//! Curve and table from the permutation tallies for one method.
+ModelCurve curve_from_tallies(CurveMethod method, const PermutationTallies& t, const SampleMatrix& m,
+                              const std::vector<double>& theta, const CurveOptions& o) {
+  const std::vector<std::int64_t>& trial = method == CurveMethod::majority    ? t.trial_majority
+                                           : method == CurveMethod::best_of_n ? t.trial_best
+                                                                              : t.trial_any;
+  const std::vector<std::int64_t>& question = method == CurveMethod::majority    ? t.question_majority
+                                              : method == CurveMethod::best_of_n ? t.question_best
+                                                                                 : t.question_any;
+  const std::size_t K = static_cast<std::size_t>(t.K);
+  const double Q = static_cast<double>(t.Q), P = static_cast<double>(t.P);
+  ModelCurve c;
+  c.model = m.model;
+  c.questions = m.Q;
+  c.samples = m.N;
+  std::vector<double> acc(static_cast<std::size_t>(t.P)), tok(static_cast<std::size_t>(t.P));
+  for (std::size_t k = 0; k < K; ++k) {
+    for (std::size_t p = 0; p < acc.size(); ++p) {
+      acc[p] = static_cast<double>(trial[p * K + k]) / Q;
+      tok[p] = t.trial_tokens[p * K + k] / Q;
+    }
+    c.accuracy.push_back(mean_of(acc));
+    c.tokens.push_back(mean_of(tok));
+    const ErrorBars a = percentile_bars(acc, o.confidence), b = percentile_bars(tok, o.confidence);
+    c.accuracy_lo.push_back(a.lo);
+    c.accuracy_hi.push_back(a.hi);
+    c.tokens_lo.push_back(b.lo);
+    c.tokens_hi.push_back(b.hi);
+  }
+  QuestionTable& table = c.table;
+  table.model = m.model;
+  table.method = to_string(method);
+  table.theta = theta;
+  table.qid = m.qid;
+  table.p_correct.resize(question.size());
+  table.tokens.resize(question.size());
+  for (std::size_t i = 0; i < question.size(); ++i) {
+    table.p_correct[i] = static_cast<double>(question[i]) / P;
+    table.tokens[i] = t.question_tokens[i] / P;
+  }
+  return c;
+}
+
+//! Closed-form curve and table (best-of-n or pass@k).
+ModelCurve exact_curve(CurveMethod method, const SampleMatrix& m, const std::vector<std::int32_t>& levels,
+                       const std::vector<double>& theta) {
+  const std::size_t K = levels.size(), N = static_cast<std::size_t>(m.N);
+  ModelCurve c;
+  c.model = m.model;
+  c.questions = m.Q;
+  c.samples = m.N;
+  QuestionTable& table = c.table;
+  table.model = m.model;
+  table.method = to_string(method);
+  table.theta = theta;
+  table.qid = m.qid;
+  table.p_correct.resize(static_cast<std::size_t>(m.Q) * K);
+  table.tokens.resize(table.p_correct.size());
+  for (std::int64_t q = 0; q < m.Q; ++q) {
+    const std::size_t row = static_cast<std::size_t>(q) * N;
+    double token_sum = 0.0;
+    std::int64_t right = 0;
+    for (std::size_t j = 0; j < N; ++j) {
+      token_sum += m.tokens[row + j];
+      right += m.correct[row + j];
+    }
+    const double mean_tokens = token_sum / static_cast<double>(N);
+    std::vector<double> p;
+    if (method == CurveMethod::best_of_n) {
+      p = best_of_exact(std::span<const double>(m.reward.data() + row, N),
+                        std::span<const std::uint8_t>(m.correct.data() + row, N), levels);
+    } else {
+      for (const std::int32_t t : levels) p.push_back(pass_at_k(m.N, right, t));
+    }
+    for (std::size_t k = 0; k < K; ++k) {
+      table.p_correct[static_cast<std::size_t>(q) * K + k] = p[k];
+      table.tokens[static_cast<std::size_t>(q) * K + k] = static_cast<double>(levels[k]) * mean_tokens;
+    }
+  }
+  c.accuracy = table.mean_accuracy();
+  c.tokens = table.mean_tokens();
+  c.accuracy_lo.assign(K, NaN);
+  c.accuracy_hi.assign(K, NaN);
+  c.tokens_lo.assign(K, NaN);
+  c.tokens_hi.assign(K, NaN);
+  return c;
+}
+
+//! The estimator a method gets when `asked` is requested (majority has no closed form: permutations).
+Estimator estimator_for(CurveMethod method, Estimator asked) {
+  return asked == Estimator::exact && method == CurveMethod::majority ? Estimator::permutations : asked;
+}
+
+}  // namespace
+
+namespace {
+
+std::vector<MethodCurves> sample_count_impl(const std::vector<const RunLog*>& log_list,
+                                            const std::vector<CurveMethod>& methods, const CurveOptions& o) {
+  check_options(o);
+  if (log_list.empty()) throw InputError("curves: no run logs given");
+  if (methods.empty()) throw std::invalid_argument("sample_count_curves: no methods");
+  for (std::size_t i = 0; i < methods.size(); ++i) {
+    if (methods[i] == CurveMethod::relative_effort)
+      throw std::invalid_argument("sample_count_curves: relative effort is not a sample-count method");
+    for (std::size_t j = 0; j < i; ++j)
+      if (methods[i] == methods[j]) throw std::invalid_argument("sample_count_curves: a method is listed twice");
+  }
+  std::set<std::string> names;
+  std::int64_t smallest = std::numeric_limits<std::int64_t>::max();
+  for (const RunLog* log_ptr : log_list) {
+    const RunLog& log = *log_ptr;
+    if (!names.insert(log.model).second)
+      throw InputError("curves: model '" + log.model + "' appears in two run logs (" + join(log.files) +
+                       "); give each model's samples once, or name the models apart");
+    if (log.questions() == 0) throw InputError("model '" + log.model + "': the run log has no questions");
+    if (log.min_samples() < 1)
+      throw InputError("model '" + log.model + "': some question has no samples (files: " + join(log.files) + ")");
+    smallest = std::min(smallest, log.min_samples());
+  }
+  std::vector<int> grid = o.theta.empty() ? reference_theta_grid(smallest) : o.theta;
+  if (grid.empty())
+    throw InputError("curves: with " + std::to_string(smallest) +
+                     " sample(s) per question the reference level grid (powers of two below N, without 2) is empty; "
+                     "give the levels explicitly (--theta)");
+  for (std::size_t k = 0; k < grid.size(); ++k)
+    if (grid[k] < 1 || (k > 0 && grid[k] <= grid[k - 1]))
+      throw InputError("curves: levels theta must be positive and strictly increasing");
+  for (const RunLog* log : log_list)
+    if (grid.back() > log->min_samples())
+      throw InputError("curves: level theta = " + std::to_string(grid.back()) + " exceeds the " +
+                       std::to_string(log->min_samples()) + " samples per question of model '" + log->model +
+                       "' (its smallest question)");
+  const std::vector<std::int32_t> levels(grid.begin(), grid.end());
+  const std::vector<double> theta(grid.begin(), grid.end());
+
+  std::vector<MethodCurves> out;
+  bool any_permutations = false;
+  for (const CurveMethod method : methods) {
+    MethodCurves mc;
+    mc.method = method;
+    mc.estimator = estimator_for(method, o.estimator);
+    mc.theta = theta;
+    mc.seed = o.seed;
+    mc.permutations = mc.estimator == Estimator::permutations ? o.permutations : 0;
+    mc.bootstrap = o.bootstrap;
+    mc.confidence = o.confidence;
+    any_permutations = any_permutations || mc.estimator == Estimator::permutations;
+    out.push_back(std::move(mc));
+  }
+  const bool logged = o.estimator == Estimator::logged_order;
+  for (const RunLog* log : log_list) {
+    const SampleMatrix m = sample_matrix(*log, log->min_samples());
+    PermutationTallies tallies;
+    if (any_permutations || logged) {
+      PermutationView v = m.view(levels, o.seed);
+      v.shuffle = logged ? 0 : 1;
+      tallies = permutation_tallies(v, logged ? 1 : o.permutations, o.backend);
+    }
+    for (MethodCurves& mc : out) {
+      ModelCurve c = mc.estimator == Estimator::exact ? exact_curve(mc.method, m, levels, theta)
+                                                      : curve_from_tallies(mc.method, tallies, m, theta, o);
+      if (logged) {
+        std::fill(c.accuracy_lo.begin(), c.accuracy_lo.end(), NaN);
+        std::fill(c.accuracy_hi.begin(), c.accuracy_hi.end(), NaN);
+        std::fill(c.tokens_lo.begin(), c.tokens_lo.end(), NaN);
+        std::fill(c.tokens_hi.begin(), c.tokens_hi.end(), NaN);
+      }
+      bootstrap_questions(c, o);
+      c.table.validate("curves");
+      mc.models.push_back(std::move(c));
+    }
+  }
+  return out;
+}
+
+MethodCurves relative_effort_impl(const std::vector<const RunLog*>& logs, const CurveOptions& o) {
+  if (logs.empty()) throw InputError("curves: no run logs given");
+  MethodCurves mc;
+  mc.method = CurveMethod::relative_effort;
+  mc.estimator = Estimator::permutations;
+  for (int b = 1; b <= RELATIVE_EFFORT_BINS; ++b) mc.theta.push_back(b);
+  mc.seed = o.seed;
+  mc.bootstrap = o.bootstrap;
+  mc.confidence = o.confidence;
+  mc.jitter = o.effort.jitter;
+  std::set<std::string> names;
+  for (const RunLog* log : logs) {
+    if (!names.insert(log->model).second)
+      throw InputError("curves: model '" + log->model + "' appears in two run logs; give each model's samples once");
+    mc.models.push_back(relative_effort_curve(*log, o));
+  }
+  return mc;
+}
+
+std::vector<const RunLog*> pointers(const std::vector<RunLog>& logs) {
+  std::vector<const RunLog*> p;
+  for (const RunLog& l : logs) p.push_back(&l);
+  return p;
+}
+
+}  // namespace
+
+std::vector<MethodCurves> sample_count_curves(const std::vector<RunLog>& logs, const std::vector<CurveMethod>& methods,
+                                              const CurveOptions& o) {
+  return sample_count_impl(pointers(logs), methods, o);
+}
+
+// ---- relative effort ---------------------------------------------------------------------------------------------
+
+ModelCurve relative_effort_curve(const RunLog& log, const CurveOptions& o) {
+  check_options(o);
+  const std::string who = "model '" + log.model + "'";
+  if (!log.has_think_tokens())
+    throw InputError(who + ": relative effort needs thinking tokens (num_tokens = [think, total]); the log (" +
+                     join(log.files) + ") gives only totals");
+  constexpr int B = RELATIVE_EFFORT_BINS;
+  const RelativeEffortOptions& e = o.effort;
+  NumpyPcg64 numpy_generator(o.seed);
+  const rng::Philox4x32Key jitter_key = rng::make_key(o.seed, JITTER_STREAM);
+
+  ModelCurve c;
+  c.model = log.model;
+  QuestionTable& table = c.table;
+  table.model = log.model;
+  table.method = to_string(CurveMethod::relative_effort);
+  for (int b = 1; b <= B; ++b) table.theta.push_back(b);
+
+  std::array<std::vector<double>, B> pooled;  // per bin: (verdict, total tokens) pairs, flattened
+  std::vector<double> unit_num, unit_den;     // per question with kept samples: [correct sums | token sums] and counts
+  std::vector<double> think, total, jittered, sorted;
+  std::vector<std::uint8_t> verdict;
+  for (std::size_t q = 0; q < log.questions(); ++q) {
+    think.clear();
+    total.clear();
+    verdict.clear();
+    for (std::int64_t j = log.offset[q]; j < log.offset[q + 1]; ++j) {
+      const double th = log.think_tokens[static_cast<std::size_t>(j)], to = log.tokens[static_cast<std::size_t>(j)];
+      if (std::isnan(th) || !(th > e.min_think) || !(to < e.max_total)) continue;
+      think.push_back(th);
+      total.push_back(to);
+      verdict.push_back(log.correct[static_cast<std::size_t>(j)] ? 1 : 0);
+    }
+    if (think.empty()) continue;
+    jittered.resize(think.size());
+    WordStream words(jitter_key, static_cast<std::uint32_t>(q), 0);
+    for (std::size_t i = 0; i < think.size(); ++i) {
+      double u;
+      if (e.jitter == Jitter::numpy) {
+        u = numpy_generator.uniform(0.0, RELATIVE_EFFORT_JITTER);
+      } else {
+        const std::uint32_t hi = words.next(), lo = words.next();
+        u = RELATIVE_EFFORT_JITTER * rng::to_unit_double(hi, lo);
+      }
+      jittered[i] = think[i] + u;
+    }
+    sorted = jittered;
+    std::sort(sorted.begin(), sorted.end());
+    std::array<double, B + 1> edge{};
+    for (int b = 0; b <= B; ++b) edge[b] = sorted_quantile(sorted, EFFORT_QUANTILES[b]);
+    for (int b = 1; b <= B; ++b)
+      if (edge[b] <= edge[b - 1]) edge[b] = edge[b - 1] + RELATIVE_EFFORT_EDGE_NUDGE;
+    std::array<double, B> n{}, right{}, tok{};
+    for (std::size_t i = 0; i < think.size(); ++i) {
+      const double x = std::min(std::max(jittered[i], edge[0]), edge[B]);
+      for (int b = 0; b < B; ++b) {
+        const bool in = x >= edge[b] && (b == B - 1 ? x <= edge[b + 1] : x < edge[b + 1]);
+        if (!in) continue;
+        pooled[b].push_back(verdict[i]);
+        pooled[b].push_back(total[i]);
+        n[b] += 1.0;
+        right[b] += verdict[i];
+        tok[b] += total[i];
+      }
+    }
+    c.samples += static_cast<std::int64_t>(think.size());
+    ++c.questions;
+    for (int b = 0; b < B; ++b) unit_num.push_back(right[b]);
+    for (int b = 0; b < B; ++b) unit_num.push_back(tok[b]);
+    for (int b = 0; b < B; ++b) unit_den.push_back(n[b]);
+    for (int b = 0; b < B; ++b) unit_den.push_back(n[b]);
+    if (std::all_of(n.begin(), n.end(), [](double x) { return x > 0.0; })) {
+      table.qid.push_back(log.qid[q]);
+      for (int b = 0; b < B; ++b) table.p_correct.push_back(right[b] / n[b]);
+      for (int b = 0; b < B; ++b) table.tokens.push_back(tok[b] / n[b]);
+    }
+  }
+  // The reference's curve and error bars: pooled means, and the percentile bootstrap of each pooled mean.
+  for (int b = 0; b < B; ++b) {
+    const std::vector<double>& v = pooled[b];
+    const std::int64_t count = static_cast<std::int64_t>(v.size() / 2);
+    c.bin_samples.push_back(count);
+    double right = 0.0, tok = 0.0;
+    for (std::size_t i = 0; i < v.size(); i += 2) {
+      right += v[i];
+      tok += v[i + 1];
+    }
+    const double acc = count > 0 ? right / static_cast<double>(count) : NaN;
+    const double mean_tokens = count > 0 ? tok / static_cast<double>(count) : NaN;
+    c.accuracy.push_back(acc);
+    c.tokens.push_back(mean_tokens);
+    const BootstrapBars bars = bootstrap_ratio(v, {}, count, 2, {acc, mean_tokens}, o.bootstrap, o.seed,
+                                               static_cast<std::uint32_t>(1 + b), o.confidence);
+    c.accuracy_lo.push_back(bars.lo[0]);
+    c.accuracy_hi.push_back(bars.hi[0]);
+    c.tokens_lo.push_back(bars.lo[1]);
+    c.tokens_hi.push_back(bars.hi[1]);
+  }
+  // Bootstrap over questions (each resampled question brings its kept samples).
+  std::vector<double> estimate(c.accuracy);
+  estimate.insert(estimate.end(), c.tokens.begin(), c.tokens.end());
+  const BootstrapBars q =
+      bootstrap_ratio(unit_num, unit_den, c.questions, 2 * B, estimate, o.bootstrap, o.seed, 0, o.confidence);
+  c.accuracy_bootstrap_lo.assign(q.lo.begin(), q.lo.begin() + B);
+  c.accuracy_bootstrap_hi.assign(q.hi.begin(), q.hi.begin() + B);
+  c.accuracy_sd.assign(q.sd.begin(), q.sd.begin() + B);
+  c.tokens_bootstrap_lo.assign(q.lo.begin() + B, q.lo.end());
+  c.tokens_bootstrap_hi.assign(q.hi.begin() + B, q.hi.end());
+  c.tokens_sd.assign(q.sd.begin() + B, q.sd.end());
+  if (c.samples == 0)
+    throw InputError(who + ": no sample passes the relative-effort filter (think > " + std::to_string(e.min_think) +
+                     " and total < " + std::to_string(e.max_total) + " tokens)");
+  table.validate("relative effort");
+  return c;
+}
+
+MethodCurves relative_effort_curves(const std::vector<RunLog>& logs, const CurveOptions& o) {
+  return relative_effort_impl(pointers(logs), o);
+}
+
+std::vector<MethodCurves> compute_curves(const std::vector<RunLog>& logs, const std::vector<CurveMethod>& methods,
+                                         const CurveOptions& o) {
+  if (logs.empty()) throw InputError("curves: no run logs given");
+  std::vector<CurveMethod> counting;
+  bool effort = false;
+  for (const CurveMethod m :
+       {CurveMethod::majority, CurveMethod::best_of_n, CurveMethod::pass_at_k, CurveMethod::relative_effort}) {
+    if (!methods.empty() && std::find(methods.begin(), methods.end(), m) == methods.end()) continue;
+    if (m == CurveMethod::relative_effort)
+      effort = true;
+    else
+      counting.push_back(m);
+  }
+  std::vector<const RunLog*> instruct, reasoning;
+  for (const RunLog& log : logs) {
+    if (methods.empty()) {
+      (log.has_think_tokens() ? reasoning : instruct).push_back(&log);
+    } else {
+      if (!counting.empty()) instruct.push_back(&log);
+      if (effort) reasoning.push_back(&log);
+    }
+  }
+  std::vector<MethodCurves> out;
+  if (!counting.empty() && !instruct.empty()) out = sample_count_impl(instruct, counting, o);
+  if (effort && !reasoning.empty()) out.push_back(relative_effort_impl(reasoning, o));
+  return out;
+}
+
+}  // namespace ttcg

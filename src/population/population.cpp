@@ -1,0 +1,690 @@
+#include "ttcgames/population/population.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <exception>
+#include <map>
+#include <mutex>
+#include <set>
+#include <sstream>
+
+#include "simd.hpp"
+#include "ttcgames/run/cuda_backend.hpp"
+#include "ttcgames/inference/curves.hpp"
+#include "ttcgames/inference/curves_io.hpp"
+#include "ttcgames/market/enumeration.hpp"
+#include "ttcgames/core/error.hpp"
+#include "ttcgames/inference/question_table.hpp"
+#include "ttcgames/run/run.hpp"
+#include "ttcgames/run/scenario.hpp"
+#include "ttcgames/core/tally_archive.hpp"
+#include "ttcgames/market/welfare_math.hpp"
+
+namespace ttcg {
+
+using population::OnlineLogSum;
+
+const char* to_string(QuerySourceKind kind) {
+  switch (kind) {
+    case QuerySourceKind::providers:
+      return "providers";
+    case QuerySourceKind::curves:
+      return "curves";
+    case QuerySourceKind::questions:
+      return "questions";
+    case QuerySourceKind::runlogs:
+      return "runlogs";
+  }
+  return "?";
+}
+
+const char* to_string(OptimumMethod method) {
+  switch (method) {
+    case OptimumMethod::automatic:
+      return "auto";
+    case OptimumMethod::enumeration:
+      return "enumeration";
+    case OptimumMethod::local_search:
+      return "local-search";
+  }
+  return "?";
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Query tables
+
+population::QueryView QueryTables::view() const {
+  population::QueryView v;
+  v.n = n;
+  v.K = K;
+  v.Q = Q;
+  v.value_fraction = value_fraction.data();
+  v.price = price.data();
+  v.cost = cost.data();
+  v.log_margin = log_margin.data();
+  v.p_correct = p_correct.data();
+  v.tokens = tokens.data();
+  v.baseline = market.baseline;
+  return v;
+}
+
+namespace {
+
+std::string list_of(const std::vector<std::string>& names) {
+  std::string s;
+  for (const std::string& m : names) s += (s.empty() ? "" : ", ") + m;
+  return s;
+}
+
+bool same_grid(const std::vector<double>& a, const std::vector<double>& b) {
+  return a == b;
+}
+
+std::string grid_text(const std::vector<double>& theta) {
+  std::string s;
+  for (const double t : theta) {
+    std::ostringstream o;
+    o << t;
+    s += (s.empty() ? "" : ", ") + o.str();
+  }
+  return "[" + s + "]";
+}
+
+//! Appends one "average question" per benchmark: p_correct and tokens are the provider curves.
+void append_curves(const ProviderSet& curves, QueryTables& t) {
+  t.qid.push_back("mean");
+  for (int i = 0; i < t.n; ++i)
+    for (int k = 0; k < t.K; ++k) {
+      t.p_correct.push_back(curves.providers[i].accuracy[k]);
+      t.tokens.push_back(curves.providers[i].tokens[k]);
+    }
+}
+
+//! Appends the questions every provider's table has (in the first provider's order); returns how many were dropped.
+//! `tables` are the candidate tables (any order), `where` names their origin in errors.
+std::int64_t append_questions(const BenchmarkSpec& b, const ProviderSet& providers,
+                              const std::vector<const QuestionTable*>& tables, const std::string& where,
+                              QueryTables& t) {
+  std::map<std::string, const QuestionTable*> by_model;
+  std::vector<std::string> models;
+  for (const QuestionTable* q : tables) {
+    by_model[q->model] = q;
+    models.push_back(q->model);
+  }
+  std::vector<const QuestionTable*> chosen;
+  for (const ProviderCurves& p : providers.providers) {
+    const auto it = by_model.find(p.name);
+    if (it == by_model.end())
+      throw InputError(where + ": no question table for provider '" + p.name + "' (tables: " + list_of(models) +
+                       "); providers are matched to tables by model name");
+    if (!same_grid(it->second->theta, providers.theta))
+      throw InputError(where + "/" + p.name + ": levels theta = " + grid_text(it->second->theta) +
+                       " differ from the providers' theta = " + grid_text(providers.theta));
+    chosen.push_back(it->second);
+  }
+  std::vector<std::map<std::string, std::size_t>> index(chosen.size());
+  for (std::size_t c = 0; c < chosen.size(); ++c)
+    for (std::size_t q = 0; q < chosen[c]->qid.size(); ++q) index[c][chosen[c]->qid[q]] = q;
+  std::vector<std::string> kept;
+  for (const std::string& qid : chosen.front()->qid) {
+    bool everywhere = true;
+    for (std::size_t c = 1; c < chosen.size() && everywhere; ++c) everywhere = index[c].count(qid) > 0;
+    if (everywhere) kept.push_back(qid);
+  }
+  if (kept.empty())
+    throw InputError(where + ": no question id is in every provider's table (" +
+                     std::to_string(chosen.front()->qid.size()) + " in '" + chosen.front()->model +
+                     "'); questions are aligned by qid across providers");
+  std::set<std::string> all;
+  for (const QuestionTable* c : chosen) all.insert(c->qid.begin(), c->qid.end());
+  for (const std::string& qid : kept) {
+    t.qid.push_back(b.name + "/" + qid);
+    for (std::size_t c = 0; c < chosen.size(); ++c) {
+      const std::size_t q = index[c].at(qid);
+      for (int k = 0; k < t.K; ++k) {
+        t.p_correct.push_back(chosen[c]->p_correct[chosen[c]->at(q, k)]);
+        t.tokens.push_back(chosen[c]->tokens[chosen[c]->at(q, k)]);
+      }
+    }
+  }
+  return static_cast<std::int64_t>(all.size() - kept.size());
+}
+
+}  // namespace
+
+QueryTables build_query_tables(const PopulationSpec& spec, const ProviderSet& providers, const MarketParams& market,
+                               const RunLogCurvesSource* runlogs) {
+  if (providers.providers.empty()) throw InputError("population: no providers");
+  QueryTables t;
+  t.n = static_cast<int>(providers.providers.size());
+  t.K = static_cast<int>(providers.theta.size());
+  if (t.n > population::MAX_PROVIDERS)
+    throw InputError("population: at most " + std::to_string(population::MAX_PROVIDERS) + " providers, got " +
+                     std::to_string(t.n));
+  if (t.K > population::MAX_LEVELS)
+    throw InputError("population: at most " + std::to_string(population::MAX_LEVELS) + " levels, got " +
+                     std::to_string(t.K));
+  t.theta = providers.theta;
+  t.market = market;
+  PriceTable prices;
+  for (const ProviderCurves& p : providers.providers) {
+    t.providers.push_back(p.name);
+    t.usd_per_token.push_back(usd_per_token(p.usd_per_million_tokens));
+    prices[p.name] = p.usd_per_million_tokens;
+  }
+  std::vector<BenchmarkSpec> benchmarks = spec.benchmarks;
+  if (benchmarks.empty()) {
+    BenchmarkSpec b;
+    b.name = "providers";
+    b.alpha = market.alpha;
+    benchmarks.push_back(b);
+  }
+  t.benchmark_offset.push_back(0);
+  for (const BenchmarkSpec& b : benchmarks) {
+    t.benchmarks.push_back(b.name);
+    t.benchmark_weight.push_back(b.weight);
+    t.benchmark_alpha.push_back(b.alpha);
+    t.benchmark_source.push_back(to_string(b.source));
+    std::int64_t dropped = 0;
+    switch (b.source) {
+      case QuerySourceKind::providers:
+        append_curves(providers, t);
+        break;
+      case QuerySourceKind::curves: {
+        const ProviderSet curves = read_curves_csv(b.file, prices, t.providers);
+        if (!same_grid(curves.theta, providers.theta))
+          throw InputError(b.file + ": levels theta = " + grid_text(curves.theta) +
+                           " differ from the providers' theta = " + grid_text(providers.theta));
+        append_curves(curves, t);
+        break;
+      }
+      case QuerySourceKind::questions: {
+        const std::vector<QuestionTable> tables = read_question_tables(b.file, b.dataset, b.method);
+        std::vector<const QuestionTable*> list;
+        for (const QuestionTable& q : tables) list.push_back(&q);
+        dropped =
+            append_questions(b, providers, list, b.file + ":/curves/" + b.dataset + "/" + b.method + "/questions", t);
+        break;
+      }
+      case QuerySourceKind::runlogs: {
+        if (!runlogs)
+          throw InputError("benchmark '" + b.name +
+                           "': runlogs = true takes the questions of the providers' run logs, but [providers] has "
+                           "no runlogs");
+        const MethodCurves curves = curves_from_runlogs(*runlogs, t.providers);
+        std::vector<const QuestionTable*> list;
+        for (const ModelCurve& m : curves.models) list.push_back(&m.table);
+        dropped = append_questions(b, providers, list, "the run logs of [providers]", t);
+        break;
+      }
+    }
+    t.questions_dropped.push_back(dropped);
+    t.benchmark_offset.push_back(static_cast<std::int64_t>(t.qid.size()));
+  }
+  t.Q = static_cast<std::int64_t>(t.qid.size());
+  if (t.Q * t.n >= std::int64_t{1} << 31)
+    throw InputError("population: " + std::to_string(t.Q) + " questions x " + std::to_string(t.n) +
+                     " providers exceed 2^31 table rows");
+
+  const std::size_t cells = t.p_correct.size();
+  for (auto* v : {&t.value_fraction, &t.price, &t.cost, &t.log_margin}) v->resize(cells);
+  for (std::int64_t q = 0; q < t.Q; ++q)
+    for (int i = 0; i < t.n; ++i)
+      for (int k = 0; k < t.K; ++k) {
+        const std::size_t a = t.at(q, i, k);
+        const double acc = t.p_correct[a], tok = t.tokens[a];
+        if (!std::isfinite(acc) || !std::isfinite(tok) || tok < 0.0)
+          throw InputError("population: question '" + t.qid[q] + "' of provider '" + t.providers[i] + "' at level " +
+                           std::to_string(k) + " has a non-finite probability or a negative/non-finite token count");
+        // level_economics with α = 1 gives φ = b + (1 − b) f(a) in the market's order of operations.
+        const LevelEconomics e =
+            level_economics(market.value_curve(acc), tok, t.usd_per_token[i], 1.0, market.baseline, market.markup);
+        t.value_fraction[a] = e.q;
+        t.price[a] = e.p;
+        t.cost[a] = e.c;
+        t.log_margin[a] = log_margin(e.margin);
+        if (!std::isfinite(e.q))
+          throw InputError("population: the value curve " + market.value_curve.describe() +
+                           " gives a non-finite value at accuracy " + std::to_string(acc));
+      }
+  return t;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Users
+
+population::UsersView Population::view() const {
+  return population::UsersView{size(), alpha.data(), beta.data(), v0.data(), question.data()};
+}
+
+BlockRange block_range(std::int64_t users, std::int64_t block_size, std::int64_t b) {
+  BlockRange r;
+  r.begin = std::min(users, b * block_size);
+  r.end = std::min(users, r.begin + block_size);
+  return r;
+}
+
+namespace {
+dist::AliasTable benchmark_alias(const QueryTables& t) {
+  return dist::build_alias_table(t.benchmark_weight);
+}
+}  // namespace
+
+PopulationSampler::PopulationSampler(const PopulationSpec& spec, const QueryTables& tables)
+    : value_scale(spec.value_scale),
+      beta(spec.beta),
+      v0(spec.v0),
+      benchmark(benchmark_alias(tables)),
+      benchmark_offset(tables.benchmark_offset),
+      benchmark_alpha(tables.benchmark_alpha),
+      seed(spec.seed) {}
+
+population::SamplingView PopulationSampler::view() const {
+  population::SamplingView s;
+  s.value_scale = value_scale.view();
+  s.beta = beta.view();
+  s.v0 = v0.view();
+  s.benchmark = benchmark.view();
+  s.benchmark_offset = benchmark_offset.data();
+  s.benchmark_alpha = benchmark_alpha.data();
+  return s;
+}
+
+TTCG_SIMD_CLONES void sample_block(const PopulationSampler& sampler, std::int64_t replicate, std::int64_t block_size,
+                                   std::int64_t b, Population& out) {
+  const population::SamplingView s = sampler.view();
+  const rng::Philox4x32Key key = rng::make_key(sampler.seed, population::USERS_STREAM);
+  const BlockRange r = block_range(out.size(), block_size, b);
+  for (std::int64_t u = r.begin; u < r.end; ++u) {
+    const population::UserDraws d =
+        population::draw_user(s, key, static_cast<std::uint32_t>(replicate), static_cast<std::uint32_t>(u));
+    out.alpha[u] = d.alpha;
+    out.beta[u] = d.beta;
+    out.v0[u] = d.v0;
+    out.question[u] = d.question;
+  }
+}
+
+Population sample_population(const PopulationSampler& sampler, std::int64_t users, std::int64_t replicate,
+                             std::int64_t block_size) {
+  Population p;
+  p.replicate = replicate;
+  p.alpha.resize(users);
+  p.beta.resize(users);
+  p.v0.resize(users);
+  p.question.resize(users);
+  const std::int64_t blocks = (users + block_size - 1) / block_size;
+#pragma omp parallel for schedule(dynamic, 1)
+  for (std::int64_t b = 0; b < blocks; ++b) sample_block(sampler, replicate, block_size, b, p);
+  return p;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Partial sums
+
+void DemandSums::merge(const DemandSums& o) {
+  if (shares.empty()) {
+    *this = o;
+    return;
+  }
+  users += o.users;
+  for (std::size_t i = 0; i < shares.size(); ++i) {
+    shares[i] += o.shares[i];
+    profit[i] += o.profit[i];
+  }
+  outside += o.outside;
+  welfare += o.welfare;
+  value += o.value;
+  price += o.price;
+}
+
+Demand DemandSums::mean() const {
+  Demand d;
+  const double count = static_cast<double>(users);
+  for (std::size_t i = 0; i < shares.size(); ++i) {
+    d.shares.push_back(shares[i] / count);
+    d.profit.push_back(profit[i] / count);
+  }
+  d.outside_share = outside / count;
+  d.welfare = welfare / count;
+  d.weighted_value = value / count;
+  d.weighted_price = price / count;
+  return d;
+}
+
+void UtilitySums::merge(const UtilitySums& o) {
+  if (levels.empty()) {
+    *this = o;
+    return;
+  }
+  for (std::size_t k = 0; k < levels.size(); ++k) levels[k].merge(o.levels[k]);
+}
+
+void WelfareSums::merge(const WelfareSums& o) {
+  if (levels.empty()) {
+    *this = o;
+    return;
+  }
+  for (std::size_t k = 0; k < levels.size(); ++k) levels[k] += o.levels[k];
+}
+
+ProfileTables::ProfileTables(const QueryTables& t, std::span<const int> profile) {
+  const std::size_t cells = static_cast<std::size_t>(t.Q) * t.n;
+  value_fraction.resize(cells);
+  price.resize(cells);
+  cost.resize(cells);
+  for (std::int64_t q = 0; q < t.Q; ++q)
+    for (int i = 0; i < t.n; ++i) {
+      const std::size_t a = t.at(q, i, profile[i]), b = static_cast<std::size_t>(q * t.n + i);
+      value_fraction[b] = t.value_fraction[a];
+      price[b] = t.price[a];
+      cost[b] = t.cost[a];
+    }
+}
+
+population::ProfileView ProfileTables::view(int n, std::int64_t Q) const {
+  return population::ProfileView{n, Q, value_fraction.data(), price.data(), cost.data()};
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Realized outcomes
+
+void RegimeTallies::merge(const RegimeTallies& o) {
+  welfare.merge(o.welfare);
+  user_surplus.merge(o.user_surplus);
+  payment.merge(o.payment);
+  profit.merge(o.profit);
+  tokens.merge(o.tokens);
+  expected_welfare.merge(o.expected_welfare);
+  correct.merge(o.correct);
+  for (std::size_t i = 0; i < choices.size(); ++i) choices[i] += o.choices[i];
+  for (std::size_t i = 0; i < provider_profit_sum.size(); ++i) {
+    provider_profit_sum[i] += o.provider_profit_sum[i];
+    provider_profit_sum_sq[i] += o.provider_profit_sum_sq[i];
+  }
+  welfare_hist.merge(o.welfare_hist);
+  user_surplus_hist.merge(o.user_surplus_hist);
+  payment_hist.merge(o.payment_hist);
+  profit_hist.merge(o.profit_hist);
+}
+
+void OutcomeTallies::merge(const OutcomeTallies& o) {
+  market.merge(o.market);
+  auction.merge(o.auction);
+  first_best.merge(o.first_best);
+}
+
+namespace {
+
+RegimeTallies make_regime(int n, const HistogramRanges& r) {
+  RegimeTallies t;
+  t.choices.assign(n + 1, 0);
+  t.provider_profit_sum.assign(n, 0.0);
+  t.provider_profit_sum_sq.assign(n, 0.0);
+  t.welfare_hist = Histogram(r.welfare_lo, r.welfare_hi, r.bins);
+  t.user_surplus_hist = Histogram(r.surplus_lo, r.surplus_hi, r.bins);
+  t.payment_hist = Histogram(r.payment_lo, r.payment_hi, r.bins);
+  t.profit_hist = Histogram(r.profit_lo, r.profit_hi, r.bins);
+  return t;
+}
+
+void tally_one(const population::Outcome& o, int n, RegimeTallies& t) {
+  t.welfare.add(o.welfare);
+  t.user_surplus.add(o.user_surplus);
+  t.payment.add(o.payment);
+  t.profit.add(o.profit);
+  t.tokens.add(o.tokens);
+  t.expected_welfare.add(o.expected_welfare);
+  if (o.provider >= 0) t.correct.add(static_cast<double>(o.correct));
+  ++t.choices[o.provider >= 0 ? o.provider : n];
+  if (o.provider >= 0) {
+    t.provider_profit_sum[o.provider] += o.profit;
+    t.provider_profit_sum_sq[o.provider] += o.profit * o.profit;
+  }
+  t.welfare_hist.add(o.welfare);
+  t.user_surplus_hist.add(o.user_surplus);
+  t.payment_hist.add(o.payment);
+  t.profit_hist.add(o.profit);
+}
+
+}  // namespace
+
+OutcomeTallies make_outcome_tallies(int n, const HistogramRanges& ranges) {
+  OutcomeTallies t;
+  t.market = make_regime(n, ranges);
+  t.auction = make_regime(n, ranges);
+  return t;
+}
+
+HistogramRanges histogram_ranges(const QueryTables& t, const PopulationSpec& spec) {
+  const double tail = POPULATION_HISTOGRAM_TAIL;
+  double alpha_min = INFINITY, alpha_max = 0.0;
+  for (const double a : t.benchmark_alpha) alpha_min = std::min(alpha_min, a), alpha_max = std::max(alpha_max, a);
+  const double a_lo = std::max(0.0, spec.value_scale.lower_bound(tail)) * alpha_min;
+  const double a_hi = std::max(0.0, spec.value_scale.upper_bound(tail)) * alpha_max;
+  const double v_lo = spec.v0.lower_bound(tail), v_hi = spec.v0.upper_bound(tail);
+  const double b = t.market.baseline;
+  double price_max = 0.0, cost_max = 0.0, margin_min = 0.0, margin_max = 0.0, w_min = INFINITY;
+  for (std::size_t a = 0; a < t.price.size(); ++a) {
+    price_max = std::max(price_max, t.price[a]);
+    cost_max = std::max(cost_max, t.cost[a]);
+    margin_min = std::min(margin_min, t.price[a] - t.cost[a]);
+    margin_max = std::max(margin_max, t.price[a] - t.cost[a]);
+    w_min = std::min({w_min, a_lo * t.value_fraction[a] - t.cost[a], a_hi * t.value_fraction[a] - t.cost[a]});
+  }
+  const double payment_hi = std::max(price_max, a_hi - std::min({w_min, v_lo, 0.0}));
+  HistogramRanges r{};
+  r.bins = spec.histogram_bins;
+  r.welfare_lo = std::min(v_lo, a_lo * b - cost_max);
+  r.welfare_hi = std::max(v_hi, a_hi);
+  r.surplus_lo = std::min(v_lo, a_lo * b - payment_hi);
+  r.surplus_hi = std::max(v_hi, a_hi);
+  r.payment_lo = 0.0;
+  r.payment_hi = payment_hi;
+  r.profit_lo = std::min(0.0, margin_min);
+  r.profit_hi = std::max(margin_max, payment_hi);
+  // Widen a little so that the extreme values fall inside [lo, hi).
+  for (auto [lo, hi] : {std::pair<double*, double*>{&r.welfare_lo, &r.welfare_hi},
+                        {&r.surplus_lo, &r.surplus_hi},
+                        {&r.payment_lo, &r.payment_hi},
+                        {&r.profit_lo, &r.profit_hi}}) {
+    const double pad = std::max(1e-12, 1e-6 * (*hi - *lo));
+    *lo -= pad;
+    *hi += pad;
+  }
+  return r;
+}
+
+// Scalar per-user code: the clones give the portable functions' fma() a hardware instruction instead of a libm call.
+TTCG_SIMD_CLONES UserOutcomes user_outcomes(const population::QueryView& g, const ProfileTables& at_profile,
+                                            std::span<const int> profile, const population::UsersView& users,
+                                            Reserve reserve, std::uint64_t seed, std::int64_t replicate,
+                                            BlockRange range) {
+  const population::ProfileView t = at_profile.view(g.n, g.Q);
+  const rng::Philox4x32Key key = rng::make_key(seed, population::OUTCOMES_STREAM);
+  UserOutcomes out;
+  const std::size_t count = static_cast<std::size_t>(range.end - range.begin);
+  out.market.resize(count);
+  out.auction.resize(count);
+  out.first_best.resize(count);
+  double e[population::MAX_PROVIDERS], score[population::MAX_PROVIDERS];
+  int level[population::MAX_PROVIDERS];
+  for (std::int64_t u = range.begin; u < range.end; ++u) {
+    const std::size_t j = static_cast<std::size_t>(u - range.begin);
+    const rng::Philox4x32Ctr w = rng::draw(key, static_cast<std::uint32_t>(replicate), 0, static_cast<std::uint32_t>(u),
+                                           population::DRAW_OUTCOME);
+    const double alpha = users.alpha[u], beta = users.beta[u], v0 = users.v0[u];
+    const std::int32_t q = users.question[u];
+    out.market[j] = population::market_outcome(g, t, profile.data(), alpha, beta, v0, q, w, e);
+    out.auction[j] = population::auction_outcome(g, alpha, v0, q, reserve, w, score, level);
+    out.first_best[j] = population::first_best(g, alpha, v0, q);
+  }
+  return out;
+}
+
+void tally_outcomes(const UserOutcomes& records, const population::UsersView&, BlockRange range, OutcomeTallies& out) {
+  const int n = static_cast<int>(out.market.provider_profit_sum.size());
+  const std::size_t count = static_cast<std::size_t>(range.end - range.begin);
+  for (std::size_t j = 0; j < count; ++j) {
+    tally_one(records.market[j], n, out.market);
+    tally_one(records.auction[j], n, out.auction);
+    out.first_best.add(records.first_best[j]);
+  }
+}
+
+OutcomeTallies outcome_block(const population::QueryView& g, const ProfileTables& at_profile,
+                             std::span<const int> profile, const population::UsersView& users, Reserve reserve,
+                             std::uint64_t seed, std::int64_t replicate, BlockRange range,
+                             const HistogramRanges& ranges) {
+  OutcomeTallies t = make_outcome_tallies(g.n, ranges);
+  tally_outcomes(user_outcomes(g, at_profile, profile, users, reserve, seed, replicate, range), users, range, t);
+  return t;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Block archives
+
+Bytes encode_demand_block(const DemandSums& d) {
+  ArchiveWriter w;
+  w.put(d.users);
+  w.put(d.shares);
+  w.put(d.profit);
+  for (const double x : {d.outside, d.welfare, d.value, d.price}) w.put(x);
+  return w.take();
+}
+
+DemandSums decode_demand_block(const Bytes& bytes, int n) {
+  const std::string what = "population demand block archive";
+  ArchiveReader r(bytes, what);
+  DemandSums d;
+  d.users = r.get<std::int64_t>();
+  d.shares = r.get_vector<double>();
+  d.profit = r.get_vector<double>();
+  for (double* x : {&d.outside, &d.welfare, &d.value, &d.price}) *x = r.get<double>();
+  r.finish();
+  if (d.shares.size() != static_cast<std::size_t>(n) || d.profit.size() != static_cast<std::size_t>(n))
+    throw InputError(what + ": " + std::to_string(d.shares.size()) + " shares and " + std::to_string(d.profit.size()) +
+                     " profits, expected " + std::to_string(n) + " providers");
+  return d;
+}
+
+Bytes encode_utility_block(const UtilitySums& u) {
+  ArchiveWriter w;
+  w.put<std::uint64_t>(u.levels.size());
+  for (const OnlineLogSum& s : u.levels) {
+    w.put(s.max);
+    w.put(s.sum);
+  }
+  return w.take();
+}
+
+UtilitySums decode_utility_block(const Bytes& bytes, std::size_t levels) {
+  ArchiveReader r(bytes, "population utility block archive");
+  UtilitySums u;
+  const std::uint64_t K = r.get<std::uint64_t>();
+  if (K != levels)
+    throw InputError("population utility block archive: " + std::to_string(K) + " levels, expected " +
+                     std::to_string(levels));
+  for (std::uint64_t k = 0; k < K; ++k) {
+    OnlineLogSum s;
+    s.max = r.get<double>();
+    s.sum = r.get<double>();
+    u.levels.push_back(s);
+  }
+  r.finish();
+  return u;
+}
+
+namespace {
+
+template <class T, class F>
+void for_each_regime_tally(T& t, F&& f) {
+  f(t.welfare), f(t.user_surplus), f(t.payment), f(t.profit), f(t.tokens), f(t.expected_welfare), f(t.correct);
+}
+template <class T, class F>
+void for_each_regime_histogram(T& t, F&& f) {
+  f(t.welfare_hist), f(t.user_surplus_hist), f(t.payment_hist), f(t.profit_hist);
+}
+
+void put_regime(ArchiveWriter& w, const RegimeTallies& t) {
+  for_each_regime_tally(t, [&](const Tally& x) { put_tally(w, x); });
+  for_each_regime_histogram(t, [&](const Histogram& h) { put_histogram(w, h); });
+  w.put(t.choices);
+  w.put(t.provider_profit_sum);
+  w.put(t.provider_profit_sum_sq);
+}
+
+RegimeTallies get_regime(ArchiveReader& r) {
+  RegimeTallies t;
+  for_each_regime_tally(t, [&](Tally& x) { x = get_tally(r); });
+  for_each_regime_histogram(t, [&](Histogram& h) { h = get_histogram(r); });
+  t.choices = r.get_vector<std::int64_t>();
+  t.provider_profit_sum = r.get_vector<double>();
+  t.provider_profit_sum_sq = r.get_vector<double>();
+  return t;
+}
+
+}  // namespace
+
+Bytes encode_outcome_block(const OutcomeTallies& t) {
+  ArchiveWriter w;
+  put_regime(w, t.market);
+  put_regime(w, t.auction);
+  put_tally(w, t.first_best);
+  return w.take();
+}
+
+namespace {
+
+//! InputError naming `what` unless `t` is shaped like `expected` (its vectors' sizes, its histograms' binnings) and
+//! counts at most `users` users.
+void check_regime(const RegimeTallies& t, const RegimeTallies& expected, std::int64_t users, const std::string& what) {
+  const auto same = [](const Histogram& a, const Histogram& b) {
+    return std::memcmp(&a.lo, &b.lo, sizeof a.lo) == 0 && std::memcmp(&a.hi, &b.hi, sizeof a.hi) == 0 &&
+           a.bins() == b.bins();
+  };
+  if (t.choices.size() != expected.choices.size() ||
+      t.provider_profit_sum.size() != expected.provider_profit_sum.size() ||
+      t.provider_profit_sum_sq.size() != expected.provider_profit_sum_sq.size())
+    throw InputError(what + ": " + std::to_string(t.choices.size()) + " choice counts and " +
+                     std::to_string(t.provider_profit_sum.size()) + "/" +
+                     std::to_string(t.provider_profit_sum_sq.size()) + " provider profit sums, expected " +
+                     std::to_string(expected.choices.size()) + " and " +
+                     std::to_string(expected.provider_profit_sum.size()));
+  if (!same(t.welfare_hist, expected.welfare_hist) || !same(t.user_surplus_hist, expected.user_surplus_hist) ||
+      !same(t.payment_hist, expected.payment_hist) || !same(t.profit_hist, expected.profit_hist))
+    throw InputError(what + ": histograms binned differently from the population's");
+  bool counts = true;
+  for_each_regime_tally(t, [&](const Tally& x) { counts = counts && counts_within(x, users); });
+  for_each_regime_histogram(t, [&](const Histogram& h) { counts = counts && counts_within(h, users); });
+  std::int64_t chosen = 0;
+  for (const std::int64_t c : t.choices) {
+    counts = counts && c >= 0 && c <= users - chosen;
+    if (counts) chosen += c;
+  }
+  if (!counts) throw InputError(what + ": counts outside 0.." + std::to_string(users) + ", the users tallied");
+}
+
+}  // namespace
+
+OutcomeTallies decode_outcome_block(const Bytes& bytes, const std::string& what, int n, const HistogramRanges& ranges,
+                                    std::int64_t users) {
+  ArchiveReader r(bytes, what);
+  OutcomeTallies t;
+  t.market = get_regime(r);
+  t.auction = get_regime(r);
+  t.first_best = get_tally(r);
+  r.finish();
+  const OutcomeTallies expected = make_outcome_tallies(n, ranges);
+  check_regime(t.market, expected.market, users, what + " (market)");
+  check_regime(t.auction, expected.auction, users, what + " (auction)");
+  if (!counts_within(t.first_best, users))
+    throw InputError(what + ": counts outside 0.." + std::to_string(users) + ", the users tallied");
+  return t;
+}
+
+}  // namespace ttcg

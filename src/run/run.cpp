@@ -1,0 +1,152 @@
+#include "ttcgames/run/run.hpp"
+
+#include <omp.h>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <exception>
+#include <iomanip>
+#include <limits>
+#include <mutex>
+#include <sstream>
+
+#include "ttcgames/core/error.hpp"
+
+namespace ttcg {
+
+double BetaResult::price_of_anarchy_worst() const {
+  if (!equilibria || equilibria->count == 0) return std::numeric_limits<double>::quiet_NaN();
+  return welfare_ratio(optimum.welfare, equilibria->worst_welfare);
+}
+
+double BetaResult::price_of_stability() const {
+  if (!equilibria || equilibria->count == 0) return std::numeric_limits<double>::quiet_NaN();
+  return welfare_ratio(optimum.welfare, equilibria->best_welfare);
+}
+
+BetaResult solve_beta(const MarketTable& table, double beta, const DynamicsOptions& dynamics) {
+  const Game game(table, beta);
+  BetaResult r;
+  r.beta = beta;
+  r.dynamics = run_dynamics(game, dynamics);
+  const Profile& k = r.dynamics.profile;
+  r.welfare = game.welfare(k);
+  r.shares = game.shares(k);
+  r.outside_share = game.outside_share(k);
+  r.potential = game.potential(k);
+  r.certificate = certify(game, k);
+  r.optimum = exact_optimum(game);
+  r.price_of_anarchy = welfare_ratio(r.optimum.welfare, r.welfare);
+  r.stats = market_stats(game, k);
+  return r;
+}
+
+namespace {
+
+std::string number(double v) {
+  std::ostringstream s;
+  s << std::setprecision(17) << v;
+  return s.str();
+}
+
+}  // namespace
+
+void check_finite(const BetaResult& r, const std::string& scenario) {
+  const auto fail = [&](const std::string& quantity, double value) {
+    throw NumericalError(scenario + ": at beta = " + number(r.beta) + ", " + quantity + " is " + number(value) +
+                         " (no convention allows a non-finite value here; please report this with the scenario)");
+  };
+  const auto finite = [&](const std::string& quantity, double value) {
+    if (!std::isfinite(value)) fail(quantity, value);
+  };
+  finite("the welfare at the reached profile", r.welfare);
+  for (std::size_t i = 0; i < r.shares.size(); ++i) finite("the share of provider " + std::to_string(i), r.shares[i]);
+  finite("the outside share", r.outside_share);
+  finite("the potential", r.potential);
+  for (const double phi : r.dynamics.potential) finite("the potential along the dynamics", phi);
+  finite("the maximum regret", r.certificate.max_regret);
+  if (std::isnan(r.certificate.max_relative_regret)) fail("the maximum relative regret", NAN);
+  finite("the optimal welfare", r.optimum.welfare);
+  if (std::isnan(r.price_of_anarchy) || r.price_of_anarchy == -INFINITY)
+    fail("the price of anarchy", r.price_of_anarchy);
+  const MarketStats& m = r.stats;
+  for (const auto& [name, v] : {std::pair{"the weighted value", m.weighted_value},
+                                {"the mean value", m.mean_value},
+                                {"the weighted price", m.weighted_price},
+                                {"the mean price", m.mean_price},
+                                {"the weighted utility", m.weighted_utility},
+                                {"the mean utility", m.mean_utility}})
+    finite(name, v);
+  if (r.equilibria && r.equilibria->count > 0) {
+    finite("the worst equilibrium welfare", r.equilibria->worst_welfare);
+    finite("the best equilibrium welfare", r.equilibria->best_welfare);
+  }
+}
+
+BetaResult solve_market_unit(const MarketTable& table, double beta, const Scenario& scenario, bool enumerate,
+                             Backend backend) {
+  BetaResult r = solve_beta(table, beta, scenario.dynamics);
+  if (enumerate) r.equilibria = enumerate_equilibria(Game(table, beta), scenario.enumeration, backend);
+  check_finite(r, scenario.name);
+  return r;
+}
+
+ScenarioResult run_scenario(const Scenario& scenario, const RunOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  ScenarioResult out;
+  out.scenario = scenario;
+  out.backend = options.backend;
+  out.table = build_market_table(scenario.providers, scenario.market);
+  const std::vector<double> betas = options.betas ? *options.betas : scenario.betas();
+  const bool enumerate = options.enumerate.value_or(scenario.enumerate);
+  const std::int64_t B = static_cast<std::int64_t>(betas.size());
+  out.betas.resize(B);
+
+  std::atomic<std::size_t> solved{0};
+  std::mutex progress_mutex;
+  auto report = [&] {
+    const std::size_t done = ++solved;
+    if (options.progress) {
+      const std::lock_guard<std::mutex> lock(progress_mutex);
+      options.progress(done, static_cast<std::size_t>(B));
+    }
+  };
+  auto enumerate_one = [&](std::int64_t j, Backend backend) {
+    const Game game(out.table, betas[j]);
+    out.betas[j].equilibria = enumerate_equilibria(game, scenario.enumeration, backend);
+  };
+
+  if (enumerate) check_enumeration_limits(out.table.n, out.table.K, scenario.enumeration);
+
+  // Cheap stages for every β in parallel; with enumeration on the CPU, each β enumerates inside its own
+  // iteration (the enumeration's own parallel region then runs on one thread), keeping both cores busy over
+  // many β. An exception must not leave an OpenMP region: the first one is kept and rethrown after it.
+  const bool cpu_enumeration = enumerate && (options.backend == Backend::cpu ||
+                                             scenario.enumeration.algorithm == EnumerationAlgorithm::structural);
+  std::exception_ptr failure;
+  std::mutex failure_mutex;
+#pragma omp parallel for schedule(dynamic, 1)
+  for (std::int64_t j = 0; j < B; ++j) {
+    try {
+      out.betas[j] = solve_beta(out.table, betas[j], scenario.dynamics);
+      if (cpu_enumeration && B > 1) enumerate_one(j, Backend::cpu);
+      if (!enumerate || (cpu_enumeration && B > 1)) report();
+    } catch (...) {
+      const std::lock_guard<std::mutex> lock(failure_mutex);
+      if (!failure) failure = std::current_exception();
+    }
+  }
+  if (failure) std::rethrow_exception(failure);
+  if (enumerate && !(cpu_enumeration && B > 1)) {
+    for (std::int64_t j = 0; j < B; ++j) {  // one β at a time, each enumeration parallel on its own
+      enumerate_one(j, options.backend);
+      report();
+    }
+  }
+  out.auction = run_auction(out.table, scenario.reserve);
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return out;
+}
+
+}  // namespace ttcg
