@@ -1,4 +1,4 @@
-// The ttcg::cuda entry points (include/ttcgames/run/cuda_backend.hpp) in a build with CUDA: input validation, the
+// The ttcg::cuda entry points (the cuda_*.hpp headers of the stages) in a build with CUDA: input validation, the
 // profile bookkeeping and the EquilibriumSet layout of the CPU path (src/market/enumeration.cpp), around the
 // launchers of cuda/*.cu. Host C++20 and free of CUDA headers: it includes the public headers, which the
 // C++17 .cu files cannot.
@@ -9,9 +9,13 @@
 #include <utility>
 
 #include "launchers.hpp"
-#include "ttcgames/run/cuda_backend.hpp"
-#include "ttcgames/market/enumeration.hpp"
+#include "ttcgames/core/cuda_device.hpp"
 #include "ttcgames/core/error.hpp"
+#include "ttcgames/ensemble/cuda_ensemble.hpp"
+#include "ttcgames/inference/cuda_curves.hpp"
+#include "ttcgames/market/cuda_market.hpp"
+#include "ttcgames/market/enumeration.hpp"
+#include "ttcgames/population/cuda_population.hpp"
 
 namespace ttcg::cuda {
 

@@ -1,4 +1,4 @@
-// Interface between the CUDA entry points (cuda/entry_points.cpp, host C++20, implements cuda_backend.hpp)
+// Interface between the CUDA entry points (cuda/entry_points.cpp, host C++20, implements the cuda_*.hpp headers of the stages)
 // and the kernels' launchers (cuda/*.cu, CUDA C++17). It is plain C++17 without CUDA headers so that both
 // sides include it: the public headers reach <span> (C++20) through game.hpp, which nvcc in C++17 mode cannot
 // compile, so the .cu files see only this header and the TTCG_HD math headers.

@@ -9,7 +9,7 @@
 #include "ttcgames/run/comm.hpp"
 #include "ttcgames/core/exit_status.hpp"
 #include "ttcgames/core/interrupt.hpp"
-#include "ttcgames/run/cuda_backend.hpp"
+#include "ttcgames/core/cuda_device.hpp"
 #include "ttcgames/core/error.hpp"
 #include "ttcgames/core/version.hpp"
 

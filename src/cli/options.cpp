@@ -10,7 +10,7 @@
 
 #include "cli.hpp"
 #include "ttcgames/run/comm.hpp"
-#include "ttcgames/run/cuda_backend.hpp"
+#include "ttcgames/core/cuda_device.hpp"
 
 namespace ttcg::cli {
 

@@ -1,6 +1,6 @@
 #include "ttcgames/core/backend.hpp"
 
-#include "ttcgames/run/cuda_backend.hpp"
+#include "ttcgames/core/cuda_device.hpp"
 #include "ttcgames/core/error.hpp"
 
 namespace ttcg {

@@ -12,7 +12,7 @@
 #include <stdexcept>
 #include <type_traits>
 
-#include "ttcgames/run/cuda_backend.hpp"
+#include "ttcgames/ensemble/cuda_ensemble.hpp"
 #include "ttcgames/core/error.hpp"
 #include "ttcgames/run/scenario.hpp"
 #include "ttcgames/core/tally_archive.hpp"

@@ -7,7 +7,7 @@
 #include <limits>
 #include <numeric>
 
-#include "ttcgames/run/cuda_backend.hpp"
+#include "ttcgames/market/cuda_market.hpp"
 #include "ttcgames/market/enumeration_math.hpp"
 #include "ttcgames/core/error.hpp"
 #include "ttcgames/market/aggregate_enumeration.hpp"

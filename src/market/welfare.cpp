@@ -5,7 +5,7 @@
 #include <cmath>
 #include <vector>
 
-#include "ttcgames/run/cuda_backend.hpp"
+#include "ttcgames/market/cuda_market.hpp"
 #include "ttcgames/market/enumeration.hpp"
 #include "ttcgames/market/enumeration_math.hpp"
 #include "ttcgames/core/error.hpp"

@@ -13,7 +13,8 @@
 #include <sstream>
 
 #include "simd.hpp"
-#include "ttcgames/run/cuda_backend.hpp"
+#include "ttcgames/population/cuda_population.hpp"
+#include "ttcgames/core/cuda_device.hpp"
 #include "ttcgames/inference/curves.hpp"
 #include "ttcgames/inference/curves_io.hpp"
 #include "ttcgames/market/enumeration.hpp"

@@ -12,7 +12,8 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "ttcgames/run/cuda_backend.hpp"
+#include "ttcgames/population/cuda_population.hpp"
+#include "ttcgames/core/cuda_device.hpp"
 #include "ttcgames/market/enumeration.hpp"
 #include "ttcgames/core/error.hpp"
 #include "ttcgames/population/population.hpp"

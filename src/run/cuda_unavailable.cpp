@@ -1,7 +1,11 @@
 // The CUDA entry points in a build without CUDA (TTCG_USE_CUDA=OFF): no device, and a clear error if called.
 #include "ttcgames/core/backend.hpp"
-#include "ttcgames/run/cuda_backend.hpp"
+#include "ttcgames/core/cuda_device.hpp"
 #include "ttcgames/core/error.hpp"
+#include "ttcgames/ensemble/cuda_ensemble.hpp"
+#include "ttcgames/inference/cuda_curves.hpp"
+#include "ttcgames/market/cuda_market.hpp"
+#include "ttcgames/population/cuda_population.hpp"
 
 namespace ttcg {
 
