@@ -1,5 +1,5 @@
-// Kernels and launchers of the population engine (population.hpp), the GPU twins of src/population/population_cpu.cpp and of
-// the per-user loops of src/population/population.cpp; the per-user math is population_math.hpp.
+// Kernels and launchers of the population engine (population.hpp), the GPU twins of src/population/population_cpu.cpp
+// and of the per-user loops of src/population/population.cpp; the per-user math is population_math.hpp.
 //
 // Users live on the device for the whole replicate (drawn there by draw_user, the same Philox draws and portable
 // math as the CPU, so the same bits). A pass maps one CUDA block to one fixed block of users: each thread folds the
@@ -100,25 +100,17 @@ __global__ void __launch_bounds__(POPULATION_THREADS)
   for (std::int64_t u = begin + threadIdx.x; u < end; u += POPULATION_THREADS) {
     const double alpha = users.alpha[u], beta = users.beta[u], v0 = users.v0[u];
     const std::int32_t q = users.question[u];
-    const population::Choice c = population::user_choice(t, alpha, beta, v0, q, e, n);
-    const double inv = 1.0 / c.total;
-    const double s0 = c.outside_weight * inv;
-    double w = s0 * v0, value = 0.0, price = 0.0;
+    double share[CAPACITY], profit[CAPACITY];
+    const population::UserDemand d = population::user_demand(t, alpha, beta, v0, q, e, n, share, profit);
 #pragma unroll
     for (int i = 0; i < n; ++i) {
-      const std::int64_t a = t.at(q, i);
-      const double vf = t.value_fraction[a], p = t.price[a], cost = t.cost[a];
-      const double s = e[i] * inv;
-      w += s * population::surplus(alpha, vf, cost);
-      value += s * (alpha * vf - p);
-      price += s * p;
-      acc[i] += s;
-      acc[CAPACITY + i] += s * (p - cost);
+      acc[i] += share[i];
+      acc[CAPACITY + i] += profit[i];
     }
-    acc[2 * CAPACITY] += s0;
-    acc[2 * CAPACITY + 1] += w;
-    acc[2 * CAPACITY + 2] += value;
-    acc[2 * CAPACITY + 3] += price;
+    acc[2 * CAPACITY] += d.outside;
+    acc[2 * CAPACITY + 1] += d.welfare;
+    acc[2 * CAPACITY + 2] += d.value;
+    acc[2 * CAPACITY + 3] += d.price;
   }
   const int stride = 2 * t.n + 4;
   double* block_out = out + static_cast<std::int64_t>(blockIdx.x) * stride;

@@ -24,11 +24,11 @@
 #include <cmath>
 #include <cstdint>
 
-#include "ttcgames/market/auction_math.hpp"
 #include "ttcgames/core/distributions.hpp"
 #include "ttcgames/core/hd.hpp"
 #include "ttcgames/core/portable_math.hpp"
 #include "ttcgames/core/rng.hpp"
+#include "ttcgames/market/auction_math.hpp"
 
 namespace ttcg::population {
 
@@ -165,6 +165,37 @@ TTCG_HD inline Choice user_choice(const ProfileView& t, double alpha, double bet
 TTCG_HD inline Choice user_choice(const ProfileView& t, double alpha, double beta, double v0, std::int32_t q,
                                   double* e) {
   return user_choice(t, alpha, beta, v0, q, e, t.n);
+}
+
+//! One user's terms of the demand sums at a profile (DemandSums of population.hpp): the outside share, the
+//! welfare s_0·v0 + Σ_i s_i·W_i, the value Σ_i s_i·(α·vf_i − p_i) and the price Σ_i s_i·p_i (USD); per provider the
+//! share s_i into share[0..n) and the margin s_i·(p_i − c_i) into profit[0..n). The body of the CUDA demand kernel;
+//! the CPU tiles (src/population/population_cpu.cpp) compute the same terms in the same order, which the unit tests
+//! check bit for bit per user.
+struct UserDemand {
+  double outside, welfare, value, price;
+};
+template <class Count>
+TTCG_HD inline UserDemand user_demand(const ProfileView& t, double alpha, double beta, double v0, std::int32_t q,
+                                      double* e, Count n, double* share, double* profit) {
+  const Choice c = user_choice(t, alpha, beta, v0, q, e, n);
+  const double inv = 1.0 / c.total;
+  UserDemand d;
+  d.outside = c.outside_weight * inv;
+  d.welfare = d.outside * v0;
+  d.value = 0.0;
+  d.price = 0.0;
+  for (int i = 0; i < n; ++i) {
+    const std::int64_t a = t.at(q, i);
+    const double vf = t.value_fraction[a], p = t.price[a], cost = t.cost[a];
+    const double s = e[i] * inv;
+    d.welfare += s * surplus(alpha, vf, cost);
+    d.value += s * (alpha * vf - p);
+    d.price += s * p;
+    share[i] = s;
+    profit[i] = s * (p - cost);
+  }
+  return d;
 }
 
 //! One user's expected welfare at a profile: s_0·v0 + Σ_i s_i·W_i with s = e·(1/S) (the order of the demand pass).

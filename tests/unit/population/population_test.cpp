@@ -13,12 +13,12 @@
 #include <fstream>
 #include <string>
 
-#include "ttcgames/inference/curves.hpp"
-#include "ttcgames/market/equilibrium_math.hpp"
 #include "ttcgames/core/error.hpp"
-#include "ttcgames/io/h5.hpp"
-#include "ttcgames/population/population.hpp"
+#include "ttcgames/inference/curves.hpp"
 #include "ttcgames/inference/question_table.hpp"
+#include "ttcgames/io/h5.hpp"
+#include "ttcgames/market/equilibrium_math.hpp"
+#include "ttcgames/population/population.hpp"
 #include "ttcgames/run/results.hpp"
 #include "ttcgames/run/scenario.hpp"
 
@@ -111,6 +111,18 @@ TEST(Population, TilesEqualThePerUserFunctionsBitForBit) {
     const double w = population::user_welfare(t, users.alpha[u], users.beta[u], users.v0[u], users.question[u], e, inv);
     EXPECT_TRUE(same_bits(d.welfare, w)) << "user " << u;
     for (int i = 0; i < s.tables.n; ++i) EXPECT_TRUE(same_bits(d.shares[i], e[i] * inv)) << "user " << u;
+    // The body of the CUDA demand kernel: every term of the sums.
+    double share[population::MAX_PROVIDERS], profit[population::MAX_PROVIDERS];
+    const population::UserDemand one = population::user_demand(t, users.alpha[u], users.beta[u], users.v0[u],
+                                                               users.question[u], e, s.tables.n, share, profit);
+    EXPECT_TRUE(same_bits(d.outside, one.outside)) << "user " << u;
+    EXPECT_TRUE(same_bits(d.welfare, one.welfare)) << "user " << u;
+    EXPECT_TRUE(same_bits(d.value, one.value)) << "user " << u;
+    EXPECT_TRUE(same_bits(d.price, one.price)) << "user " << u;
+    for (int i = 0; i < s.tables.n; ++i) {
+      EXPECT_TRUE(same_bits(d.shares[i], share[i])) << "user " << u << " provider " << i;
+      EXPECT_TRUE(same_bits(d.profit[i], profit[i])) << "user " << u << " provider " << i;
+    }
     for (int i : {0, 4, 8}) {
       const UtilitySums us = utilities_block(g, t, users, i, BlockRange{u, u + 1});
       const double la =
