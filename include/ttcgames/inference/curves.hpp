@@ -39,12 +39,12 @@
 #include "ttcgames/core/backend.hpp"
 #include "ttcgames/inference/curves_io.hpp"
 #include "ttcgames/inference/curves_math.hpp"
-#include "ttcgames/io/h5.hpp"
 #include "ttcgames/inference/question_table.hpp"
-#include "ttcgames/run/results.hpp"
 #include "ttcgames/inference/runlog.hpp"
 #include "ttcgames/inference/runlog_reader.hpp"
 #include "ttcgames/inference/runlog_source.hpp"
+#include "ttcgames/io/h5.hpp"
+#include "ttcgames/run/results.hpp"
 
 namespace ttcg {
 
@@ -125,7 +125,7 @@ struct MethodCurves {
 std::vector<int> reference_theta_grid(std::int64_t samples);
 
 //! The curves (with per-question tables) of a scenario's run-log provider source: the curves that
-//! provider_set_from_runlogs (runlog_source.hpp) prices, of `models` in that order (all models when empty).
+//! the scenario loader prices (to_provider_set), of `models` in that order (all models when empty).
 MethodCurves curves_from_runlogs(const RunLogCurvesSource& source, const std::vector<std::string>& models = {});
 
 //! One model's first N samples per question as a rectangular matrix, answer classes renumbered 0, 1, … per question

@@ -13,12 +13,13 @@
 #include <fstream>
 #include <string>
 
-#include "ttcgames/inference/curves.hpp"
-#include "ttcgames/market/equilibrium_math.hpp"
+#include "in_process.hpp"
 #include "ttcgames/core/error.hpp"
-#include "ttcgames/io/h5.hpp"
-#include "ttcgames/population/population.hpp"
+#include "ttcgames/inference/curves.hpp"
 #include "ttcgames/inference/question_table.hpp"
+#include "ttcgames/io/h5.hpp"
+#include "ttcgames/market/equilibrium_math.hpp"
+#include "ttcgames/population/population.hpp"
 #include "ttcgames/run/results.hpp"
 #include "ttcgames/run/scenario.hpp"
 
@@ -210,9 +211,9 @@ TEST(Population, ResultsDoNotDependOnTheThreadCount) {
   Scenario sc = gsm8k_population(std::string(HETEROGENEOUS) + "replicates = 2\noptimum = \"local-search\"\n");
   const int threads = omp_get_max_threads();
   omp_set_num_threads(1);
-  const PopulationResult one = run_population(sc);
+  const PopulationResult one = testing_support::solve_population(sc);
   omp_set_num_threads(2);
-  const PopulationResult two = run_population(sc);
+  const PopulationResult two = testing_support::solve_population(sc);
   omp_set_num_threads(threads);
   ASSERT_EQ(one.replicates.size(), two.replicates.size());
   for (std::size_t r = 0; r < one.replicates.size(); ++r) {
@@ -462,8 +463,8 @@ TEST(Population, RunLogQuestionsEqualTheCurvesFileQuestions) {
   const Scenario from_file = parse_scenario(base + "questions = \"" + (dir.path / "curves.h5").string() +
                                                 "\"\ndataset = \"synthetic\"\nmethod = \"majority\"\n",
                                             "");
-  const QueryTables a =
-      build_query_tables(*from_logs.population, from_logs.providers, from_logs.market, &*from_logs.source.runlogs);
+  const QueryTables a = build_query_tables(*from_logs.population, from_logs.providers, from_logs.market,
+                                           from_logs.source.runlog_curves.get());
   const QueryTables b = build_query_tables(*from_file.population, from_file.providers, from_file.market);
   EXPECT_EQ(a.Q, 200);
   EXPECT_EQ(a.qid, b.qid);
