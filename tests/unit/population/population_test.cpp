@@ -480,5 +480,32 @@ TEST(Population, RunLogQuestionsEqualTheCurvesFileQuestions) {
     }
 }
 
+TEST(Population, RunLogsAreReadOnceByTheLoader) {
+  // The loader derives the curves and per-question tables from the run logs; the population takes them from the
+  // scenario: with the logs gone after loading, the population still runs and gives the same tables.
+  const std::string synthetic = std::string(TTCG_INPUTS_DIR) + "/runlogs/synthetic/";
+  const TempDir dir;
+  { std::ofstream(dir.path / "prices.csv") << "model,usd_per_million_tokens\nSynthA-7B,0.2\nSynthB-1B,0.1\n"; }
+  const std::vector<std::string> logs{"SynthA-7B--temp-0.7--samples-64--max-512.jsonl",
+                                      "SynthB-1B--temp-0.7--samples-64--max-512.jsonl"};
+  for (const std::string& log : logs) fs::copy_file(synthetic + log, dir.path / log);
+  const std::string text =
+      "format = \"ttcgames-scenario\"\nversion = 1\nname = \"syn\"\n[market]\nalpha = 0.01\n"
+      "[providers]\nrunlogs = [\"" +
+      (dir.path / logs[0]).string() + "\", \"" + (dir.path / logs[1]).string() +
+      "\"]\nmethod = \"majority\"\npermutations = 50\nseed = 3\nprices = \"" + (dir.path / "prices.csv").string() +
+      "\"\n[population]\nusers = 1000\nbeta = 300.0\n[[population.benchmarks]]\nname = \"s\"\n"
+      "runlogs = true\n";
+  const Scenario s = parse_scenario(text, "");
+  ASSERT_TRUE(s.source.runlog_curves);
+  const QueryTables before = prepare_population(s, Backend::cpu).tables;
+  for (const std::string& log : logs) fs::remove(dir.path / log);
+  const QueryTables after = prepare_population(s, Backend::cpu).tables;
+  EXPECT_EQ(after.qid, before.qid);
+  EXPECT_EQ(after.p_correct, before.p_correct);
+  EXPECT_EQ(after.tokens, before.tokens);
+  EXPECT_THROW(parse_scenario(text, ""), InputError) << "the logs are gone: loading again must fail";
+}
+
 }  // namespace
 }  // namespace ttcg
