@@ -38,12 +38,23 @@ void BM_SolveMarket(benchmark::State& state) {
 }
 BENCHMARK(BM_SolveMarket)->Unit(benchmark::kMicrosecond);
 
-//! run_ensemble over 65536 markets (16 blocks) on the threads given as the argument.
+//! Every block of the ensemble, `chunk` blocks per call (a GPU batch), merged in order: the ensemble stage's work
+//! without the orchestrator's journal and envelopes.
+EnsembleSummary all_blocks(const EnsembleProblem& problem, Backend backend = Backend::cpu, std::int64_t chunk = 16) {
+  EnsembleSummary summary(problem);
+  for (std::int64_t b = 0; b < problem.blocks(); b += chunk)
+    for (const EnsembleBlockResult& r :
+         compute_ensemble_blocks(problem, b, std::min(chunk, problem.blocks() - b), backend))
+      summary.merge(r);
+  return summary;
+}
+
+//! Every block of an ensemble of 65536 markets (16 blocks) on the threads given as the argument.
 void BM_Ensemble(benchmark::State& state) {
   const std::int64_t markets = 1 << 16;
   const auto problem = nine_by_six(markets);
   omp_set_num_threads(static_cast<int>(state.range(0)));
-  for (auto _ : state) benchmark::DoNotOptimize(run_ensemble(*problem).summary.tallies.inefficiency.sum);
+  for (auto _ : state) benchmark::DoNotOptimize(all_blocks(*problem).tallies.inefficiency.sum);
   state.SetItemsProcessed(state.iterations() * markets);
 }
 BENCHMARK(BM_Ensemble)->Arg(1)->Arg(2)->ArgName("threads")->Unit(benchmark::kMillisecond)->UseRealTime();
@@ -53,7 +64,7 @@ void BM_MillionMarkets(benchmark::State& state) {
   const std::int64_t markets = 1'000'000;
   const auto problem = nine_by_six(markets);
   omp_set_num_threads(2);
-  for (auto _ : state) benchmark::DoNotOptimize(run_ensemble(*problem).summary.tallies.inefficiency.sum);
+  for (auto _ : state) benchmark::DoNotOptimize(all_blocks(*problem).tallies.inefficiency.sum);
   state.SetItemsProcessed(state.iterations() * markets);
 }
 BENCHMARK(BM_MillionMarkets)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
@@ -67,7 +78,7 @@ void BM_MillionMarketsEnumerated(benchmark::State& state) {
   s.ensemble->store_markets = false;
   const auto problem = make_ensemble_problem(s);
   omp_set_num_threads(2);
-  for (auto _ : state) benchmark::DoNotOptimize(run_ensemble(*problem).summary.tallies.enumerated);
+  for (auto _ : state) benchmark::DoNotOptimize(all_blocks(*problem).tallies.enumerated);
   state.SetItemsProcessed(state.iterations() * markets);
 }
 BENCHMARK(BM_MillionMarketsEnumerated)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
@@ -87,9 +98,9 @@ void BM_MillionMarketsCuda(benchmark::State& state) {
   }
   const std::int64_t markets = 1'000'000;
   const auto problem = nine_by_six(markets);
-  EnsembleRunOptions o;
-  o.backend = Backend::cuda;
-  for (auto _ : state) benchmark::DoNotOptimize(run_ensemble(*problem, o).summary.tallies.inefficiency.sum);
+  constexpr std::int64_t GPU_CHUNK = 64;  // blocks per launch
+  for (auto _ : state)
+    benchmark::DoNotOptimize(all_blocks(*problem, Backend::cuda, GPU_CHUNK).tallies.inefficiency.sum);
   state.SetItemsProcessed(state.iterations() * markets);
   state.counters["fp64_per_item"] = MARKET_FP64;
   state.counters["bytes_per_item"] = MARKET_BYTES;

@@ -5,14 +5,16 @@
 
 #include "bench_defaults.hpp"
 #include "ttcgames/market/equilibrium.hpp"
-#include "ttcgames/run/run.hpp"
 #include "ttcgames/market/welfare.hpp"
+#include "ttcgames/run/orchestrator.hpp"
+#include "ttcgames/run/run.hpp"
 
 namespace {
 
 using namespace ttcg;
 
-//! The nine sweeps of the paper, without the equilibrium enumeration, on the threads given as the argument.
+//! The nine sweeps of the paper, without the equilibrium enumeration, through the orchestrator (no file), on the
+//! threads given as the argument.
 void BM_PaperSweeps(benchmark::State& state) {
   std::vector<Scenario> scenarios;
   for (const std::string& name : bench::PAPER_SCENARIOS) scenarios.push_back(bench::paper_scenario(name));
@@ -21,10 +23,12 @@ void BM_PaperSweeps(benchmark::State& state) {
   for (auto _ : state) {
     betas = 0;
     for (const Scenario& s : scenarios) {
-      RunOptions o;
+      JobOptions o;
       o.enumerate = false;
       o.betas = s.sweep->values();
-      const ScenarioResult r = run_scenario(s, o);
+      o.ensembles = o.populations = false;
+      const RunJob job({s}, o);
+      const ScenarioResult r = std::move(run_job(job, JobSettings{}).results->markets.at(0));
       betas += r.betas.size();
       benchmark::DoNotOptimize(r.betas.back().price_of_anarchy);
     }

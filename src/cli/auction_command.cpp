@@ -49,8 +49,9 @@ Command add_auction_command(CLI::App& app) {
   cmd->add_option("--reserve", o->reserve, "none | outside-option (default: the scenario's [auction] reserve)")
       ->check(CLI::IsMember({"none", "outside-option"}));
   return {cmd, [o](const Invocation&) {
-            Scenario s = load_scenario(o->scenario);
-            if (!o->reserve.empty()) s.reserve = o->reserve == "none" ? Reserve::none : Reserve::outside_option;
+            ScenarioOverrides overrides;
+            if (!o->reserve.empty()) overrides.reserve = o->reserve;
+            const Scenario s = load_scenario(o->scenario, overrides);
             const MarketTable t = build_market_table(s.providers, s.market);
             print_auction(s, t, run_auction(t, s.reserve));
             return 0;

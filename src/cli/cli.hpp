@@ -1,6 +1,7 @@
 // The pieces every subcommand of the ttcgames program shares: how a subcommand registers, the options common to
 // the commands that compute (backend, threads, quiet, checkpointing), range-checked numeric options, the progress
-// bar. main.cpp only registers the subcommands and maps their outcome to the exit status (core/exit_status.hpp).
+// bar (run/orchestrator.hpp). main.cpp only registers the subcommands and maps their outcome to the exit status
+// (core/exit_status.hpp).
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -8,20 +9,20 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "ttcgames/core/backend.hpp"
+#include "ttcgames/core/error.hpp"
+#include "ttcgames/run/orchestrator.hpp"
 #include "ttcgames/run/scenario.hpp"
 
 namespace ttcg::cli {
 
-//! A command line that is wrong in itself (options that contradict each other, a missing output): exit status 2.
-class UsageError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+//! A command line that is wrong in itself: exit status 2 (core/error.hpp).
+using ttcg::UsageError;
 
 //! The program's arguments, for the provenance recorded in result files.
 struct Invocation {
@@ -77,36 +78,20 @@ struct Common {
   bool quiet = false;
 };
 void add_common(CLI::App& app, Common& common);
-//! Applies --threads, picks the GPU of this rank, resolves the backend and (unless quiet) says which it is.
+//! Applies --threads, picks the GPU of this rank, resolves the backend and (unless quiet) says which it is
+//! (choose_backend, run/orchestrator.hpp).
 Backend setup(const Common& common);
 
 //! `--enumeration structural|exhaustive`: the all-equilibria algorithm, overriding [equilibria] algorithm.
 void add_enumeration_option(CLI::App& app, std::string& enumeration);
-//! Applies a non-empty `--enumeration` to the scenario (its limits are checked again by the job).
-void apply_enumeration(Scenario& scenario, const std::string& enumeration);
+//! The [equilibria] algorithm override of a non-empty `--enumeration` (ScenarioOverrides::algorithm).
+std::optional<std::string> enumeration_override(const std::string& enumeration);
 
-//! How a long run is checkpointed and bounded (docs/cluster.md).
-struct Checkpointing {
-  bool resume = false;
-  bool disabled = false;
-  double time_limit = 0.0;      //!< seconds; 0: none
-  std::uint64_t max_units = 0;  //!< 0: no budget
-};
+//! --resume, --no-checkpoint, --time-limit, --max-units (Checkpointing, run/orchestrator.hpp).
 void add_checkpointing(CLI::App& app, Checkpointing& checkpointing);
 
-//! A one-line progress bar on stderr with the rate and the estimated time left, drawn only on a terminal.
-class ProgressBar {
- public:
-  ProgressBar(std::string label, bool enabled, std::string unit);
-  void operator()(std::uint64_t done, std::uint64_t total);
-  //! Announces a phase without a count (e.g. "writing results.h5"), on its own line.
-  void phase(const std::string& what);
-
- private:
-  std::string label_;
-  std::string unit_;
-  bool enabled_;
-  std::chrono::steady_clock::time_point start_;
-};
+//! The orchestrator's settings of a computing command; `output` "" writes nothing (`market` without -o).
+JobSettings job_settings(const Common& common, const Checkpointing& checkpointing, const std::string& output,
+                         Backend backend, const Invocation& invocation);
 
 }  // namespace ttcg::cli

@@ -3,7 +3,6 @@
 #include <optional>
 
 #include "cli.hpp"
-#include "job_driver.hpp"
 #include "summaries.hpp"
 #include "ttcgames/core/error.hpp"
 #include "ttcgames/run/scenario.hpp"
@@ -42,19 +41,20 @@ Command add_ensemble_command(CLI::App& app) {
   add_checkpointing(*cmd, o->checkpointing);
   return {cmd,
           [o](const Invocation& invocation) {
-            JobSettings settings{o->common, o->checkpointing, o->output, setup(o->common), invocation};
-            Scenario s = load_scenario(o->scenario);
+            JobSettings settings = job_settings(o->common, o->checkpointing, o->output, setup(o->common), invocation);
+            ScenarioOverrides overrides;
+            overrides.seed = o->seed;
+            overrides.ensemble_markets = o->markets;
+            if (o->no_enumerate) overrides.ensemble_enumerate = false;
+            overrides.algorithm = enumeration_override(o->enumeration);
+            const Scenario s = load_scenario(o->scenario, overrides);
             if (!s.ensemble) throw InputError(o->scenario + ": the scenario has no [ensemble] section");
-            apply_seed(s, o->seed);
-            if (o->markets) s.ensemble->markets = *o->markets;
-            if (o->no_enumerate) s.ensemble->enumerate = false;
-            apply_enumeration(s, o->enumeration);
             if (settings.output.empty()) settings.output = default_output({s});
             JobOptions options;
             options.backend = settings.backend;
             options.markets = options.populations = false;
             const RunJob job({s}, options);
-            return run_job(job, settings, [&](const RunResults&) { print_file_summaries(settings.output); });
+            return run_job(job, settings, [&](const RunResults&) { print_file_summaries(settings.output); }).status;
           },
           true};
 }

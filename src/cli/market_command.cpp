@@ -3,7 +3,6 @@
 #include <memory>
 
 #include "cli.hpp"
-#include "job_driver.hpp"
 #include "ttcgames/core/error.hpp"
 #include "ttcgames/run/results.hpp"
 #include "ttcgames/run/scenario.hpp"
@@ -42,9 +41,11 @@ Command add_market_command(CLI::App& app) {
   add_checkpointing(*cmd, o->checkpointing);
   return {cmd,
           [o](const Invocation& invocation) {
-            const JobSettings settings{o->common, o->checkpointing, o->output, setup(o->common), invocation};
-            Scenario s = load_scenario(o->scenario);
-            apply_enumeration(s, o->enumeration);
+            const JobSettings settings =
+                job_settings(o->common, o->checkpointing, o->output, setup(o->common), invocation);
+            ScenarioOverrides overrides;
+            overrides.algorithm = enumeration_override(o->enumeration);
+            const Scenario s = load_scenario(o->scenario, overrides);
             if (!s.has_market() && o->betas.empty())
               throw InputError(o->scenario +
                                ": the scenario has no [beta] values to solve its market at; give --beta B, or run "
@@ -56,11 +57,13 @@ Command add_market_command(CLI::App& app) {
             if (o->no_enumerate) options.enumerate = false;
             if (!o->betas.empty()) options.betas = o->betas;
             const RunJob job({s}, options);
-            return run_job(job, settings, [](const RunResults& results) {
-              ScenarioSummary table = summarize(results.markets[0]);
-              table.has_auction = false;
-              print_summary(std::cout, table);
-            });
+            return run_job(job, settings,
+                           [](const RunResults& results) {
+                             ScenarioSummary table = summarize(results.markets[0]);
+                             table.has_auction = false;
+                             print_summary(std::cout, table);
+                           })
+                .status;
           },
           true};
 }

@@ -1,16 +1,12 @@
-#include <omp.h>
-#include <unistd.h>
-
 #include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <cstdlib>
-#include <iostream>
 #include <sstream>
 
 #include "cli.hpp"
 #include "ttcgames/run/comm.hpp"
 #include "ttcgames/core/cuda_device.hpp"
+#include "ttcgames/run/orchestrator.hpp"
 
 namespace ttcg::cli {
 
@@ -70,15 +66,7 @@ void add_common(CLI::App& app, Common& c) {
 }
 
 Backend setup(const Common& c) {
-  if (c.threads > 0) omp_set_num_threads(c.threads);
-  const Communicator& comm = Communicator::world();
-  if (comm.size() > 1 && cuda::device_count() > 1) cuda::select_device(comm.local_rank());
-  const Backend backend = resolve_backend(parse_backend_request(c.backend));
-  if (!c.quiet && c.backend == "auto" && comm.is_root())
-    std::cerr << "backend: " << to_string(backend) << " (" << cuda_device_description() << "), "
-              << omp_get_max_threads() << " OpenMP threads"
-              << (comm.size() > 1 ? " per rank, " + std::to_string(comm.size()) + " MPI ranks" : std::string()) << "\n";
-  return backend;
+  return choose_backend(c.backend, c.threads, !c.quiet);
 }
 
 void add_enumeration_option(CLI::App& app, std::string& enumeration) {
@@ -88,8 +76,9 @@ void add_enumeration_option(CLI::App& app, std::string& enumeration) {
       ->check(CLI::IsMember({"structural", "exhaustive"}));
 }
 
-void apply_enumeration(Scenario& s, const std::string& enumeration) {
-  if (!enumeration.empty()) s.enumeration.algorithm = parse_enumeration_algorithm(enumeration, "--enumeration");
+std::optional<std::string> enumeration_override(const std::string& enumeration) {
+  if (enumeration.empty()) return std::nullopt;
+  return enumeration;
 }
 
 void add_checkpointing(CLI::App& app, Checkpointing& c) {
@@ -105,35 +94,15 @@ void add_checkpointing(CLI::App& app, Checkpointing& c) {
       ->check(integer_range(1, std::numeric_limits<std::int64_t>::max()));
 }
 
-ProgressBar::ProgressBar(std::string label, bool enabled, std::string unit)
-    : label_(std::move(label)),
-      unit_(std::move(unit)),
-      enabled_(enabled && isatty(STDERR_FILENO)),
-      start_(std::chrono::steady_clock::now()) {}
-
-void ProgressBar::operator()(std::uint64_t done, std::uint64_t total) {
-  if (!enabled_) return;
-  constexpr int WIDTH = 30;
-  const int filled = static_cast<int>(WIDTH * done / std::max<std::uint64_t>(total, 1));
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  std::string eta = "";
-  if (done > 0 && done < total) {
-    const double left = seconds / static_cast<double>(done) * static_cast<double>(total - done);
-    char buffer[64];
-    std::snprintf(buffer, sizeof buffer, ", about %.0f s left", std::ceil(left));
-    eta = buffer;
-  }
-  std::fprintf(stderr, "\r%-18s [%s%s] %llu/%llu %s  %.1f s%s   ", label_.c_str(), std::string(filled, '#').c_str(),
-               std::string(WIDTH - filled, '.').c_str(), static_cast<unsigned long long>(done),
-               static_cast<unsigned long long>(total), unit_.c_str(), seconds, eta.c_str());
-  if (done == total) std::fputc('\n', stderr);
-  std::fflush(stderr);
-}
-
-void ProgressBar::phase(const std::string& what) {
-  if (!enabled_) return;
-  std::fprintf(stderr, "%s ...\n", what.c_str());
-  std::fflush(stderr);
+JobSettings job_settings(const Common& common, const Checkpointing& checkpointing, const std::string& output,
+                         Backend backend, const Invocation& invocation) {
+  JobSettings s;
+  s.quiet = common.quiet;
+  s.checkpointing = checkpointing;
+  s.output = output;
+  s.backend = backend;
+  s.command_line = invocation.command_line();
+  return s;
 }
 
 }  // namespace ttcg::cli

@@ -3,7 +3,6 @@
 #include <optional>
 
 #include "cli.hpp"
-#include "job_driver.hpp"
 #include "summaries.hpp"
 #include "ttcgames/core/error.hpp"
 #include "ttcgames/run/scenario.hpp"
@@ -40,19 +39,20 @@ Command add_population_command(CLI::App& app) {
   add_checkpointing(*cmd, o->checkpointing);
   return {cmd,
           [o](const Invocation& invocation) {
-            JobSettings settings{o->common, o->checkpointing, o->output, setup(o->common), invocation};
-            Scenario s = load_scenario(o->scenario);
+            JobSettings settings = job_settings(o->common, o->checkpointing, o->output, setup(o->common), invocation);
+            ScenarioOverrides overrides;
+            overrides.seed = o->seed;
+            overrides.population_users = o->users;
+            overrides.population_replicates = o->replicates;
+            const Scenario s = load_scenario(o->scenario, overrides);
             if (!s.population)
               throw InputError(o->scenario + ": the scenario has no [population] section (docs/scenario.md)");
-            apply_seed(s, o->seed);
-            if (o->users) s.population->users = *o->users;
-            if (o->replicates) s.population->replicates = *o->replicates;
             if (settings.output.empty()) settings.output = default_output({s});
             JobOptions options;
             options.backend = settings.backend;
             options.markets = options.ensembles = false;
             const RunJob job({s}, options);
-            return run_job(job, settings, [&](const RunResults&) { print_file_summaries(settings.output); });
+            return run_job(job, settings, [&](const RunResults&) { print_file_summaries(settings.output); }).status;
           },
           true};
 }

@@ -4,7 +4,6 @@
 #include <optional>
 
 #include "cli.hpp"
-#include "job_driver.hpp"
 #include "summaries.hpp"
 #include "ttcgames/core/error.hpp"
 #include "ttcgames/run/scenario.hpp"
@@ -12,7 +11,7 @@
 namespace ttcg::cli {
 namespace {
 
-struct RunOptions {
+struct RunCommandOptions {
   std::vector<std::string> scenarios;
   std::string output;
   std::optional<std::int64_t> seed;
@@ -30,16 +29,8 @@ std::string default_output(const std::vector<Scenario>& scenarios) {
   return scenarios[0].output.empty() ? "results/" + scenarios[0].name + ".h5" : scenarios[0].output;
 }
 
-void apply_seed(Scenario& s, std::optional<std::int64_t> seed) {
-  if (!seed) return;
-  const auto value = static_cast<std::uint64_t>(*seed);
-  s.dynamics.seed = value;
-  if (s.ensemble) s.ensemble->seed = value;
-  if (s.population) s.population->seed = value;
-}
-
 Command add_run_command(CLI::App& app) {
-  auto o = std::make_shared<RunOptions>();
+  auto o = std::make_shared<RunCommandOptions>();
   CLI::App* cmd = app.add_subcommand(
       "run",
       "Solve one or more scenarios (every beta: dynamics, certificate, optimum, PoA, equilibria; auction; their\n"
@@ -56,20 +47,19 @@ Command add_run_command(CLI::App& app) {
   add_checkpointing(*cmd, o->checkpointing);
   return {cmd,
           [o](const Invocation& invocation) {
-            JobSettings settings{o->common, o->checkpointing, o->output, setup(o->common), invocation};
+            JobSettings settings = job_settings(o->common, o->checkpointing, o->output, setup(o->common), invocation);
+            ScenarioOverrides overrides;
+            overrides.seed = o->seed;
+            if (o->no_enumerate) overrides.ensemble_enumerate = false;
+            overrides.algorithm = enumeration_override(o->enumeration);
             std::vector<Scenario> scenarios;
-            for (const std::string& path : o->scenarios) {
-              scenarios.push_back(load_scenario(path));
-              apply_seed(scenarios.back(), o->seed);
-              if (o->no_enumerate && scenarios.back().ensemble) scenarios.back().ensemble->enumerate = false;
-              apply_enumeration(scenarios.back(), o->enumeration);
-            }
+            for (const std::string& path : o->scenarios) scenarios.push_back(load_scenario(path, overrides));
             if (settings.output.empty()) settings.output = default_output(scenarios);
             JobOptions options;
             options.backend = settings.backend;
             if (o->no_enumerate) options.enumerate = false;
             const RunJob job(std::move(scenarios), options);
-            return run_job(job, settings, [&](const RunResults&) { print_file_summaries(settings.output); });
+            return run_job(job, settings, [&](const RunResults&) { print_file_summaries(settings.output); }).status;
           },
           true};
 }

@@ -15,7 +15,5 @@ namespace ttcg::cli {
 void print_file_summaries(const std::string& path);
 //! The output of a single scenario: its [output] path, else results/<name>.h5; UsageError for several scenarios.
 std::string default_output(const std::vector<Scenario>& scenarios);
-//! Overrides every seed of the scenario (dynamics, ensemble, population) when given.
-void apply_seed(Scenario& scenario, std::optional<std::int64_t> seed);
 
 }  // namespace ttcg::cli

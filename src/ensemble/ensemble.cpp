@@ -3,7 +3,6 @@
 #include <omp.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -14,8 +13,8 @@
 
 #include "ttcgames/ensemble/cuda_ensemble.hpp"
 #include "ttcgames/core/error.hpp"
-#include "ttcgames/run/scenario.hpp"
 #include "ttcgames/core/tally_archive.hpp"
+#include "ttcgames/run/scenario.hpp"
 
 namespace ttcg {
 
@@ -645,27 +644,6 @@ EnsembleSummary merge_ensemble_blocks(const EnsembleProblem& problem, std::vecto
   EnsembleSummary s(problem);
   for (const EnsembleBlockResult& b : blocks) s.merge(b);
   return s;
-}
-
-EnsembleResult run_ensemble(const EnsembleProblem& problem, const EnsembleRunOptions& options) {
-  const auto start = std::chrono::steady_clock::now();
-  EnsembleResult result;
-  result.name = problem.spec().name;
-  result.summary = EnsembleSummary(problem);
-  result.backend = options.backend;
-  result.threads = options.backend == Backend::cpu ? omp_get_max_threads() : 1;
-  result.problem = &problem;
-  const std::int64_t chunk = options.blocks_per_chunk > 0       ? options.blocks_per_chunk
-                             : options.backend == Backend::cuda ? 64
-                                                                : 16;
-  for (std::int64_t b = 0; b < problem.blocks(); b += chunk) {
-    const std::int64_t count = std::min(chunk, problem.blocks() - b);
-    for (const EnsembleBlockResult& r : compute_ensemble_blocks(problem, b, count, options.backend))
-      result.summary.merge(r);
-    if (options.progress) options.progress(result.summary.tallies.markets, problem.markets());
-  }
-  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return result;
 }
 
 }  // namespace ttcg

@@ -8,7 +8,6 @@
 #include <sstream>
 
 #include "ttcgames/core/error.hpp"
-#include "ttcgames/io/atomic_file.hpp"
 #include "ttcgames/run/results.hpp"
 #include "ttcgames/run/scenario.hpp"
 
@@ -310,30 +309,6 @@ void write_ensemble_group(h5::Group& root, const EnsembleResult& result) {
     h5::Group mg = g.create_group("markets");
     write_records(mg, s.records, p.params().enumerate_all || p.params().enumeration_max_profiles > 0);
   }
-}
-
-void write_results(const std::string& path, const std::vector<ScenarioResult>& results,
-                   const std::vector<EnsembleResult>& ensembles, const RunInfo& info) {
-  io::AtomicFile out(path);
-  h5::File file = h5::File::create_in_memory(path);
-  {
-    h5::Group root = file.root();
-    std::vector<const Scenario*> scenarios;
-    for (const ScenarioResult& r : results) scenarios.push_back(&r.scenario);
-    std::uint64_t seed = 0;
-    if (!results.empty())
-      seed = results[0].scenario.dynamics.seed;
-    else if (!ensembles.empty())
-      seed = ensembles[0].problem->spec().seed;
-    std::string toml = combined_scenario_toml(scenarios);
-    for (const EnsembleResult& e : ensembles)
-      if (toml.find(e.scenario_toml) == std::string::npos) toml += e.scenario_toml;
-    write_root_attributes(root, info, seed, toml);
-    for (const ScenarioResult& r : results) write_scenario_groups(root, r);
-    for (const EnsembleResult& e : ensembles) write_ensemble_group(root, e);
-  }
-  out.write(file.close_to_image());
-  out.commit();
 }
 
 // ---- the printed summary ----

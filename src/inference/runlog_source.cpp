@@ -1,8 +1,8 @@
 #include <algorithm>
 #include <set>
 
-#include "ttcgames/inference/curves.hpp"
 #include "ttcgames/core/error.hpp"
+#include "ttcgames/inference/curves.hpp"
 #include "ttcgames/inference/runlog_source.hpp"
 
 namespace ttcg {
@@ -60,12 +60,6 @@ MethodCurves curves_from_runlogs(const RunLogCurvesSource& s, const std::vector<
   std::vector<MethodCurves> curves = compute_curves(logs, {method}, o);
   if (curves.empty()) throw InputError("run logs: no curves computed");
   return std::move(curves.front());
-}
-
-ProviderSet provider_set_from_runlogs(const RunLogCurvesSource& s, const std::map<std::string, double>& prices,
-                                      const std::vector<std::string>& models) {
-  if (prices.empty()) throw InputError("run logs: a prices table is needed to price the providers");
-  return to_provider_set(curves_from_runlogs(s, models), prices);
 }
 
 }  // namespace ttcg

@@ -15,15 +15,15 @@
 #include "simd.hpp"
 #include "ttcgames/population/cuda_population.hpp"
 #include "ttcgames/core/cuda_device.hpp"
+#include "ttcgames/core/error.hpp"
+#include "ttcgames/core/tally_archive.hpp"
 #include "ttcgames/inference/curves.hpp"
 #include "ttcgames/inference/curves_io.hpp"
-#include "ttcgames/market/enumeration.hpp"
-#include "ttcgames/core/error.hpp"
 #include "ttcgames/inference/question_table.hpp"
+#include "ttcgames/market/enumeration.hpp"
+#include "ttcgames/market/welfare_math.hpp"
 #include "ttcgames/run/run.hpp"
 #include "ttcgames/run/scenario.hpp"
-#include "ttcgames/core/tally_archive.hpp"
-#include "ttcgames/market/welfare_math.hpp"
 
 namespace ttcg {
 
@@ -158,7 +158,7 @@ std::int64_t append_questions(const BenchmarkSpec& b, const ProviderSet& provide
 }  // namespace
 
 QueryTables build_query_tables(const PopulationSpec& spec, const ProviderSet& providers, const MarketParams& market,
-                               const RunLogCurvesSource* runlogs) {
+                               const MethodCurves* runlog_curves) {
   if (providers.providers.empty()) throw InputError("population: no providers");
   QueryTables t;
   t.n = static_cast<int>(providers.providers.size());
@@ -212,13 +212,12 @@ QueryTables build_query_tables(const PopulationSpec& spec, const ProviderSet& pr
         break;
       }
       case QuerySourceKind::runlogs: {
-        if (!runlogs)
+        if (!runlog_curves)
           throw InputError("benchmark '" + b.name +
                            "': runlogs = true takes the questions of the providers' run logs, but [providers] has "
                            "no runlogs");
-        const MethodCurves curves = curves_from_runlogs(*runlogs, t.providers);
         std::vector<const QuestionTable*> list;
-        for (const ModelCurve& m : curves.models) list.push_back(&m.table);
+        for (const ModelCurve& m : runlog_curves->models) list.push_back(&m.table);
         dropped = append_questions(b, providers, list, "the run logs of [providers]", t);
         break;
       }

@@ -1,6 +1,6 @@
 // The population engine: passes over one replicate's users on the CPU (OpenMP over fixed blocks, merged in block
-// order) or the GPU (cuda/population/population.cu), the mixed-logit utility oracle, the independent certificate, the social
-// optimum under population demand, and the run of a scenario's [population].
+// order) or the GPU (cuda/population/population.cu), the mixed-logit utility oracle, the independent certificate, the
+// social optimum under population demand, and the run of a scenario's [population].
 #include <omp.h>
 
 #include <algorithm>
@@ -16,10 +16,11 @@
 #include "ttcgames/core/cuda_device.hpp"
 #include "ttcgames/market/enumeration.hpp"
 #include "ttcgames/core/error.hpp"
+#include "ttcgames/market/enumeration.hpp"
+#include "ttcgames/market/welfare_math.hpp"
 #include "ttcgames/population/population.hpp"
 #include "ttcgames/run/run.hpp"
 #include "ttcgames/run/scenario.hpp"
-#include "ttcgames/market/welfare_math.hpp"
 
 namespace ttcg {
 
@@ -496,8 +497,7 @@ PopulationResult prepare_population(const Scenario& scenario, Backend backend) {
   out.dynamics = scenario.dynamics;
   out.reserve = scenario.reserve;
   out.backend = backend;
-  out.tables = build_query_tables(out.spec, scenario.providers, scenario.market,
-                                  scenario.source.runlogs ? &*scenario.source.runlogs : nullptr);
+  out.tables = build_query_tables(out.spec, scenario.providers, scenario.market, scenario.source.runlog_curves.get());
   out.ranges = histogram_ranges(out.tables, out.spec);
   out.outcomes = make_outcome_tallies(out.tables.n, out.ranges);
   return out;
@@ -536,18 +536,6 @@ void add_replicate(PopulationResult& result, ReplicateResult replicate) {
                                 std::to_string(result.replicates.size()) + " replicates");
   if (result.spec.realize) result.outcomes.merge(replicate.outcomes);
   result.replicates.push_back(std::move(replicate));
-}
-
-PopulationResult run_population(const Scenario& scenario, const PopulationRunOptions& options) {
-  const auto start = std::chrono::steady_clock::now();
-  PopulationResult out = prepare_population(scenario, options.backend);
-  const std::size_t R = static_cast<std::size_t>(out.spec.replicates);
-  for (std::size_t r = 0; r < R; ++r) {
-    add_replicate(out, solve_replicate(out, static_cast<std::int64_t>(r), options.backend));
-    if (options.progress) options.progress(r + 1, R);
-  }
-  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return out;
 }
 
 }  // namespace ttcg

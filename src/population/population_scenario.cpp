@@ -228,7 +228,7 @@ PopulationSpec read_population_section(TableReader t, const Scenario& s, const s
 
   // Open the query sources now, so that a missing model or an empty intersection points at the scenario.
   try {
-    build_query_tables(p, s.providers, s.market, s.source.runlogs ? &*s.source.runlogs : nullptr);
+    build_query_tables(p, s.providers, s.market, s.source.runlog_curves.get());
   } catch (const InputError& e) {
     if (t.has("benchmarks")) t.fail(*t.get("benchmarks"), "benchmarks", std::string("cannot be used: ") + e.what());
     throw;

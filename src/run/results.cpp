@@ -255,10 +255,6 @@ void write_scenario_groups(h5::Group& root, const ScenarioResult& r) {
   write_auction(a, r);
 }
 
-void write_results(const std::string& path, const std::vector<ScenarioResult>& results, const RunInfo& info) {
-  write_results(path, results, {}, info);
-}
-
 ScenarioSummary summarize(const ScenarioResult& r) {
   ScenarioSummary s;
   s.name = r.scenario.name;

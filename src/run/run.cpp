@@ -1,14 +1,8 @@
 #include "ttcgames/run/run.hpp"
 
-#include <omp.h>
-
-#include <atomic>
-#include <chrono>
 #include <cmath>
-#include <exception>
 #include <iomanip>
 #include <limits>
-#include <mutex>
 #include <sstream>
 
 #include "ttcgames/core/error.hpp"
@@ -90,63 +84,6 @@ BetaResult solve_market_unit(const MarketTable& table, double beta, const Scenar
   if (enumerate) r.equilibria = enumerate_equilibria(Game(table, beta), scenario.enumeration, backend);
   check_finite(r, scenario.name);
   return r;
-}
-
-ScenarioResult run_scenario(const Scenario& scenario, const RunOptions& options) {
-  const auto start = std::chrono::steady_clock::now();
-  ScenarioResult out;
-  out.scenario = scenario;
-  out.backend = options.backend;
-  out.table = build_market_table(scenario.providers, scenario.market);
-  const std::vector<double> betas = options.betas ? *options.betas : scenario.betas();
-  const bool enumerate = options.enumerate.value_or(scenario.enumerate);
-  const std::int64_t B = static_cast<std::int64_t>(betas.size());
-  out.betas.resize(B);
-
-  std::atomic<std::size_t> solved{0};
-  std::mutex progress_mutex;
-  auto report = [&] {
-    const std::size_t done = ++solved;
-    if (options.progress) {
-      const std::lock_guard<std::mutex> lock(progress_mutex);
-      options.progress(done, static_cast<std::size_t>(B));
-    }
-  };
-  auto enumerate_one = [&](std::int64_t j, Backend backend) {
-    const Game game(out.table, betas[j]);
-    out.betas[j].equilibria = enumerate_equilibria(game, scenario.enumeration, backend);
-  };
-
-  if (enumerate) check_enumeration_limits(out.table.n, out.table.K, scenario.enumeration);
-
-  // Cheap stages for every β in parallel; with enumeration on the CPU, each β enumerates inside its own
-  // iteration (the enumeration's own parallel region then runs on one thread), keeping both cores busy over
-  // many β. An exception must not leave an OpenMP region: the first one is kept and rethrown after it.
-  const bool cpu_enumeration = enumerate && (options.backend == Backend::cpu ||
-                                             scenario.enumeration.algorithm == EnumerationAlgorithm::structural);
-  std::exception_ptr failure;
-  std::mutex failure_mutex;
-#pragma omp parallel for schedule(dynamic, 1)
-  for (std::int64_t j = 0; j < B; ++j) {
-    try {
-      out.betas[j] = solve_beta(out.table, betas[j], scenario.dynamics);
-      if (cpu_enumeration && B > 1) enumerate_one(j, Backend::cpu);
-      if (!enumerate || (cpu_enumeration && B > 1)) report();
-    } catch (...) {
-      const std::lock_guard<std::mutex> lock(failure_mutex);
-      if (!failure) failure = std::current_exception();
-    }
-  }
-  if (failure) std::rethrow_exception(failure);
-  if (enumerate && !(cpu_enumeration && B > 1)) {
-    for (std::int64_t j = 0; j < B; ++j) {  // one β at a time, each enumeration parallel on its own
-      enumerate_one(j, options.backend);
-      report();
-    }
-  }
-  out.auction = run_auction(out.table, scenario.reserve);
-  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return out;
 }
 
 }  // namespace ttcg

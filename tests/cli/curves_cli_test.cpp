@@ -12,8 +12,9 @@
 #include <sstream>
 #include <string>
 
-#include "ttcgames/inference/curves_io.hpp"
+#include "in_process.hpp"
 #include "ttcgames/core/error.hpp"
+#include "ttcgames/inference/curves_io.hpp"
 #include "ttcgames/io/h5.hpp"
 #include "ttcgames/run/run.hpp"
 #include "ttcgames/run/scenario.hpp"
@@ -97,7 +98,7 @@ TEST_F(CurvesCli, ScenarioFromRunLogsEqualsScenarioFromTheCurvesCsv) {
     EXPECT_EQ(a.providers.providers[i].tokens, b.providers.providers[i].tokens);
     EXPECT_EQ(a.providers.providers[i].usd_per_million_tokens, b.providers.providers[i].usd_per_million_tokens);
   }
-  const ttcg::ScenarioResult ra = ttcg::run_scenario(a, {}), rb = ttcg::run_scenario(b, {});
+  const ttcg::ScenarioResult ra = ttcg::testing_support::solve_market(a), rb = ttcg::testing_support::solve_market(b);
   ASSERT_EQ(ra.betas.size(), rb.betas.size());
   for (std::size_t j = 0; j < ra.betas.size(); ++j) {
     EXPECT_EQ(ra.betas[j].dynamics.profile, rb.betas[j].dynamics.profile);

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <string>
 
+#include "in_process.hpp"
 #include "ttcgames/run/run.hpp"
 #include "ttcgames/run/scenario.hpp"
 
@@ -63,9 +64,9 @@ class PaperMarket : public testing::TestWithParam<Case> {
   void SetUp() override {
     ref_ = reference(GetParam().benchmark)["methods"][GetParam().method];
     scenario_ = paper_scenario(GetParam().benchmark, GetParam().method);
-    ttcg::RunOptions o;
+    ttcg::JobOptions o;
     o.enumerate = false;  // enumeration has its own tests; the golden numbers are about the reached profile
-    result_ = ttcg::run_scenario(scenario_, o);
+    result_ = ttcg::testing_support::solve_market(scenario_, o);
   }
   nlohmann::json ref_;
   ttcg::Scenario scenario_;
@@ -179,9 +180,9 @@ const ttcg::ScenarioResult& cached_run(const std::string& benchmark, const std::
   const std::string key = benchmark + "/" + method;
   auto it = cache.find(key);
   if (it == cache.end()) {
-    ttcg::RunOptions o;
+    ttcg::JobOptions o;
     o.enumerate = false;
-    it = cache.emplace(key, ttcg::run_scenario(paper_scenario(benchmark, method), o)).first;
+    it = cache.emplace(key, ttcg::testing_support::solve_market(paper_scenario(benchmark, method), o)).first;
   }
   return it->second;
 }

@@ -15,10 +15,11 @@
 #include <sstream>
 #include <string>
 
+#include "in_process.hpp"
+#include "ttcgames/market/welfare.hpp"
 #include "ttcgames/population/population.hpp"
 #include "ttcgames/run/run.hpp"
 #include "ttcgames/run/scenario.hpp"
-#include "ttcgames/market/welfare.hpp"
 
 namespace ttcg {
 namespace {
@@ -54,7 +55,7 @@ TEST_P(HomogeneousPopulation, ReproducesTheSingleUserMarket) {
     const Scenario s = with_population(GetParam(), beta, 64, "optimum = \"local-search\"\nrealize = false\n");
     const MarketTable table = build_market_table(s.providers, s.market);
     const BetaResult market = solve_beta(table, beta, s.dynamics);
-    const PopulationResult pop = run_population(s);
+    const PopulationResult pop = testing_support::solve_population(s);
     const ReplicateResult& r = pop.replicates.at(0);
     const std::string at = GetParam() + " beta " + std::to_string(beta);
     EXPECT_EQ(r.dynamics.profile, market.dynamics.profile) << at;
@@ -114,7 +115,7 @@ TEST_P(LargePopulation, ConvergesToThePaperTables) {
   const nlohmann::json method = reference(c.benchmark)["methods"][c.method];
   const nlohmann::json ref = method["by_beta"][key.str()];
   const Scenario s = with_population(c.scenario, c.beta, USERS, "optimum = \"local-search\"\nblock_size = 8192\n");
-  const PopulationResult pop = run_population(s);
+  const PopulationResult pop = testing_support::solve_population(s);
   const ReplicateResult& r = pop.replicates.at(0);
   const RegimeTallies &m = pop.outcomes.market, &a = pop.outcomes.auction;
   const std::string at = c.scenario + " beta " + key.str() + " (seed " + std::to_string(SEED) + ")";

@@ -5,13 +5,14 @@
 // a device (and in a build without CUDA); the no-device error is tested everywhere.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <string>
 
 #include "ttcgames/core/backend.hpp"
-#include "ttcgames/ensemble/ensemble.hpp"
 #include "ttcgames/core/error.hpp"
+#include "ttcgames/ensemble/ensemble.hpp"
 #include "ttcgames/run/scenario.hpp"
 
 namespace {
@@ -87,12 +88,23 @@ TEST(EnsembleParity, StructuralAndExhaustiveAgreeOnTheDevice) {
   EXPECT_GT(compared, 100);
 }
 
+//! Every block of the ensemble on a backend, `chunk` blocks per call (as a GPU batch), merged in order.
+EnsembleSummary all_blocks(const EnsembleProblem& problem, Backend backend, std::int64_t chunk) {
+  EnsembleSummary summary(problem);
+  for (std::int64_t b = 0; b < problem.blocks(); b += chunk)
+    for (const EnsembleBlockResult& r :
+         compute_ensemble_blocks(problem, b, std::min(chunk, problem.blocks() - b), backend))
+      summary.merge(r);
+  return summary;
+}
+
 TEST(EnsembleParity, TalliesAgree) {
   if (!cuda_device_available()) GTEST_SKIP() << "no CUDA device: " << cuda_device_description();
   const auto p = problem(50000);
-  const EnsembleResult cpu = run_ensemble(*p, {.backend = Backend::cpu, .progress = {}, .blocks_per_chunk = 0});
-  const EnsembleResult gpu = run_ensemble(*p, {.backend = Backend::cuda, .progress = {}, .blocks_per_chunk = 0});
-  const EnsembleTallies &a = cpu.summary.tallies, &b = gpu.summary.tallies;
+  constexpr std::int64_t CPU_CHUNK = 16, GPU_CHUNK = 64;  // blocks per call
+  const EnsembleSummary cpu = all_blocks(*p, Backend::cpu, CPU_CHUNK);
+  const EnsembleSummary gpu = all_blocks(*p, Backend::cuda, GPU_CHUNK);
+  const EnsembleTallies &a = cpu.tallies, &b = gpu.tallies;
   EXPECT_EQ(a.markets, b.markets);
   EXPECT_EQ(a.enumerated, b.enumerated);
   EXPECT_NEAR(a.inefficiency.mean(), b.inefficiency.mean(), 1e-3 * a.inefficiency.stddev());

@@ -13,6 +13,12 @@ class InputError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+//! A command line that is wrong in itself (options that contradict each other, a missing output): exit status 2.
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 //! A computed number that is not finite where no documented convention allows it (docs/hdf5-format.md lists the
 //! conventions, e.g. PoA = +inf when SW ≤ 0 < SW*): the message names the scenario, β (or replicate, market) and the
 //! quantity. Never written to a result file.

@@ -26,13 +26,13 @@
 #include <vector>
 
 #include "ttcgames/core/archive.hpp"
-#include "ttcgames/market/auction.hpp"
 #include "ttcgames/core/backend.hpp"
+#include "ttcgames/core/tally.hpp"
 #include "ttcgames/ensemble/ensemble_math.hpp"
+#include "ttcgames/market/auction.hpp"
 #include "ttcgames/market/enumeration.hpp"
 #include "ttcgames/market/equilibrium.hpp"
 #include "ttcgames/market/market.hpp"
-#include "ttcgames/core/tally.hpp"
 
 namespace ttcg {
 
@@ -183,9 +183,6 @@ struct EnsembleBlockResult {
   EnsembleTallies tallies;
 };
 
-//! Called after each chunk of blocks with (markets done, markets total); from one thread.
-using EnsembleProgress = std::function<void(std::int64_t, std::int64_t)>;
-
 //! Blocks [first_block, first_block + count): OpenMP over markets (CPU) or one thread per market (CUDA), then each
 //! block's tallies in market order. InputError for blocks outside the ensemble or a CUDA backend without a device.
 std::vector<EnsembleBlockResult> compute_ensemble_blocks(const EnsembleProblem& problem, std::int64_t first_block,
@@ -221,12 +218,6 @@ struct EnsembleSummary {
 //! Merges block results given in any order (sorted by block index first); they must be blocks 0..k−1.
 EnsembleSummary merge_ensemble_blocks(const EnsembleProblem& problem, std::vector<EnsembleBlockResult> blocks);
 
-struct EnsembleRunOptions {
-  Backend backend = Backend::cpu;
-  EnsembleProgress progress;
-  std::int64_t blocks_per_chunk = 16;  //!< blocks computed between progress reports (memory ∝ this)
-};
-
 //! A whole ensemble, as written to /ensemble/<name>.
 struct EnsembleResult {
   std::string name;
@@ -237,8 +228,5 @@ struct EnsembleResult {
   double seconds = 0.0;
   const EnsembleProblem* problem = nullptr;  //!< the problem it solved (kept alive by the caller)
 };
-
-//! Every block of the ensemble, merged in order.
-EnsembleResult run_ensemble(const EnsembleProblem& problem, const EnsembleRunOptions& options = {});
 
 }  // namespace ttcg

@@ -1,6 +1,6 @@
 // One random market of an ensemble (docs/scenario.md, [ensemble]): its draws and its solution, written once for the
-// OpenMP loop (src/ensemble/ensemble.cpp) and the CUDA kernel (cuda/ensemble/ensemble.cu), one market per thread. C++17, no std::
-// containers: every array is a fixed-capacity member or a pointer into the caller's memory.
+// OpenMP loop (src/ensemble/ensemble.cpp) and the CUDA kernel (cuda/ensemble/ensemble.cu), one market per thread.
+// C++17, no std:: containers: every array is a fixed-capacity member or a pointer into the caller's memory.
 //
 // Market m draws, from Philox streams keyed by (seed, "ensemble.<what>") with counter (m, 0, entity, 0):
 //   size       n uniform in [min_providers, max_providers]                          ("ensemble.size")
@@ -15,23 +15,23 @@
 // levels with their certificate (equilibrium_math.hpp), the exact optimum (welfare_math.hpp), PoA = SW*/SW, the
 // truthful auction (auction_math.hpp) and every pure NE: of every market by the aggregative search
 // (market/aggregate_enumeration.hpp), or exhaustively when K^n ≤ enumeration_max_profiles (enumeration_math.hpp):
-// worst-equilibrium PoA and PoS. run_scenario/solve_beta on the same drawn market give the same numbers bit for bit on
-// the host (tests/unit/ensemble/ensemble_test.cpp).
+// worst-equilibrium PoA and PoS. solve_beta (a scenario's market unit) on the same drawn market gives the same
+// numbers bit for bit on the host (tests/unit/ensemble/ensemble_test.cpp).
 #pragma once
 
 #include <cmath>
 #include <cstdint>
 
-#include "ttcgames/market/auction_math.hpp"
 #include "ttcgames/core/distributions.hpp"
+#include "ttcgames/core/hd.hpp"
+#include "ttcgames/core/portable_math.hpp"
+#include "ttcgames/core/rng.hpp"
+#include "ttcgames/market/aggregate_enumeration.hpp"
+#include "ttcgames/market/auction_math.hpp"
 #include "ttcgames/market/enumeration_math.hpp"
 #include "ttcgames/market/equilibrium_math.hpp"
 #include "ttcgames/market/game_math.hpp"
-#include "ttcgames/core/hd.hpp"
-#include "ttcgames/market/aggregate_enumeration.hpp"
 #include "ttcgames/market/market_math.hpp"
-#include "ttcgames/core/portable_math.hpp"
-#include "ttcgames/core/rng.hpp"
 #include "ttcgames/market/welfare_math.hpp"
 
 namespace ttcg {

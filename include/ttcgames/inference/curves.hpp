@@ -123,7 +123,7 @@ struct MethodCurves {
 // ---- run logs -------------------------------------------------------------------------------------------------
 
 //! The curves (with per-question tables) of a scenario's run-log provider source: the curves that
-//! provider_set_from_runlogs (runlog_source.hpp) prices, of `models` in that order (all models when empty).
+//! the scenario loader prices (to_provider_set), of `models` in that order (all models when empty).
 MethodCurves curves_from_runlogs(const RunLogCurvesSource& source, const std::vector<std::string>& models = {});
 
 // ---- curves ----------------------------------------------------------------------------------------------------

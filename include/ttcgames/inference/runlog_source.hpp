@@ -4,11 +4,8 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <string>
 #include <vector>
-
-#include "ttcgames/market/market.hpp"
 
 namespace ttcg {
 
@@ -28,11 +25,5 @@ struct RunLogCurvesSource {
   std::string jitter = "philox";
   bool strict = false;  //!< a malformed record fails the read instead of being skipped
 };
-
-//! The curves of every model in the logs (or of `models`, in that order) as providers with prices (USD per 1M
-//! tokens). InputError for a missing price, a model not in the logs, or curves that cannot price a market (NaN
-//! tokens of a log without counts, empty relative-effort bins).
-ProviderSet provider_set_from_runlogs(const RunLogCurvesSource& source, const std::map<std::string, double>& prices,
-                                      const std::vector<std::string>& models = {});
 
 }  // namespace ttcg

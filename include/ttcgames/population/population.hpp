@@ -30,14 +30,16 @@
 
 #include "ttcgames/core/archive.hpp"
 #include "ttcgames/core/backend.hpp"
+#include "ttcgames/core/tally.hpp"
+#include "ttcgames/inference/runlog_source.hpp"
 #include "ttcgames/market/equilibrium.hpp"
 #include "ttcgames/market/market.hpp"
 #include "ttcgames/population/population_math.hpp"
 #include "ttcgames/population/population_spec.hpp"
-#include "ttcgames/inference/runlog_source.hpp"
-#include "ttcgames/core/tally.hpp"
 
 namespace ttcg {
+
+struct MethodCurves;  // inference/curves.hpp
 
 struct Scenario;
 
@@ -79,9 +81,10 @@ struct QueryTables {
 //! Builds the query tables of a scenario's population: providers (names, prices, θ) from [providers], questions
 //! from [population] benchmarks. InputError for a provider without a table, θ grids that differ, questions whose
 //! intersection across providers is empty, or invalid probabilities/tokens.
-//! `runlogs` is the scenario's run-log provider source (needed by benchmarks with runlogs = true).
+//! `runlog_curves` are the curves and per-question tables of the providers' run logs, as the scenario loader derived
+//! them (needed by benchmarks with runlogs = true; the run logs are not read again).
 QueryTables build_query_tables(const PopulationSpec& spec, const ProviderSet& providers, const MarketParams& market,
-                               const RunLogCurvesSource* runlogs = nullptr);
+                               const MethodCurves* runlog_curves = nullptr);
 
 //! One replicate's users, structure of arrays.
 struct Population {
@@ -326,14 +329,6 @@ struct ReplicateResult {
   double seconds = 0.0;
 };
 
-//! Called after each replicate with (done, total).
-using PopulationProgress = std::function<void(std::size_t, std::size_t)>;
-
-struct PopulationRunOptions {
-  Backend backend = Backend::cpu;
-  PopulationProgress progress;
-};
-
 struct PopulationResult {
   std::string name;
   PopulationSpec spec;
@@ -347,12 +342,9 @@ struct PopulationResult {
   double seconds = 0.0;
 };
 
-//! Runs every replicate of the scenario's [population] (InputError when it has none).
-PopulationResult run_population(const Scenario& scenario, const PopulationRunOptions& options = {});
-
 //! The replicate-independent part of a population run (query tables, histogram ranges, settings) with no replicate
-//! yet: run_population is prepare_population, then solve_replicate and add_replicate for r = 0, 1, ... The
-//! replicates are the work units of a distributed run (job.hpp): replicate r depends only on the setup and r.
+//! yet: a run is prepare_population, then solve_replicate and add_replicate for r = 0, 1, ... The
+//! replicates are the work units of a run (run/population_stage.hpp): replicate r depends only on the setup and r.
 PopulationResult prepare_population(const Scenario& scenario, Backend backend);
 //! Replicate r of a prepared population (its users are drawn from the Philox streams at replicate r).
 ReplicateResult solve_replicate(const PopulationResult& setup, std::int64_t replicate, Backend backend);

@@ -35,18 +35,8 @@ void write_root_attributes(h5::Group& root, const RunInfo& info, std::uint64_t s
 std::string combined_scenario_toml(const std::vector<const Scenario*>& scenarios);
 //! /market/<name> and /auction/<name> of one scenario; InputError when the name is taken.
 void write_scenario_groups(h5::Group& root, const ScenarioResult& result);
-
-//! Writes every scenario's market and auction groups; throws InputError when the file cannot be written, leaving
-//! no partial file behind.
-void write_results(const std::string& path, const std::vector<ScenarioResult>& results, const RunInfo& info);
-
 //! /ensemble/<name> of one ensemble; InputError when the name is taken.
 void write_ensemble_group(h5::Group& root, const EnsembleResult& result);
-
-//! Writes the scenarios' market and auction groups and the ensembles' groups (root seed: the first scenario's
-//! [dynamics] seed, or the first ensemble's seed without scenarios); no partial file on failure.
-void write_results(const std::string& path, const std::vector<ScenarioResult>& results,
-                   const std::vector<EnsembleResult>& ensembles, const RunInfo& info);
 
 //! One tallied quantity of an ensemble as printed: its tally and quantiles (exact when the markets are stored).
 struct EnsembleStatistic {

@@ -1,20 +1,19 @@
-// Running a scenario: for every β, the dynamics from the scenario's start (with the potential), the certificate of
-// the reached profile, the exact social optimum, the price of anarchy, the comparison statistics and, when asked,
-// all pure Nash equilibria (worst-case price of anarchy, price of stability); then the auction. β values are solved
-// in parallel (OpenMP) and each result lands in its own slot, so the output does not depend on the thread count.
+// Solving one β of a scenario's market: the dynamics from the scenario's start (with the potential), the certificate
+// of the reached profile, the exact social optimum, the price of anarchy, the comparison statistics and, when asked,
+// all pure Nash equilibria (worst-case price of anarchy, price of stability). A scenario's whole market (every β,
+// then the auction) is the market stage of a run (market_stage.hpp), run by the orchestrator (orchestrator.hpp).
 #pragma once
 
-#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "ttcgames/market/auction.hpp"
 #include "ttcgames/core/backend.hpp"
+#include "ttcgames/market/auction.hpp"
 #include "ttcgames/market/enumeration.hpp"
 #include "ttcgames/market/equilibrium.hpp"
-#include "ttcgames/run/scenario.hpp"
 #include "ttcgames/market/welfare.hpp"
+#include "ttcgames/run/scenario.hpp"
 
 namespace ttcg {
 
@@ -43,16 +42,6 @@ struct ScenarioResult {
   double seconds = 0.0;  //!< this scenario's own compute time (its β units and its auction), seconds
 };
 
-//! Called after each β is solved with (solved, total); from one thread at a time.
-using ProgressCallback = std::function<void(std::size_t, std::size_t)>;
-
-struct RunOptions {
-  Backend backend = Backend::cpu;
-  std::optional<bool> enumerate;             //!< override the scenario's [equilibria] enumerate
-  std::optional<std::vector<double>> betas;  //!< override the scenario's β values
-  ProgressCallback progress;
-};
-
 //! Solves one β of a market (no enumeration).
 BetaResult solve_beta(const MarketTable& table, double beta, const DynamicsOptions& dynamics);
 
@@ -64,7 +53,5 @@ void check_finite(const BetaResult& result, const std::string& scenario);
 //! all its pure equilibria on `backend`.
 BetaResult solve_market_unit(const MarketTable& table, double beta, const Scenario& scenario, bool enumerate,
                              Backend backend);
-
-ScenarioResult run_scenario(const Scenario& scenario, const RunOptions& options = {});
 
 }  // namespace ttcg

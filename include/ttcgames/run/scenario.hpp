@@ -6,21 +6,25 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
-#include "ttcgames/market/auction.hpp"
 #include "ttcgames/ensemble/ensemble.hpp"
+#include "ttcgames/inference/runlog_source.hpp"
+#include "ttcgames/market/auction.hpp"
 #include "ttcgames/market/enumeration.hpp"
 #include "ttcgames/market/equilibrium.hpp"
 #include "ttcgames/market/market.hpp"
+#include "ttcgames/market/market_scenario.hpp"
 #include "ttcgames/population/population_spec.hpp"
-#include "ttcgames/inference/runlog_source.hpp"
 
 namespace ttcg {
+
+struct MethodCurves;  // inference/curves.hpp
 
 constexpr const char* SCENARIO_FORMAT = "ttcgames-scenario";
 constexpr int SCENARIO_VERSION = 1;
@@ -40,9 +44,10 @@ struct ProviderSource {
   std::string prices;  //!< prices CSV path
   std::vector<std::string> models;
   std::optional<RunLogCurvesSource> runlogs;  //!< curves computed from run logs
+  //! With `runlogs`: the curves and per-question tables derived from the run logs (inference stage), computed once
+  //! by the loader; the providers are priced from them and the population's runlogs benchmarks take their tables.
+  std::shared_ptr<const MethodCurves> runlog_curves;
 };
-
-enum class StartKind { lowest, highest, explicit_profile };
 
 struct Scenario {
   std::string name;
@@ -81,12 +86,24 @@ struct Scenario {
   std::vector<std::pair<std::string, std::string>> input_files() const;
 };
 
-//! Loads and validates a scenario file; paths inside are relative to the file's directory.
-Scenario load_scenario(const std::string& path);
-//! Parses scenario text; `origin` names it in error messages and anchors relative paths (its directory).
-Scenario parse_scenario(std::string_view text, const std::string& origin);
+//! Command-line values that replace keys of a scenario before it is parsed and validated, so that each gets the
+//! checks and messages of the key it replaces. Keys of a section the scenario does not have are not added (the
+//! command then says that the section is missing), except [dynamics] seed and [equilibria] algorithm, which have
+//! defaults without their section.
+struct ScenarioOverrides {
+  std::optional<std::int64_t> seed;                   //!< [dynamics], [ensemble] and [population] seed
+  std::optional<std::string> algorithm;               //!< [equilibria] algorithm ("--enumeration")
+  std::optional<std::string> reserve;                 //!< [auction] reserve
+  std::optional<bool> ensemble_enumerate;             //!< [ensemble] enumerate
+  std::optional<std::int64_t> ensemble_markets;       //!< [ensemble] markets
+  std::optional<std::int64_t> population_users;       //!< [population] users
+  std::optional<std::int64_t> population_replicates;  //!< [population] replicates
+};
 
-//! The closest of `candidates` to `word` by edit distance ("" when none is reasonably close).
-std::string closest_match(const std::string& word, const std::vector<std::string>& candidates);
+//! Loads and validates a scenario file with `overrides` applied first; paths inside are relative to the file's
+//! directory.
+Scenario load_scenario(const std::string& path, const ScenarioOverrides& overrides = {});
+//! Parses scenario text; `origin` names it in error messages and anchors relative paths (its directory).
+Scenario parse_scenario(std::string_view text, const std::string& origin, const ScenarioOverrides& overrides = {});
 
 }  // namespace ttcg

@@ -1,11 +1,12 @@
-// Market ensembles (src/ensemble/ensemble.cpp, ensemble_math.hpp): every market equals the single-market engine's run on the
-// same drawn market; results do not depend on threads, block size or the order blocks are computed in; the draws
+// Market ensembles (src/ensemble/ensemble.cpp, ensemble_math.hpp): every market equals the single-market engine's run
+// on the same drawn market; results do not depend on threads, block size or the order blocks are computed in; the draws
 // follow their distributions; a degenerate ensemble reproduces the paper; and the output tallies are consistent.
 #include "ttcgames/ensemble/ensemble.hpp"
 
 #include <gtest/gtest.h>
 #include <omp.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <functional>
@@ -13,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "ttcgames/market/enumeration.hpp"
 #include "ttcgames/core/error.hpp"
+#include "ttcgames/market/enumeration.hpp"
 #include "ttcgames/run/run.hpp"
 #include "ttcgames/run/scenario.hpp"
 
@@ -47,6 +48,17 @@ EnsembleSpec varied_spec(std::int64_t markets) {
 std::unique_ptr<EnsembleProblem> problem_of(Scenario s, const EnsembleSpec& e) {
   s.ensemble = e;
   return make_ensemble_problem(s);
+}
+
+//! Every block of the ensemble, computed `chunk` blocks at a time and merged in order (the ensemble stage's units
+//! without the orchestrator; tests/unit/run/ runs it through the orchestrator).
+EnsembleSummary all_blocks(const EnsembleProblem& problem, std::int64_t chunk = 16) {
+  EnsembleSummary summary(problem);
+  for (std::int64_t b = 0; b < problem.blocks(); b += chunk)
+    for (const EnsembleBlockResult& r :
+         compute_ensemble_blocks(problem, b, std::min(chunk, problem.blocks() - b), Backend::cpu))
+      summary.merge(r);
+  return summary;
 }
 
 //! Both sides bitwise equal, NaN equal to NaN.
@@ -146,28 +158,26 @@ TEST(Ensemble, ResultsDoNotDependOnTheThreadCount) {
   const auto problem = problem_of(paper("gsm8k-majority"), varied_spec(600));
   const int threads = omp_get_max_threads();
   omp_set_num_threads(1);
-  const EnsembleResult one = run_ensemble(*problem);
+  const EnsembleSummary one = all_blocks(*problem);
   omp_set_num_threads(2);
-  const EnsembleResult two = run_ensemble(*problem);
+  const EnsembleSummary two = all_blocks(*problem);
   omp_set_num_threads(threads);
-  expect_same_records(one.summary.records, two.summary.records);
-  expect_same_tallies(one.summary.tallies, two.summary.tallies);
+  expect_same_records(one.records, two.records);
+  expect_same_tallies(one.tallies, two.tallies);
 }
 
 TEST(Ensemble, BlocksComputedApartAndMergedEqualTheOneShotRun) {
   const auto problem = problem_of(paper("gsm8k-majority"), varied_spec(500));  // 8 blocks, the last one partial
   ASSERT_EQ(problem->blocks(), 8);
-  EnsembleRunOptions options;
-  options.blocks_per_chunk = 3;
-  const EnsembleResult one_shot = run_ensemble(*problem, options);
+  const EnsembleSummary one_shot = all_blocks(*problem, 3);
   std::vector<EnsembleBlockResult> blocks;  // computed last to first, each through its byte archive (a rank's message)
   for (std::int64_t b = problem->blocks(); b-- > 0;)
     blocks.push_back(decode_ensemble_block(encode_ensemble_block(compute_ensemble_block(*problem, b, Backend::cpu)),
                                            "block", *problem, b));
   const EnsembleSummary merged = merge_ensemble_blocks(*problem, std::move(blocks));
   EXPECT_TRUE(merged.complete(*problem));
-  expect_same_records(one_shot.summary.records, merged.records);
-  expect_same_tallies(one_shot.summary.tallies, merged.tallies);
+  expect_same_records(one_shot.records, merged.records);
+  expect_same_tallies(one_shot.tallies, merged.tallies);
 }
 
 TEST(Ensemble, BlockArchivesRoundTripBitForBit) {
@@ -209,14 +219,14 @@ TEST(Ensemble, MarketsDoNotDependOnTheBlockSize) {
   const auto a = problem_of(paper("gsm8k-majority"), e);
   e.block_size = 7;
   const auto b = problem_of(paper("gsm8k-majority"), e);
-  expect_same_records(run_ensemble(*a).summary.records, run_ensemble(*b).summary.records);
+  expect_same_records(all_blocks(*a).records, all_blocks(*b).records);
 }
 
 TEST(Ensemble, TalliesAgreeWithTheRecords) {
   const auto problem = problem_of(paper("gsm8k-majority"), varied_spec(400));
-  const EnsembleResult r = run_ensemble(*problem);
-  const EnsembleRecords& rec = r.summary.records;
-  const EnsembleTallies& t = r.summary.tallies;
+  const EnsembleSummary r = all_blocks(*problem);
+  const EnsembleRecords& rec = r.records;
+  const EnsembleTallies& t = r.tallies;
   ASSERT_EQ(rec.size(), 400);
   double sum = 0.0;
   std::int64_t finite = 0, enumerated = 0, above = 0;
@@ -329,15 +339,15 @@ TEST(Ensemble, DegenerateEnsembleReproducesThePapersPriceOfAnarchy) {
     e.beta = ParameterRange{std::stod(beta_text), std::stod(beta_text), Spacing::uniform};
     e.enumerate = false;
     const auto problem = problem_of(paper("gsm8k-majority"), e);  // all nine models, no jitter, markup 0.25
-    const EnsembleResult r = run_ensemble(*problem);
+    const EnsembleSummary r = all_blocks(*problem);
     const double poa = row["price_of_anarchy"].get<double>();
-    EXPECT_EQ(r.summary.tallies.markets, 20);
+    EXPECT_EQ(r.tallies.markets, 20);
     for (std::size_t m = 0; m < 20; ++m) {
-      EXPECT_NEAR(r.summary.records.price_of_anarchy[m], poa, 1e-12 * poa);
-      EXPECT_NEAR(r.summary.records.auction_welfare[m], ref["auction"]["welfare"].get<double>(), 1e-15);
+      EXPECT_NEAR(r.records.price_of_anarchy[m], poa, 1e-12 * poa);
+      EXPECT_NEAR(r.records.auction_welfare[m], ref["auction"]["welfare"].get<double>(), 1e-15);
     }
-    EXPECT_NEAR(r.summary.tallies.price_of_anarchy.mean(), poa, 1e-12 * poa);
-    EXPECT_EQ(r.summary.tallies.inefficiency.min, r.summary.tallies.inefficiency.max) << "every market is the same";
+    EXPECT_NEAR(r.tallies.price_of_anarchy.mean(), poa, 1e-12 * poa);
+    EXPECT_EQ(r.tallies.inefficiency.min, r.tallies.inefficiency.max) << "every market is the same";
   }
 }
 

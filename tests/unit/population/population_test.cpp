@@ -13,6 +13,7 @@
 #include <fstream>
 #include <string>
 
+#include "in_process.hpp"
 #include "ttcgames/core/error.hpp"
 #include "ttcgames/inference/curves.hpp"
 #include "ttcgames/inference/question_table.hpp"
@@ -222,9 +223,9 @@ TEST(Population, ResultsDoNotDependOnTheThreadCount) {
   Scenario sc = gsm8k_population(std::string(HETEROGENEOUS) + "replicates = 2\noptimum = \"local-search\"\n");
   const int threads = omp_get_max_threads();
   omp_set_num_threads(1);
-  const PopulationResult one = run_population(sc);
+  const PopulationResult one = testing_support::solve_population(sc);
   omp_set_num_threads(2);
-  const PopulationResult two = run_population(sc);
+  const PopulationResult two = testing_support::solve_population(sc);
   omp_set_num_threads(threads);
   ASSERT_EQ(one.replicates.size(), two.replicates.size());
   for (std::size_t r = 0; r < one.replicates.size(); ++r) {
@@ -474,8 +475,8 @@ TEST(Population, RunLogQuestionsEqualTheCurvesFileQuestions) {
   const Scenario from_file = parse_scenario(base + "questions = \"" + (dir.path / "curves.h5").string() +
                                                 "\"\ndataset = \"synthetic\"\nmethod = \"majority\"\n",
                                             "");
-  const QueryTables a =
-      build_query_tables(*from_logs.population, from_logs.providers, from_logs.market, &*from_logs.source.runlogs);
+  const QueryTables a = build_query_tables(*from_logs.population, from_logs.providers, from_logs.market,
+                                           from_logs.source.runlog_curves.get());
   const QueryTables b = build_query_tables(*from_file.population, from_file.providers, from_file.market);
   EXPECT_EQ(a.Q, 200);
   EXPECT_EQ(a.qid, b.qid);
@@ -489,6 +490,33 @@ TEST(Population, RunLogQuestionsEqualTheCurvesFileQuestions) {
       for (std::int64_t q = 0; q < a.Q; ++q) mean += a.p_correct[a.at(q, i, k)] / static_cast<double>(a.Q);
       EXPECT_NEAR(mean, from_logs.providers.providers[i].accuracy[k], 1e-12) << "provider " << i << " level " << k;
     }
+}
+
+TEST(Population, RunLogsAreReadOnceByTheLoader) {
+  // The loader derives the curves and per-question tables from the run logs; the population takes them from the
+  // scenario: with the logs gone after loading, the population still runs and gives the same tables.
+  const std::string synthetic = std::string(TTCG_INPUTS_DIR) + "/runlogs/synthetic/";
+  const TempDir dir;
+  { std::ofstream(dir.path / "prices.csv") << "model,usd_per_million_tokens\nSynthA-7B,0.2\nSynthB-1B,0.1\n"; }
+  const std::vector<std::string> logs{"SynthA-7B--temp-0.7--samples-64--max-512.jsonl",
+                                      "SynthB-1B--temp-0.7--samples-64--max-512.jsonl"};
+  for (const std::string& log : logs) fs::copy_file(synthetic + log, dir.path / log);
+  const std::string text =
+      "format = \"ttcgames-scenario\"\nversion = 1\nname = \"syn\"\n[market]\nalpha = 0.01\n"
+      "[providers]\nrunlogs = [\"" +
+      (dir.path / logs[0]).string() + "\", \"" + (dir.path / logs[1]).string() +
+      "\"]\nmethod = \"majority\"\npermutations = 50\nseed = 3\nprices = \"" + (dir.path / "prices.csv").string() +
+      "\"\n[population]\nusers = 1000\nbeta = 300.0\n[[population.benchmarks]]\nname = \"s\"\n"
+      "runlogs = true\n";
+  const Scenario s = parse_scenario(text, "");
+  ASSERT_TRUE(s.source.runlog_curves);
+  const QueryTables before = prepare_population(s, Backend::cpu).tables;
+  for (const std::string& log : logs) fs::remove(dir.path / log);
+  const QueryTables after = prepare_population(s, Backend::cpu).tables;
+  EXPECT_EQ(after.qid, before.qid);
+  EXPECT_EQ(after.p_correct, before.p_correct);
+  EXPECT_EQ(after.tokens, before.tokens);
+  EXPECT_THROW(parse_scenario(text, ""), InputError) << "the logs are gone: loading again must fail";
 }
 
 }  // namespace

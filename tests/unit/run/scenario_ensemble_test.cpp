@@ -309,3 +309,43 @@ TEST(ScenarioEnsembleErrors, TooManyProvidersPerMarket) {
 }
 
 }  // namespace
+
+namespace {
+
+//! Command-line overrides go through the loader: they replace the file's values before validation.
+TEST(ScenarioOverrides, ReplaceTheFileValuesBeforeValidation) {
+  ttcg::ScenarioOverrides o;
+  o.seed = 7;
+  o.ensemble_markets = 40;
+  o.ensemble_enumerate = false;
+  o.algorithm = "exhaustive";
+  o.reserve = "outside-option";
+  const Scenario s = ttcg::parse_scenario(with_ensemble("seed = 3\n"), "pool.toml", o);
+  EXPECT_EQ(s.dynamics.seed, 7u);
+  ASSERT_TRUE(s.ensemble);
+  EXPECT_EQ(s.ensemble->seed, 7u);
+  EXPECT_EQ(s.ensemble->markets, 40);
+  EXPECT_FALSE(s.ensemble->enumerate);
+  EXPECT_EQ(s.enumeration.algorithm, ttcg::EnumerationAlgorithm::exhaustive);
+  EXPECT_EQ(s.reserve, ttcg::Reserve::outside_option);
+  EXPECT_FALSE(s.population) << "no section is added for a population override";
+  const Scenario same = ttcg::parse_scenario(s.resolved_toml(), "pool.toml");
+  EXPECT_EQ(same.resolved_toml(), s.resolved_toml()) << "the resolved scenario records the overridden values";
+}
+
+TEST(ScenarioOverrides, AnOverrideGetsTheChecksAndMessageOfItsKey) {
+  ttcg::ScenarioOverrides o;
+  o.ensemble_markets = 0;
+  std::string from_override;
+  try {
+    ttcg::parse_scenario(ENSEMBLE_SCENARIO, "pool.toml", o);
+  } catch (const InputError& e) {
+    from_override = e.what();
+  }
+  const std::string from_file = parse_error(replace(ENSEMBLE_SCENARIO, "markets = 100", "markets = 0"));
+  expect_contains(from_override, {"pool.toml", "'ensemble.markets'"});
+  const auto key = [](const std::string& m) { return m.substr(m.find("'ensemble.markets'")); };
+  EXPECT_EQ(key(from_override), key(from_file));
+}
+
+}  // namespace

@@ -11,6 +11,7 @@
 #include <functional>
 #include <limits>
 
+#include "in_process.hpp"
 #include "ttcgames/core/archive.hpp"
 #include "ttcgames/run/checkpoint.hpp"
 #include "ttcgames/run/job.hpp"
@@ -289,24 +290,24 @@ TEST(WorkUnits, WavesOfTinyUnitsGrowAndStayWithinTheBudget) {
   EXPECT_LT(stopped.computed, work.count);
 }
 
-TEST(MarketJob, AssemblesWhatRunScenarioComputes) {
+TEST(MarketStage, AssemblesWhatEachUnitSolves) {
   const Scenario s = load_scenario(std::string(TTCG_INPUTS_DIR) + "/paper/gsm8k-reasoning.toml");
   JobOptions o;
   o.enumerate = true;
-  const MarketJob job({s}, o);
-  EXPECT_EQ(job.units(), s.betas().size());
+  const MarketStage stage({s}, o);
+  EXPECT_EQ(stage.units(), s.betas().size());
   UnitControl control;
-  const UnitOutcome outcome = execute_units(Communicator::world(), job.work(), control);
+  const UnitOutcome outcome = execute_units(Communicator::world(), stage.work(), control);
   ASSERT_TRUE(outcome.complete);
-  const std::vector<ScenarioResult> assembled = job.assemble(outcome.results);
-  RunOptions ro;
-  ro.enumerate = true;
-  const ScenarioResult direct = run_scenario(s, ro);
+  const std::vector<ScenarioResult> assembled = stage.assemble(outcome.results);
+  const MarketTable table = build_market_table(s.providers, s.market);
   ASSERT_EQ(assembled.size(), 1u);
-  ASSERT_EQ(assembled[0].betas.size(), direct.betas.size());
-  for (std::size_t j = 0; j < direct.betas.size(); ++j)
-    EXPECT_EQ(encode_beta_result(assembled[0].betas[j]), encode_beta_result(direct.betas[j])) << "beta " << j;
-  EXPECT_EQ(assembled[0].auction.level, direct.auction.level);
+  ASSERT_EQ(assembled[0].betas.size(), s.betas().size());
+  for (std::size_t j = 0; j < s.betas().size(); ++j)
+    EXPECT_EQ(encode_beta_result(assembled[0].betas[j]),
+              encode_beta_result(solve_market_unit(table, s.betas()[j], s, true, Backend::cpu)))
+        << "beta " << j;
+  EXPECT_EQ(assembled[0].auction.level, run_auction(table, s.reserve).level);
   EXPECT_EQ(RunJob({s}, o).fingerprint(), RunJob({s}, o).fingerprint());
   JobOptions other = o;
   other.enumerate = false;
@@ -334,7 +335,7 @@ Scenario mixed_scenario() {
   return s;
 }
 
-TEST(RunJob, PartsAreNumberedInOrderAndAssembleToTheDirectRuns) {
+TEST(RunJob, PartsAreNumberedInOrderAndAssembleToTheUnitsSolvedApart) {
   const Scenario s = mixed_scenario();
   const RunJob job({s}, JobOptions{});
   ASSERT_EQ(job.parts().size(), 3u);
@@ -351,21 +352,27 @@ TEST(RunJob, PartsAreNumberedInOrderAndAssembleToTheDirectRuns) {
     for (std::uint64_t u = p.work.count; u-- > 0;) results[p.work.first_unit + u] = p.work.compute(u);
   const RunResults r = job.assemble(results, 0.0);
 
-  const ScenarioResult market = run_scenario(s);
+  const MarketTable table = build_market_table(s.providers, s.market);
   ASSERT_EQ(r.markets.size(), 1u);
-  for (std::size_t j = 0; j < market.betas.size(); ++j)
-    EXPECT_EQ(encode_beta_result(r.markets[0].betas[j]), encode_beta_result(market.betas[j]));
+  ASSERT_EQ(r.markets[0].betas.size(), s.betas().size());
+  for (std::size_t j = 0; j < s.betas().size(); ++j)
+    EXPECT_EQ(encode_beta_result(r.markets[0].betas[j]),
+              encode_beta_result(solve_market_unit(table, s.betas()[j], s, s.enumerate, Backend::cpu)));
 
   const auto problem = make_ensemble_problem(s);
-  const EnsembleResult ensemble = run_ensemble(*problem);
+  std::vector<EnsembleBlockResult> blocks;
+  for (std::int64_t b = 0; b < problem->blocks(); ++b)
+    blocks.push_back(compute_ensemble_block(*problem, b, Backend::cpu));
+  const EnsembleSummary ensemble = merge_ensemble_blocks(*problem, std::move(blocks));
   ASSERT_EQ(r.ensembles.size(), 1u);
-  EXPECT_EQ(r.ensembles[0].summary.tallies.markets, ensemble.summary.tallies.markets);
-  EXPECT_EQ(r.ensembles[0].summary.records.price_of_anarchy, ensemble.summary.records.price_of_anarchy);
-  EXPECT_EQ(bits(r.ensembles[0].summary.tallies.inefficiency.sum), bits(ensemble.summary.tallies.inefficiency.sum));
-  EXPECT_EQ(bits(r.ensembles[0].summary.tallies.inefficiency.sum_sq),
-            bits(ensemble.summary.tallies.inefficiency.sum_sq));
+  EXPECT_EQ(r.ensembles[0].summary.tallies.markets, ensemble.tallies.markets);
+  EXPECT_EQ(r.ensembles[0].summary.records.price_of_anarchy, ensemble.records.price_of_anarchy);
+  EXPECT_EQ(bits(r.ensembles[0].summary.tallies.inefficiency.sum), bits(ensemble.tallies.inefficiency.sum));
+  EXPECT_EQ(bits(r.ensembles[0].summary.tallies.inefficiency.sum_sq), bits(ensemble.tallies.inefficiency.sum_sq));
 
-  const PopulationResult population = run_population(s);
+  PopulationResult population = prepare_population(s, Backend::cpu);
+  for (std::int64_t x = 0; x < population.spec.replicates; ++x)
+    add_replicate(population, solve_replicate(population, x, Backend::cpu));
   ASSERT_EQ(r.populations.size(), 1u);
   ASSERT_EQ(r.populations[0].replicates.size(), population.replicates.size());
   for (std::size_t i = 0; i < population.replicates.size(); ++i) {
@@ -374,6 +381,17 @@ TEST(RunJob, PartsAreNumberedInOrderAndAssembleToTheDirectRuns) {
     EXPECT_EQ(encode_replicate_result(a), encode_replicate_result(b)) << "replicate " << i;
   }
   EXPECT_EQ(encode_outcome_block(r.populations[0].outcomes), encode_outcome_block(population.outcomes));
+
+  // The orchestrator, in-process, gives the same results.
+  const testing_support::InProcessRun run = testing_support::run_in_process({s});
+  ASSERT_EQ(run.results.markets.size(), 1u);
+  for (std::size_t j = 0; j < s.betas().size(); ++j)
+    EXPECT_EQ(encode_beta_result(run.results.markets[0].betas[j]), encode_beta_result(r.markets[0].betas[j]));
+  ASSERT_EQ(run.results.ensembles.size(), 1u);
+  EXPECT_EQ(run.results.ensembles[0].summary.records.price_of_anarchy, ensemble.records.price_of_anarchy);
+  EXPECT_EQ(bits(run.results.ensembles[0].summary.tallies.inefficiency.sum), bits(ensemble.tallies.inefficiency.sum));
+  ASSERT_EQ(run.results.populations.size(), 1u);
+  EXPECT_EQ(encode_outcome_block(run.results.populations[0].outcomes), encode_outcome_block(population.outcomes));
 }
 
 //! The compute time a unit's envelope carries (RunJob's parts time their units).
