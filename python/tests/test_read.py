@@ -163,19 +163,22 @@ def test_dataset_of_a_missing_group_names_the_groups(market_file):
 
 
 def test_dimension_scales_in_the_file_win(env, market_file):
-    """Where a file carries HDF5 dimension scales (netCDF-4 conventions), their names are the dimensions."""
+    """The file's HDF5 dimension scales (netCDF-4 conventions) name the dimensions; dimension labels name the axes
+    of a dataset without scales."""
     copy = env.path("scales.h5")
     shutil.copy(market_file, copy)
     with h5py.File(copy, "r+") as f:
         g = f["market/gsm8k-majority"]
-        g["beta"].make_scale("beta")
-        g["price_of_anarchy"].dims[0].attach_scale(g["beta"])
+        assert h5py.h5ds.is_scale(g["beta"].id) and [len(axis) for axis in g["shares"].dims] == [1, 1]
+        g["shares"].dims[0].detach_scale(g["beta"])
+        g["shares"].dims[1].detach_scale(g["provider"])
         g["shares"].dims[0].label = "rationality"
         g["shares"].dims[1].label = "seller"
     ds = ttcgames.read(copy).dataset("market/gsm8k-majority")
     assert ds["price_of_anarchy"].dims == ("beta",)
     assert ds["shares"].dims == ("rationality", "seller")
     assert float(ds.sel(beta=200.0)["price_of_anarchy"]) > 1
+    assert "provider" in ds.coords and "providers" not in ds.variables
 
 
 # ---------------------------------------------------------------------------------------------------- populations
@@ -297,9 +300,11 @@ def test_curve_questions_average_to_the_curve(curves_file):
 
 def test_curves_dataset(curves_file):
     ds = ttcgames.read(curves_file).dataset("curves/synthetic/best-of-n")
-    assert ds["accuracy"].dims == ("model", "level") and ds["num_questions"].dims == ("model",)
-    assert list(ds["model"].values) == ["SynthA-7B", "SynthB-1B", "SynthC-3B"]
-    assert ds["accuracy"].sel(model="SynthA-7B").isel(level=-1) >= ds["accuracy"].sel(model="SynthA-7B").isel(level=0)
+    # The file's dimension is `provider` (format 1.3; a model is a provider of the market).
+    assert ds["accuracy"].dims == ("provider", "level") and ds["num_questions"].dims == ("provider",)
+    assert list(ds["provider"].values) == ["SynthA-7B", "SynthB-1B", "SynthC-3B"]
+    at = ds["accuracy"].sel(provider="SynthA-7B")
+    assert at.isel(level=-1) >= at.isel(level=0)
 
 
 def test_tables_are_pandas(market_file):

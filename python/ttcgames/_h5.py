@@ -20,6 +20,28 @@ def as_str(value):
     return str(value)
 
 
+# NAME of a dimension scale without coordinate values (netCDF-4's marker): a dataset that only names an axis.
+DIMENSION_WITHOUT_COORDINATE = "This is a netCDF dimension but not a netCDF variable"
+
+
+def is_dimension(dataset):
+    """Whether a dataset is a dimension scale: a coordinate variable (`beta`, `provider`, ...) or a dimension
+    without coordinate values (files of format 1.3 on; docs/hdf5-format.md, "Dimensions")."""
+    return as_str(dataset.attrs.get("CLASS", b"")) == "DIMENSION_SCALE"
+
+
+def is_dimension_only(dataset):
+    """Whether a dataset is a dimension without coordinate values (it holds no data)."""
+    return is_dimension(dataset) and as_str(dataset.attrs.get("NAME", b"")).startswith(DIMENSION_WITHOUT_COORDINATE)
+
+
+def columns(group, keep=()):
+    """(name, dataset) of the datasets of a group that hold table columns: dimension scales are left out except
+    those named in `keep` (e.g. the row coordinate `replicate`)."""
+    return [(name, ds) for name, ds in group.items()
+            if isinstance(ds, h5py.Dataset) and (name in keep or not is_dimension(ds))]
+
+
 def is_string(dataset):
     return h5py.check_string_dtype(dataset.dtype) is not None
 
@@ -52,8 +74,14 @@ def attribute(value):
     return value
 
 
+# Attributes HDF5's dimension scales keep for themselves (object references and markers, not metadata).
+DIMENSION_ATTRIBUTES = ("CLASS", "NAME", "DIMENSION_LIST", "REFERENCE_LIST", "DIMENSION_LABELS", "_Netcdf4Dimid",
+                        "_Netcdf4Coordinates")
+
+
 def attributes(obj):
-    return {name: attribute(value) for name, value in obj.attrs.items()}
+    """The attributes of a group or dataset as plain values (the dimension scales' bookkeeping left out)."""
+    return {name: attribute(obj.attrs[name]) for name in obj.attrs if name not in DIMENSION_ATTRIBUTES}
 
 
 def open_checked(path):

@@ -4,7 +4,7 @@ import h5py
 import numpy as np
 import pandas as pd
 
-from ._h5 import as_str, attributes, listed_count, quantile_columns, read, scalars
+from ._h5 import as_str, attributes, columns, listed_count, quantile_columns, read, scalars
 
 # Per-beta columns of /market/<s> that are copied as they are (docs/hdf5-format.md, "One row per beta").
 MARKET_COLUMNS = ("equilibrium_welfare", "optimal_welfare", "optimum_gap", "price_of_anarchy", "max_regret",
@@ -142,9 +142,7 @@ def populations(f):
         R = r["replicate"].shape[0]
         theta = g["theta"][()]
         table = {"scenario": [scenario] * R}
-        for name, ds in r.items():
-            if not isinstance(ds, h5py.Dataset):
-                continue
+        for name, ds in columns(r, keep=("replicate",)):
             value = read(ds)
             if name.endswith("_profile"):
                 indices, thetas = _profile_tuples(value, theta)
@@ -263,11 +261,11 @@ def ensemble_markets(f):
         n = m["num_providers"][()]
         M = len(n)
         table = {"ensemble": [name] * M, "market": np.arange(M)}
-        for column, ds in m.items():
+        for column, ds in columns(m):
             value = ds[()]
             if value.ndim == 1:
                 table[column] = value.astype(bool) if column in ("converged", "enumerated") else value
-        slots = {column: m[column][()] for column, ds in m.items() if ds.ndim == 2}
+        slots = {column: ds[()] for column, ds in columns(m) if ds.ndim == 2}
         if "providers" in slots:
             table["provider_names"] = [tuple(pool[i] for i in row[:k]) for row, k in zip(slots["providers"], n)]
         for column, value in slots.items():
@@ -308,8 +306,8 @@ def curves(f):
             M, K = len(models), len(theta)
             table = {"dataset": dataset, "method": method, "estimator": as_str(g.attrs.get("estimator", "")),
                      "model": np.repeat(models, K), "level": np.tile(np.arange(K), M), "theta": np.tile(theta, M)}
-            for column, ds in g.items():
-                if not isinstance(ds, h5py.Dataset) or column in ("model", "theta"):
+            for column, ds in columns(g):
+                if column in ("model", "theta"):
                     continue
                 if ds.shape == (M, K):
                     table[column] = ds[()].reshape(-1)

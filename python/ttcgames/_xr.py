@@ -1,8 +1,9 @@
 """One group of a result file as an xarray Dataset with named dimensions.
 
-Dimension names come from the file where it has them (HDF5 dimension scales attached to a dataset, or dimension
-labels); otherwise from the shapes that docs/hdf5-format.md documents, by group kind and dataset name (DIMENSIONS
-below). Coordinates: `beta`, `provider` (names), `level` (0..K−1, with `theta` beside it), `model`, `question`
+Dimension names come from the file: files of format 1.3 on carry netCDF-4 dimensions (HDF5 dimension scales, so that
+xarray.open_dataset(path, group=..., engine="h5netcdf") reads them too; docs/hdf5-format.md, "Dimensions"), and a
+dataset may carry dimension labels. Older files get the names from the shapes that docs/hdf5-format.md documents, by
+group kind and dataset name (DIMENSIONS below, the same names the writer now uses). Coordinates: `beta`, `provider` (names), `level` (0..K−1, with `theta` beside it), `model`, `question`
 (qids), `replicate`, `quantile` (probabilities), `benchmark`, `pool`, `threshold`, `market`, `bin` (centres, with
 `bin_low`/`bin_high`), `choice` (providers, then "outside-option").
 """
@@ -14,7 +15,7 @@ import h5py
 import numpy as np
 import xarray as xr
 
-from ._h5 import attributes, read
+from ._h5 import attributes, is_dimension, is_dimension_only, read
 
 OUTSIDE_OPTION = "outside-option"
 
@@ -141,38 +142,42 @@ def build_dataset(f, path):
     g = f[path]
     kind = group_kind(path)
     variables = {}
+    file_coordinates = {}
     for name, ds in g.items():
-        if not isinstance(ds, h5py.Dataset):
-            continue
+        if not isinstance(ds, h5py.Dataset) or is_dimension_only(ds):
+            continue  # a dimension without coordinate values holds no data
         data = read(ds)
+        if is_dimension(ds) and ds.ndim == 1:
+            file_coordinates[name] = xr.Variable((name,), data, attrs=attributes(ds))
+            continue
         attrs = attributes(ds)
         variables[name] = xr.Variable(_dimensions(kind, name, ds), np.asarray(data, dtype=object)
                                       if isinstance(data, str) else data, attrs=attrs)
     sizes = {}
-    for v in variables.values():
+    for v in (*variables.values(), *file_coordinates.values()):
         sizes.update(dict(zip(v.dims, v.shape)))
-    coords = {}
+    coords = dict(file_coordinates)
 
     def add(name, values, dim=None, **attrs):
         dim = dim or name
         values = np.asarray(values)
-        if dim in sizes and values.ndim == 1 and len(values) == sizes[dim]:
+        if name not in coords and dim in sizes and values.ndim == 1 and len(values) == sizes[dim]:
             coords[name] = xr.Variable((dim,), values, attrs=attrs)
 
     # Coordinates; the variables they come from become coordinates (a file's dataset keeps its name).
     if "providers" in variables and variables["providers"].dims == ("provider",):
-        add("provider", variables.pop("providers").values)
+        add("provider", variables.pop("providers").values)  # the file's coordinate, when it has one, is kept
     elif "provider" in sizes and (providers := _parent_providers(f, path)) is not None:
         add("provider", providers)
     if "level" in sizes:
         add("level", np.arange(sizes["level"]))
         if "theta" in variables and variables["theta"].dims == ("level",):
             coords["theta"] = variables.pop("theta")
-    for dim, source in (("model", "model"), ("question", "qid"), ("replicate", "replicate"), ("pool", "pool_providers"),
+    for dim, source in (("model", "model"), ("provider", "model"), ("question", "qid"), ("replicate", "replicate"), ("pool", "pool_providers"),
                         ("threshold", "inefficiency_thresholds"), ("quantile", "quantile_probabilities"),
                         ("benchmark", "name")):
-        if dim in sizes and source in variables and variables[source].dims == (dim,) and dim not in coords:
-            add(dim, variables.pop(source).values)
+        if dim in sizes and source in variables and variables[source].dims == (dim,) and source != dim:
+            add(dim, variables.pop(source).values)  # the same values as the file's coordinate, when it has one
     if "quantile" in sizes and "quantile" not in coords:
         probabilities = _quantile_probabilities(f, path)
         if probabilities is not None:

@@ -156,10 +156,10 @@ void write_tally(h5::Group& g, const Tally& t, const std::string& description) {
 
 void write_histogram(h5::Group& g, const Histogram& h, const std::string& description) {
   g.write_attribute_string("description", description);
-  g.write("counts", std::span<const std::int64_t>(h.counts), {}, "1", "values per bin");
+  g.write("counts", std::span<const std::int64_t>(h.counts), {}, {"bin"}, "1", "values per bin");
   std::vector<double> edges(static_cast<std::size_t>(h.bins()) + 1);
   for (int b = 0; b <= h.bins(); ++b) edges[static_cast<std::size_t>(b)] = h.lo + b * h.bin_width();
-  g.write("edges", std::span<const double>(edges), {}, "1", "bin edges: bin b is [edges[b], edges[b+1])");
+  g.write("edges", std::span<const double>(edges), {}, {"bin_edge"}, "1", "bin edges: bin b is [edges[b], edges[b+1])");
   g.write_scalar("underflow", h.underflow, "1", "values below edges[0]");
   g.write_scalar("overflow", h.overflow, "1", "values at or above the last edge, +inf and NaN");
 }
@@ -167,11 +167,13 @@ void write_histogram(h5::Group& g, const Histogram& h, const std::string& descri
 void write_records(h5::Group& g, const EnsembleRecords& r, bool enumerated) {
   const hsize_t M = hs(r.size()), W = hs(r.width);
   const Dims MW{M, W};
+  // Per-market arrays: dimension market (M), and slot (W, the most providers of a market) for the per-provider ones.
+  auto names = [](const Dims& d) { return d.empty() ? h5::DimNames{"market"} : h5::DimNames{"market", "slot"}; };
   auto i32 = [&](const char* name, const std::vector<std::int32_t>& v, const Dims& d, const std::string& desc) {
-    g.write(name, std::span<const std::int32_t>(v), d, "1", desc);
+    g.write(name, std::span<const std::int32_t>(v), d, names(d), "1", desc);
   };
   auto f64 = [&](const char* name, const std::vector<double>& v, const Dims& d, const char* units,
-                 const std::string& desc) { g.write(name, std::span<const double>(v), d, units, desc); };
+                 const std::string& desc) { g.write(name, std::span<const double>(v), d, names(d), units, desc); };
   i32("num_providers", r.num_providers, {}, "number of providers n of each market");
   i32("providers", r.providers, MW, "pool index of each provider, ascending (-1 past n) [market, slot]");
   f64("price_factor", r.price_factor, MW, "1",
@@ -189,15 +191,16 @@ void write_records(h5::Group& g, const EnsembleRecords& r, bool enumerated) {
   f64("max_regret", r.max_regret, {}, "USD", "certificate of the reached profile: max regret");
   f64("max_relative_regret", r.max_relative_regret, {}, "1", "max relative regret of the reached profile");
   i32("rounds", r.rounds, {}, "dynamics rounds (the last one without a move)");
-  g.write("converged", std::span<const std::uint8_t>(r.converged), {}, "1", "1 when a round ended without a move");
+  g.write("converged", std::span<const std::uint8_t>(r.converged), {}, {"market"}, "1",
+          "1 when a round ended without a move");
   i32("auction_winner", r.auction_winner, {}, "pool index of the auction's winner (-1: no trade)");
   f64("auction_welfare", r.auction_welfare, {}, "USD", "welfare of the truthful reverse second-price auction");
   f64("auction_price", r.auction_price, {}, "USD", "price the user pays the auction's winner");
   if (!enumerated) return;
-  g.write("enumerated", std::span<const std::uint8_t>(r.enumerated), {}, "1",
+  g.write("enumerated", std::span<const std::uint8_t>(r.enumerated), {}, {"market"}, "1",
           "1 when every pure NE of the market was enumerated (structural: every market; exhaustive: K^n <= "
           "enumeration_max_profiles)");
-  g.write("num_equilibria", std::span<const std::int64_t>(r.num_equilibria), {}, "1",
+  g.write("num_equilibria", std::span<const std::int64_t>(r.num_equilibria), {}, {"market"}, "1",
           "number of pure Nash equilibria (-1 when not enumerated)");
   f64("worst_equilibrium_welfare", r.worst_equilibrium_welfare, {}, "USD", "min SW over pure NE (NaN: none/not)");
   f64("best_equilibrium_welfare", r.best_equilibrium_welfare, {}, "USD", "max SW over pure NE (NaN: none/not)");
@@ -256,11 +259,14 @@ void write_ensemble_group(h5::Group& root, const EnsembleResult& result) {
   g.write_attribute_f64("seconds", result.seconds);
   g.write_attribute_i64("stored_markets", e.store_markets ? 1 : 0);
 
-  g.write("pool_providers", std::span<const std::string>(p.pool_names()), {}, "1", "the pool's providers (models)");
+  g.write("pool_providers", std::span<const std::string>(p.pool_names()), {}, {"pool"}, "1",
+          "the pool's providers (models)");
   std::vector<double> per_token;
   for (const double x : p.pool_usd_per_million()) per_token.push_back(usd_per_token(x));
-  g.write("pool_usd_per_token", std::span<const double>(per_token), {}, "USD", "pool price per token before jitter");
-  g.write("theta", std::span<const double>(p.theta()), {}, "1", "test-time-compute levels shared by the pool");
+  g.write("pool_usd_per_token", std::span<const double>(per_token), {}, {"pool"}, "USD",
+          "pool price per token before jitter");
+  g.write("theta", std::span<const double>(p.theta()), {}, {"level"}, "1",
+          "test-time-compute levels shared by the pool");
 
   const auto count = [&](const char* name, std::int64_t v, const char* d) { g.write_scalar(name, v, "1", d); };
   count("num_markets", t.markets, "markets tallied");
@@ -270,24 +276,27 @@ void write_ensemble_group(h5::Group& root, const EnsembleResult& result) {
   count("markets_without_equilibrium", t.no_equilibrium, "enumerated markets without a pure NE");
   count("auction_no_trade", t.auction_no_trade, "markets whose auction had no trade");
 
-  g.write("inefficiency_thresholds", std::span<const double>(e.thresholds), {}, "1",
+  g.write("inefficiency_thresholds", std::span<const double>(e.thresholds), {}, {"threshold"}, "1",
           "inefficiency thresholds, percent");
-  g.write("markets_above_threshold", std::span<const std::int64_t>(t.above_threshold), {}, "1",
+  g.write("markets_above_threshold", std::span<const std::int64_t>(t.above_threshold), {}, {"threshold"}, "1",
           "markets with inefficiency 100 (PoA - 1) above each threshold (+inf included)");
   std::vector<double> fraction;
   for (const std::int64_t a : t.above_threshold)
     fraction.push_back(t.markets > 0 ? static_cast<double>(a) / static_cast<double>(t.markets) : 0.0);
-  g.write("fraction_above_threshold", std::span<const double>(fraction), {}, "1",
+  g.write("fraction_above_threshold", std::span<const double>(fraction), {}, {"threshold"}, "1",
           "fraction of markets above each inefficiency threshold");
 
   std::vector<std::int64_t> worst_index;
   std::vector<double> worst_poa;
   for (const WorstMarket& w : t.worst) worst_index.push_back(w.market), worst_poa.push_back(w.price_of_anarchy);
-  g.write("worst_markets", std::span<const std::int64_t>(worst_index), {}, "1",
+  g.write("worst_markets", std::span<const std::int64_t>(worst_index), {}, {"worst"}, "1",
           "indices of the markets with the highest PoA, worst first (ties: lower index)");
-  g.write("worst_markets_price_of_anarchy", std::span<const double>(worst_poa), {}, "1", "their PoA");
+  g.write("worst_markets_price_of_anarchy", std::span<const double>(worst_poa), {}, {"worst"}, "1", "their PoA");
 
-  g.write("quantile_probabilities", std::span<const double>(e.quantiles), {}, "1", "probabilities of the quantiles");
+  g.write("quantile", std::span<const double>(e.quantiles), {}, {"quantile"}, "1",
+          "coordinate of dimension quantile: the probabilities of the quantiles (as quantile_probabilities)");
+  g.write("quantile_probabilities", std::span<const double>(e.quantiles), {}, {"quantile"}, "1",
+          "probabilities of the quantiles");
   for (const Quantity& q : quantities()) {
     h5::Group sg = g.create_group(std::string("statistics/") + q.name);
     write_tally(sg, t.*q.tally, q.description);
@@ -296,12 +305,12 @@ void write_ensemble_group(h5::Group& root, const EnsembleResult& result) {
       write_histogram(hg, t.*q.histogram, q.description);
       std::vector<double> qv;
       for (const double pr : e.quantiles) qv.push_back((t.*q.histogram).quantile(pr));
-      g.write(std::string("quantiles/") + q.name, std::span<const double>(qv), {}, "1",
+      g.write(std::string("quantiles/") + q.name, std::span<const double>(qv), {}, {"quantile"}, "1",
               std::string("quantiles from the histogram (exact to one bin width) of: ") + q.description);
     }
     if (e.store_markets && has_exact_values(q)) {
       const std::vector<double> qv = exact_quantiles(finite_values(s.records, q), e.quantiles);
-      g.write(std::string("quantiles_exact/") + q.name, std::span<const double>(qv), {}, "1",
+      g.write(std::string("quantiles_exact/") + q.name, std::span<const double>(qv), {}, {"quantile"}, "1",
               std::string("exact quantiles (numpy linear interpolation) of the finite values of: ") + q.description);
     }
   }

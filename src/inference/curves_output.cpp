@@ -4,8 +4,8 @@
 #include <cmath>
 #include <limits>
 
-#include "ttcgames/inference/curves.hpp"
 #include "ttcgames/core/error.hpp"
+#include "ttcgames/inference/curves.hpp"
 #include "ttcgames/io/atomic_file.hpp"
 
 namespace ttcg {
@@ -42,8 +42,12 @@ void write_group(h5::Group& g, const MethodCurves& mc) {
 
   std::vector<std::string> names;
   for (const ModelCurve& c : mc.models) names.push_back(c.model);
-  g.write("model", std::span<const std::string>(names), {}, "1", "model (provider) names");
-  g.write("theta", std::span<const double>(mc.theta), {}, "1",
+  // Dimension provider (a model is a provider of the market), not "model": each questions/<model> group holds a
+  // 0-d dataset `model`, which netCDF readers would take for the coordinate of a dimension of that name in scope.
+  g.write("provider", std::span<const std::string>(names), {}, {"provider"}, "1",
+          "coordinate of dimension provider: the model names (as model)");
+  g.write("model", std::span<const std::string>(names), {}, {"provider"}, "1", "model (provider) names");
+  g.write("theta", std::span<const double>(mc.theta), {}, {"level"}, "1",
           effort ? "relative-effort bin (1 = shortest fifth of the thinking lengths)" : "number of samples theta");
 
   const auto gather = [&](std::vector<double> ModelCurve::*field) {
@@ -55,7 +59,7 @@ void write_group(h5::Group& g, const MethodCurves& mc) {
   const auto write = [&](const char* name, std::vector<double> ModelCurve::*field, const char* units,
                          const std::string& description) {
     const std::vector<double> v = gather(field);
-    g.write(name, std::span<const double>(v), MK, units, description);
+    g.write(name, std::span<const double>(v), MK, {"provider", "level"}, units, description);
   };
   const std::string bars = effort ? "the reference's percentile bootstrap of the pooled bin mean"
                            : mc.estimator == Estimator::permutations
@@ -83,13 +87,14 @@ void write_group(h5::Group& g, const MethodCurves& mc) {
     samples.push_back(c.samples);
     bins.insert(bins.end(), c.bin_samples.begin(), c.bin_samples.end());
   }
-  g.write("num_questions", std::span<const std::int64_t>(questions), {}, "1",
+  g.write("num_questions", std::span<const std::int64_t>(questions), {}, {"provider"}, "1",
           effort ? "questions with at least one kept sample" : "questions per model");
-  g.write("num_samples", std::span<const std::int64_t>(samples), {}, "1",
+  g.write("num_samples", std::span<const std::int64_t>(samples), {}, {"provider"}, "1",
           effort ? "samples kept by the filter (think > min_think and total < max_total tokens)"
                  : "samples per question used, N = min over questions");
   if (effort)
-    g.write("bin_samples", std::span<const std::int64_t>(bins), MK, "1", "pooled samples per bin [model, level]");
+    g.write("bin_samples", std::span<const std::int64_t>(bins), MK, {"provider", "level"}, "1",
+            "pooled samples per bin [model, level]");
 
   h5::Group tables = g.create_group("questions");
   for (const ModelCurve& c : mc.models) {

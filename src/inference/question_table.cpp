@@ -56,11 +56,11 @@ void write_question_table(h5::Group& g, const QuestionTable& t) {
   const h5::Dims QK{static_cast<hsize_t>(t.qid.size()), static_cast<hsize_t>(t.theta.size())};
   g.write_scalar("model", t.model, "1", "model (provider) name");
   g.write_scalar("method", t.method, "1", "test-time-compute method");
-  g.write("theta", std::span<const double>(t.theta), {}, "1", "test-time-compute levels theta_k");
-  g.write("qid", std::span<const std::string>(t.qid), {}, "1", "question ids");
-  g.write("p_correct", std::span<const double>(t.p_correct), QK, "1",
+  g.write("theta", std::span<const double>(t.theta), {}, {"level"}, "1", "test-time-compute levels theta_k");
+  g.write("qid", std::span<const std::string>(t.qid), {}, {"question"}, "1", "question ids");
+  g.write("p_correct", std::span<const double>(t.p_correct), QK, {"question", "level"}, "1",
           "probability that the method's answer is correct [question, level]");
-  g.write("tokens", std::span<const double>(t.tokens), QK, "token",
+  g.write("tokens", std::span<const double>(t.tokens), QK, {"question", "level"}, "token",
           "expected billed output tokens of the method's answer [question, level]");
 }
 

@@ -99,79 +99,6 @@ std::string object_name(hid_t id, ssize_t (*get)(hid_t, char*, std::size_t)) {
   return name;
 }
 
-}  // namespace detail
-
-namespace {
-
-using detail::check;
-using detail::checked;
-using detail::element_count;
-using detail::fail;
-using detail::object_name;
-using detail::vlen_string_type;
-
-// ---- types
-// ----------------------------------------------------------------------------------------------------
-
-template <class T>
-struct Numeric;
-template <>
-struct Numeric<double> {
-  static hid_t memory() { return H5T_NATIVE_DOUBLE; }
-  static hid_t file() { return H5T_IEEE_F64LE; }
-};
-template <>
-struct Numeric<float> {
-  static hid_t memory() { return H5T_NATIVE_FLOAT; }
-  static hid_t file() { return H5T_IEEE_F32LE; }
-};
-template <>
-struct Numeric<std::int32_t> {
-  static hid_t memory() { return H5T_NATIVE_INT32; }
-  static hid_t file() { return H5T_STD_I32LE; }
-};
-template <>
-struct Numeric<std::int64_t> {
-  static hid_t memory() { return H5T_NATIVE_INT64; }
-  static hid_t file() { return H5T_STD_I64LE; }
-};
-template <>
-struct Numeric<std::uint8_t> {
-  static hid_t memory() { return H5T_NATIVE_UINT8; }
-  static hid_t file() { return H5T_STD_U8LE; }
-};
-
-std::string dims_string(const Dims& dims) {
-  std::string s = "[";
-  for (std::size_t i = 0; i < dims.size(); ++i) s += (i ? ", " : "") + std::to_string(dims[i]);
-  return s + "]";
-}
-
-//! Chunk of at most LARGE_DATASET_ELEMENTS elements: whole trailing dimensions, a slab of the leading ones.
-Dims chunk_dims(const Dims& dims) {
-  Dims chunk(dims.size(), 1);
-  hsize_t inner = 1;
-  for (std::size_t i = dims.size(); i-- > 0;) {
-    const hsize_t extent = std::max<hsize_t>(dims[i], 1);
-    if (inner * extent <= LARGE_DATASET_ELEMENTS) {
-      chunk[i] = extent;
-      inner *= extent;
-    } else {
-      chunk[i] = std::max<hsize_t>(1, LARGE_DATASET_ELEMENTS / inner);
-      break;
-    }
-  }
-  return chunk;
-}
-
-std::string join_path(const std::string& base, const std::string& child) {
-  if (child.empty()) return base;
-  if (child.front() == '/') return child;
-  if (base.empty() || base.back() == '/') return base + child;
-  return base + "/" + child;
-}
-
-//! Link creation property list that creates missing intermediate groups.
 //! A new group or dataset path: components that are empty, "." or ".." would make HDF5 paths other than the one
 //! meant (names are validated where users give them, core/names.hpp; reaching here with one is a bug).
 void check_new_link(const std::string& path, const std::string& where) {
@@ -185,10 +112,32 @@ void check_new_link(const std::string& path, const std::string& where) {
   }
 }
 
+//! Link creation property list that creates missing intermediate groups.
 Handle intermediate_groups_lcpl(const std::string& where) {
   Handle lcpl = checked(H5Pcreate(H5P_LINK_CREATE), where, "cannot create a property list");
   check(H5Pset_create_intermediate_group(lcpl.get(), 1), where, "cannot set a property list");
   return lcpl;
+}
+
+}  // namespace detail
+
+namespace {
+
+using detail::check;
+using detail::check_new_link;
+using detail::checked;
+using detail::element_count;
+using detail::fail;
+using detail::intermediate_groups_lcpl;
+using detail::Numeric;
+using detail::object_name;
+using detail::vlen_string_type;
+
+std::string join_path(const std::string& base, const std::string& child) {
+  if (child.empty()) return base;
+  if (child.front() == '/') return child;
+  if (base.empty() || base.back() == '/') return base + child;
+  return base + "/" + child;
 }
 
 herr_t collect_link_name(hid_t /*group*/, const char* name, const H5L_info_t* /*info*/, void* data) {
@@ -199,61 +148,6 @@ herr_t collect_link_name(hid_t /*group*/, const char* name, const H5L_info_t* /*
 herr_t collect_attribute_name(hid_t /*object*/, const char* name, const H5A_info_t* /*info*/, void* data) {
   static_cast<std::vector<std::string>*>(data)->emplace_back(name);
   return 0;
-}
-
-// ---- writing datasets
-// -----------------------------------------------------------------------------------------
-
-Dims resolve_dims(const Group& group, const std::string& name, std::size_t size, const Dims& dims) {
-  if (dims.empty()) return Dims{size};
-  if (element_count(dims) != size)
-    throw std::logic_error(group.where(name) + ": shape " + dims_string(dims) + " holds " +
-                           std::to_string(element_count(dims)) + " elements, data has " + std::to_string(size));
-  return dims;
-}
-
-//! Creates the dataset (chunked and compressed when large), writes `buffer` and the units/description
-//! attributes.
-Dataset create_dataset(Group& group, const std::string& name, const Dims& dims, hid_t file_type, hid_t memory_type,
-                       const void* buffer, const std::string& units, const std::string& description) {
-  const std::string where = group.where(name);
-  if (group.exists(name)) throw InputError(where + ": cannot write, the name is already taken");
-  Handle space = dims.empty() ? checked(H5Screate(H5S_SCALAR), where, "cannot create a dataspace")
-                              : checked(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), where,
-                                        "cannot create a dataspace");
-  const std::size_t count = element_count(dims);
-  Handle dcpl = checked(H5Pcreate(H5P_DATASET_CREATE), where, "cannot create a property list");
-  if (!dims.empty() && count > LARGE_DATASET_ELEMENTS) {
-    const Dims chunk = chunk_dims(dims);
-    check(H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()), where, "cannot set chunking");
-    if (H5Zfilter_avail(H5Z_FILTER_SHUFFLE) > 0) check(H5Pset_shuffle(dcpl.get()), where, "cannot set shuffle");
-    if (H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0)
-      check(H5Pset_deflate(dcpl.get(), DEFLATE_LEVEL), where, "cannot set compression");
-  }
-  check_new_link(name, where);
-  Handle lcpl = intermediate_groups_lcpl(where);
-  Dataset dataset(
-      checked(H5Dcreate2(group.id(), name.c_str(), file_type, space.get(), lcpl.get(), dcpl.get(), H5P_DEFAULT), where,
-              "cannot create the dataset"));
-  if (count > 0)
-    check(H5Dwrite(dataset.id(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer), where,
-          "cannot write the dataset");
-  dataset.write_attribute_string("units", units);
-  dataset.write_attribute_string("description", description);
-  return dataset;
-}
-
-template <class T>
-Dataset write_numbers(Group& group, const std::string& name, std::span<const T> data, const Dims& dims,
-                      const std::string& units, const std::string& description) {
-  return create_dataset(group, name, resolve_dims(group, name, data.size(), dims), Numeric<T>::file(),
-                        Numeric<T>::memory(), data.data(), units, description);
-}
-
-std::vector<const char*> c_strings(std::span<const std::string> data) {
-  std::vector<const char*> pointers(data.size());
-  std::transform(data.begin(), data.end(), pointers.begin(), [](const std::string& s) { return s.c_str(); });
-  return pointers;
 }
 
 }  // namespace
@@ -466,75 +360,6 @@ Dataset Group::open_dataset(const std::string& name) const {
   Handle object = checked(H5Oopen(id(), name.c_str(), H5P_DEFAULT), at, "cannot open the dataset");
   if (H5Iget_type(object.get()) != H5I_DATASET) throw InputError(at + ": is not a dataset");
   return Dataset(std::move(object));
-}
-
-Dataset Group::write(const std::string& name, std::span<const double> data, const Dims& dims, const std::string& units,
-                     const std::string& description) {
-  return write_numbers(*this, name, data, dims, units, description);
-}
-
-Dataset Group::write(const std::string& name, std::span<const float> data, const Dims& dims, const std::string& units,
-                     const std::string& description) {
-  return write_numbers(*this, name, data, dims, units, description);
-}
-
-Dataset Group::write(const std::string& name, std::span<const std::int32_t> data, const Dims& dims,
-                     const std::string& units, const std::string& description) {
-  return write_numbers(*this, name, data, dims, units, description);
-}
-
-Dataset Group::write(const std::string& name, std::span<const std::int64_t> data, const Dims& dims,
-                     const std::string& units, const std::string& description) {
-  return write_numbers(*this, name, data, dims, units, description);
-}
-
-Dataset Group::write(const std::string& name, std::span<const std::uint8_t> data, const Dims& dims,
-                     const std::string& units, const std::string& description) {
-  return write_numbers(*this, name, data, dims, units, description);
-}
-
-Dataset Group::write(const std::string& name, std::span<const std::string> data, const Dims& dims,
-                     const std::string& units, const std::string& description) {
-  const Dims shape = resolve_dims(*this, name, data.size(), dims);
-  const std::vector<const char*> pointers = c_strings(data);
-  Handle type = vlen_string_type();
-  return create_dataset(*this, name, shape, type.get(), type.get(), pointers.data(), units, description);
-}
-
-Dataset Group::write_scalar(const std::string& name, double value, const std::string& units,
-                            const std::string& description) {
-  return create_dataset(*this, name, {}, Numeric<double>::file(), Numeric<double>::memory(), &value, units,
-                        description);
-}
-
-Dataset Group::write_scalar(const std::string& name, float value, const std::string& units,
-                            const std::string& description) {
-  return create_dataset(*this, name, {}, Numeric<float>::file(), Numeric<float>::memory(), &value, units, description);
-}
-
-Dataset Group::write_scalar(const std::string& name, std::int32_t value, const std::string& units,
-                            const std::string& description) {
-  return create_dataset(*this, name, {}, Numeric<std::int32_t>::file(), Numeric<std::int32_t>::memory(), &value, units,
-                        description);
-}
-
-Dataset Group::write_scalar(const std::string& name, std::int64_t value, const std::string& units,
-                            const std::string& description) {
-  return create_dataset(*this, name, {}, Numeric<std::int64_t>::file(), Numeric<std::int64_t>::memory(), &value, units,
-                        description);
-}
-
-Dataset Group::write_scalar(const std::string& name, std::uint8_t value, const std::string& units,
-                            const std::string& description) {
-  return create_dataset(*this, name, {}, Numeric<std::uint8_t>::file(), Numeric<std::uint8_t>::memory(), &value, units,
-                        description);
-}
-
-Dataset Group::write_scalar(const std::string& name, const std::string& value, const std::string& units,
-                            const std::string& description) {
-  const char* pointer = value.c_str();
-  Handle type = vlen_string_type();
-  return create_dataset(*this, name, {}, type.get(), type.get(), &pointer, units, description);
 }
 
 // ---- File

@@ -45,17 +45,17 @@ h5::Group write_tally(h5::Group& parent, const std::string& name, const Tally& t
 }
 
 void write_histogram(h5::Group& g, const Histogram& h, const std::string& units) {
-  g.write("histogram", std::span<const std::int64_t>(h.counts), {}, "1",
+  g.write("histogram", std::span<const std::int64_t>(h.counts), {}, {"bin"}, "1",
           "counts in equal-width bins over histogram_range (lo <= x < hi)");
   const std::vector<double> range{h.lo, h.hi};
-  g.write("histogram_range", std::span<const double>(range), {}, units, "[lo, hi) of the histogram bins");
+  g.write("histogram_range", std::span<const double>(range), {}, {"bound"}, units, "[lo, hi) of the histogram bins");
   g.write_scalar("underflow", h.underflow, "1", "values below histogram_range[0]");
   g.write_scalar("overflow", h.overflow, "1", "values at or above histogram_range[1] (and NaN)");
   std::vector<double> q;
   for (const double p : POPULATION_QUANTILES) q.push_back(h.quantile(p));
-  g.write("quantile_probabilities", std::span<const double>(POPULATION_QUANTILES), {}, "1",
+  g.write("quantile_probabilities", std::span<const double>(POPULATION_QUANTILES), {}, {"quantile"}, "1",
           "probabilities of the quantiles");
-  g.write("quantiles", std::span<const double>(q), {}, units,
+  g.write("quantiles", std::span<const double>(q), {}, {"quantile"}, units,
           "quantiles from the histogram (linear inside a bin: exact to one bin width; +-inf in under/overflow)");
 }
 
@@ -84,17 +84,18 @@ void write_regime(h5::Group& parent, const std::string& name, const RegimeTallie
     h5::Group qg = write_tally(g, q.name, *q.tally, q.units, q.what);
     if (q.hist) write_histogram(qg, *q.hist, q.units);
   }
-  g.write("choices", std::span<const std::int64_t>(r.choices), {}, "1",
+  const h5::DimNames per_n{"provider"};  // dimensions (docs/hdf5-format.md, "Dimensions")
+  g.write("provider", std::span<const std::string>(t.providers), {}, per_n, "1", "coordinate: the provider names");
+  g.write("choices", std::span<const std::int64_t>(r.choices), {}, {"choice"}, "1",
           "users served by each provider; the last entry is the outside option (no purchase / no trade)");
   std::vector<double> mean;
   for (const double x : r.provider_profit_sum) mean.push_back(x / static_cast<double>(r.welfare.count));
   const std::vector<double>& sum = r.provider_profit_sum;
   const std::vector<double>& sum_sq = r.provider_profit_sum_sq;
-  g.write("provider_profit_sum", std::span<const double>(sum), {}, "USD",
+  g.write("provider_profit_sum", std::span<const double>(sum), {}, per_n, "USD",
           "sum over users of each provider's realized profit (0 from users it did not serve)");
-  g.write("provider_profit_sum_sq", std::span<const double>(sum_sq), {}, "USD^2", "sum of squares of the same");
-  g.write("provider_profit_mean", std::span<const double>(mean), {}, "USD", "each provider's profit per user");
-  (void)t;
+  g.write("provider_profit_sum_sq", std::span<const double>(sum_sq), {}, per_n, "USD^2", "sum of squares of the same");
+  g.write("provider_profit_mean", std::span<const double>(mean), {}, per_n, "USD", "each provider's profit per user");
 }
 
 }  // namespace
@@ -188,26 +189,30 @@ void write_population_group(h5::Group& root, const PopulationResult& r, const st
   g.write_attribute_f64("histogram_tail", POPULATION_HISTOGRAM_TAIL);
   g.write_attribute_i64("realized", s.realize ? 1 : 0);
 
-  g.write("providers", std::span<const std::string>(t.providers), {}, "1", "provider (model) names, in input order");
-  g.write("theta", std::span<const double>(t.theta), {}, "1", "test-time-compute levels");
-  g.write("usd_per_token", std::span<const double>(t.usd_per_token), {}, "USD", "price per billed output token");
+  // Coordinate variables first (docs/hdf5-format.md, "Dimensions").
+  const h5::DimNames per_n{"provider"}, per_r{"replicate"}, per_rn{"replicate", "provider"}, per_b{"benchmark"};
+  g.write("provider", std::span<const std::string>(t.providers), {}, per_n, "1", "coordinate: the provider names");
+  g.write("providers", std::span<const std::string>(t.providers), {}, per_n, "1",
+          "provider (model) names, in input order");
+  g.write("theta", std::span<const double>(t.theta), {}, {"level"}, "1", "test-time-compute levels");
+  g.write("usd_per_token", std::span<const double>(t.usd_per_token), {}, per_n, "USD", "price per billed output token");
 
   {
     h5::Group b = g.create_group("benchmarks");
     b.write_attribute_string("description",
                              "the query mix: a user's query comes from benchmark b with probability "
                              "weight[b] / sum(weight), then a uniform question of it");
-    b.write("name", std::span<const std::string>(t.benchmarks), {}, "1", "benchmark names");
-    b.write("weight", std::span<const double>(t.benchmark_weight), {}, "1", "relative weights");
-    b.write("alpha", std::span<const double>(t.benchmark_alpha), {}, "USD", "alpha_b, dollar value of a query");
-    b.write("source", std::span<const std::string>(t.benchmark_source), {}, "1",
+    b.write("name", std::span<const std::string>(t.benchmarks), {}, per_b, "1", "benchmark names");
+    b.write("weight", std::span<const double>(t.benchmark_weight), {}, per_b, "1", "relative weights");
+    b.write("alpha", std::span<const double>(t.benchmark_alpha), {}, per_b, "USD", "alpha_b, dollar value of a query");
+    b.write("source", std::span<const std::string>(t.benchmark_source), {}, per_b, "1",
             "\"providers\" (scenario curves), \"curves\" (a curves CSV) or \"questions\" (per-question tables)");
     std::vector<std::int64_t> questions, dropped = t.questions_dropped;
     for (std::size_t j = 0; j + 1 < t.benchmark_offset.size(); ++j)
       questions.push_back(t.benchmark_offset[j + 1] - t.benchmark_offset[j]);
-    b.write("questions", std::span<const std::int64_t>(questions), {}, "1",
+    b.write("questions", std::span<const std::int64_t>(questions), {}, per_b, "1",
             "questions used (in every provider's table; 1 for curves: the average question)");
-    b.write("questions_dropped", std::span<const std::int64_t>(dropped), {}, "1",
+    b.write("questions_dropped", std::span<const std::int64_t>(dropped), {}, per_b, "1",
             "question ids missing from some provider's table, left out");
   }
 
@@ -240,14 +245,16 @@ void write_population_group(h5::Group& root, const PopulationResult& r, const st
     const ReplicateColumns c = columns(r);
     const Dims Rn{R, n};
     const auto f64 = [&](const char* name, const std::vector<double>& v, const char* units, const char* d) {
-      rg.write(name, std::span<const double>(v), {}, units, d);
+      rg.write(name, std::span<const double>(v), {}, per_r, units, d);
     };
-    rg.write("replicate", std::span<const std::int64_t>(replicate), {}, "1", "replicate index (Philox counter)");
-    rg.write("equilibrium_profile", std::span<const std::int32_t>(eq), Rn, "1",
+    rg.write("replicate", std::span<const std::int64_t>(replicate), {}, per_r, "1", "replicate index (Philox counter)");
+    rg.write("provider", std::span<const std::string>(t.providers), {}, per_n, "1", "coordinate: the provider names");
+    rg.write("equilibrium_profile", std::span<const std::int32_t>(eq), Rn, per_rn, "1",
              "level index per provider at the profile reached by the dynamics under population demand");
-    rg.write("shares", std::span<const double>(shares), Rn, "1", "population-mean logit shares at that profile");
+    rg.write("shares", std::span<const double>(shares), Rn, per_rn, "1",
+             "population-mean logit shares at that profile");
     f64("outside_share", outside, "1", "population-mean share of the outside option");
-    rg.write("provider_utility", std::span<const double>(utility), Rn, "USD",
+    rg.write("provider_utility", std::span<const double>(utility), Rn, per_rn, "USD",
              "u_i = mean_u s_iu (p_iu - c_iu): each provider's expected profit per user");
     f64("equilibrium_welfare", c.equilibrium_welfare, "USD",
         "SW at the reached profile: mean_u [sum_i s_iu W_iu + s_0u v0_u]");
@@ -255,18 +262,21 @@ void write_population_group(h5::Group& root, const PopulationResult& r, const st
     f64("weighted_price", price, "USD", "mean_u sum_i s_iu p_iu at the reached profile");
     f64("max_regret", c.max_regret, "USD", "certificate: largest gain of a unilateral deviation (full aggregates)");
     f64("max_relative_regret", c.max_relative_regret, "1", "certificate: largest u_i(dev)/u_i - 1");
-    rg.write("rounds", std::span<const std::int32_t>(rounds), {}, "1", "dynamics rounds");
-    rg.write("turns", std::span<const std::int64_t>(turns), {}, "1", "provider visits");
-    rg.write("moves", std::span<const std::int64_t>(moves), {}, "1", "strategy changes");
-    rg.write("converged", std::span<const std::uint8_t>(converged), {}, "1", "1 when a round ended without a move");
-    rg.write("passes", std::span<const std::int64_t>(passes), {}, "1", "passes over the users (demand, oracle, ...)");
-    rg.write("optimal_profile", std::span<const std::int32_t>(opt), Rn, "1", "profile attaining optimal_welfare");
+    rg.write("rounds", std::span<const std::int32_t>(rounds), {}, per_r, "1", "dynamics rounds");
+    rg.write("turns", std::span<const std::int64_t>(turns), {}, per_r, "1", "provider visits");
+    rg.write("moves", std::span<const std::int64_t>(moves), {}, per_r, "1", "strategy changes");
+    rg.write("converged", std::span<const std::uint8_t>(converged), {}, per_r, "1",
+             "1 when a round ended without a move");
+    rg.write("passes", std::span<const std::int64_t>(passes), {}, per_r, "1",
+             "passes over the users (demand, oracle, ...)");
+    rg.write("optimal_profile", std::span<const std::int32_t>(opt), Rn, per_rn, "1",
+             "profile attaining optimal_welfare");
     f64("optimal_welfare", c.optimal_welfare, "USD",
         "SW* = max over profiles of SW under population demand (as found by optimum_method)");
     f64("optimal_welfare_upper_bound", c.optimal_upper, "USD",
         "certified upper bound on SW*: = optimal_welfare when enumerated, else mean_u of each user's own logit "
         "optimum (Dinkelbach)");
-    rg.write("optimum_method", std::span<const std::string>(method), {}, "1",
+    rg.write("optimum_method", std::span<const std::string>(method), {}, per_r, "1",
              "\"enumeration\" (exact: every profile) or \"local-search\" (coordinate ascent, bounded above)");
     f64("first_best_welfare", c.first_best, "USD",
         "mean_u max(v0_u, max_{i,k} W_iu(k)): every query at its best level");
@@ -304,9 +314,9 @@ void write_population_group(h5::Group& root, const PopulationResult& r, const st
       for (const double x : *q.v)
         if (!std::isnan(x)) finite.push_back(x);
       quantiles = exact_quantiles(std::move(finite), POPULATION_QUANTILES);
-      qg.write("quantile_probabilities", std::span<const double>(POPULATION_QUANTILES), {}, "1",
+      qg.write("quantile_probabilities", std::span<const double>(POPULATION_QUANTILES), {}, {"quantile"}, "1",
                "probabilities of the quantiles");
-      qg.write("quantiles", std::span<const double>(quantiles), {}, q.units,
+      qg.write("quantiles", std::span<const double>(quantiles), {}, {"quantile"}, q.units,
                "exact quantiles over replicates (linear interpolation, as numpy)");
     }
   }

@@ -5,11 +5,17 @@
 // disk once its File and every Group/Dataset taken from it are gone (or File::close() was called with none
 // left).
 //
-// Every dataset gets the string attributes `units` ("USD", "token", "1", "s") and `description`. Numbers are
-// stored little-endian (f64, f32, i32, i64, u8); strings are variable-length UTF-8 (h5py decodes them as
-// str). Datasets of more than LARGE_DATASET_ELEMENTS elements are chunked and compressed (shuffle + deflate
-// level DEFLATE_LEVEL); smaller ones are contiguous. A dims argument that does not match the data when writing is
-// a std::logic_error (a bug, not bad input).
+// Every dataset is written with its spec: the name of each of its dimensions and the string attributes `units`
+// ("USD", "token", "1", "s") and `description`. Dimensions follow netCDF-4 (HDF5 dimension scales, H5DS): a
+// dimension `d` of a dataset written through group G is the dataset G/d, attached to that axis. When G/d exists it is
+// the coordinate variable (its values label the axis: `beta`, `provider`, ...; write it first, with {"d"} as its own
+// dimension); otherwise the layer creates G/d as a dimension without coordinate values (netCDF-4's marker NAME,
+// no data stored). So xarray (engine h5netcdf) reads every array with named dimensions. One dimension has one
+// length within a group. Numbers are stored little-endian (f64, f32, i32, i64, u8); strings are variable-length
+// UTF-8 (h5py decodes them as str). Datasets of more than LARGE_DATASET_ELEMENTS elements (per-market and per-user
+// arrays) are chunked (chunks of at most CHUNK_ELEMENTS elements, whole rows) and compressed (shuffle + deflate level
+// DEFLATE_LEVEL); smaller ones are contiguous. Dims or dimension names that do not match the data when writing are a
+// std::logic_error (a bug, not bad input).
 //
 // Files read back are not trusted: every read states what the format promises (the element kind and the shape,
 // with ANY for an extent the reader learns from the file) and the layer checks the dataset or attribute against it
@@ -38,8 +44,17 @@ namespace ttcg::h5 {
 //! Shape of a dataset or attribute; empty means 0-d (scalar).
 using Dims = std::vector<hsize_t>;
 
+//! Names of a dataset's dimensions, one per axis (e.g. {"beta", "provider"}); netCDF-4 dimensions of the group the
+//! dataset is written through.
+using DimNames = std::vector<std::string>;
+
 //! Datasets with more elements than this are chunked and compressed.
 constexpr std::size_t LARGE_DATASET_ELEMENTS = std::size_t{64} * 1024;
+//! Most elements in one chunk of a compressed dataset (whole trailing rows, a slab of the leading dimension).
+constexpr std::size_t CHUNK_ELEMENTS = std::size_t{64} * 1024;
+//! NAME of a dimension scale without coordinate values: netCDF-4's marker (followed by the length in 10 columns),
+//! which netCDF and h5netcdf read as a dimension that is not a variable.
+constexpr const char* DIMENSION_WITHOUT_COORDINATE = "This is a netCDF dimension but not a netCDF variable.";
 //! Deflate (gzip) level of compressed datasets.
 constexpr unsigned DEFLATE_LEVEL = 4;
 //! In an expected shape: an extent that the reader takes from the file (shown as "*" in messages).
@@ -130,6 +145,21 @@ class Dataset : public Object {
   explicit Dataset(Handle handle) : Object(std::move(handle)) {}
   //! Shape; empty for a 0-d dataset.
   Dims dims() const;
+  //! The dimension name of each axis (the name of the attached dimension scale; "" for an axis without one).
+  std::vector<std::string> dimension_names() const;
+  //! Whether the dataset is a dimension scale: a coordinate variable or a dimension without coordinate values.
+  bool is_dimension() const;
+  //! Whether the dataset is a dimension without coordinate values (no data: it only names and sizes an axis).
+  bool is_dimension_without_coordinate() const;
+
+  //! How a dataset is stored.
+  struct Storage {
+    Dims chunk;              //!< chunk shape; empty when contiguous (or compact)
+    bool shuffle = false;    //!< the shuffle filter is on
+    int deflate_level = -1;  //!< deflate (gzip) level; -1 when not deflated
+  };
+  //! The storage of the dataset, from its creation property list.
+  Storage storage() const;
 };
 
 //! An open group (the root group included). Paths may have several components ("market/gsm8k-majority").
@@ -150,22 +180,28 @@ class Group : public Object {
   //! InputError if the dataset does not exist or `name` is not a dataset.
   Dataset open_dataset(const std::string& name) const;
 
-  //! Writes a dataset of shape `dims` (empty: 1-D of data.size()) in row-major order, with its `units` and
-  //! `description` attributes. std::logic_error if the product of dims differs from data.size(); InputError
-  //! if the name is taken. Missing intermediate groups in `name` are created.
-  Dataset write(const std::string& name, std::span<const double> data, const Dims& dims, const std::string& units,
-                const std::string& description);
-  Dataset write(const std::string& name, std::span<const float> data, const Dims& dims, const std::string& units,
-                const std::string& description);
-  Dataset write(const std::string& name, std::span<const std::int32_t> data, const Dims& dims, const std::string& units,
-                const std::string& description);
-  Dataset write(const std::string& name, std::span<const std::int64_t> data, const Dims& dims, const std::string& units,
-                const std::string& description);
-  Dataset write(const std::string& name, std::span<const std::uint8_t> data, const Dims& dims, const std::string& units,
-                const std::string& description);
+  //! Writes a dataset of shape `dims` (empty: 1-D of data.size()) in row-major order, with its dimensions
+  //! `dim_names` (one per axis; see the file comment) and its `units` and `description` attributes.
+  //! std::logic_error if the product of dims differs from data.size(), if the names are not one plain name per axis,
+  //! or if a dimension has another length in this group (or names a dataset that is not 1-D); InputError if the name
+  //! is taken. Missing intermediate groups in `name` are created; its dimensions are this group's.
+  Dataset write(const std::string& name, std::span<const double> data, const Dims& dims, const DimNames& dim_names,
+                const std::string& units, const std::string& description);
+  Dataset write(const std::string& name, std::span<const float> data, const Dims& dims, const DimNames& dim_names,
+                const std::string& units, const std::string& description);
+  Dataset write(const std::string& name, std::span<const std::int32_t> data, const Dims& dims,
+                const DimNames& dim_names, const std::string& units, const std::string& description);
+  Dataset write(const std::string& name, std::span<const std::int64_t> data, const Dims& dims,
+                const DimNames& dim_names, const std::string& units, const std::string& description);
+  Dataset write(const std::string& name, std::span<const std::uint8_t> data, const Dims& dims,
+                const DimNames& dim_names, const std::string& units, const std::string& description);
   //! Strings are written as variable-length UTF-8 (an embedded NUL ends a string).
-  Dataset write(const std::string& name, std::span<const std::string> data, const Dims& dims, const std::string& units,
-                const std::string& description);
+  Dataset write(const std::string& name, std::span<const std::string> data, const Dims& dims, const DimNames& dim_names,
+                const std::string& units, const std::string& description);
+
+  //! Creates the dimension `name` of `length` entries without coordinate values (netCDF-4's marker dataset, no data
+  //! stored); write() makes them as needed. InputError if the name is taken.
+  Dataset create_dimension(const std::string& name, hsize_t length);
 
   //! Writes a 0-d dataset with its `units` and `description` attributes.
   Dataset write_scalar(const std::string& name, double value, const std::string& units, const std::string& description);

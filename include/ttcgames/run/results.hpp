@@ -17,8 +17,9 @@ namespace ttcg {
 constexpr const char* RESULTS_FORMAT = "ttcgames-results";
 constexpr int RESULTS_FORMAT_MAJOR = 1;
 //! 1.1 adds /population/<scenario> and /ensemble/<name>; 1.2 the root `seconds` (the whole run), each group's own
-//! `seconds`, `enumeration_algorithm`, and `beta_values` as a dataset.
-constexpr int RESULTS_FORMAT_MINOR = 2;
+//! `seconds`, `enumeration_algorithm`, and `beta_values` as a dataset; 1.3 netCDF-4 dimensions (dimension scales, the
+//! coordinate variables `provider` and `quantile`, dimensions without coordinate values), for xarray.
+constexpr int RESULTS_FORMAT_MINOR = 3;
 
 //! Run-level facts recorded as root attributes.
 struct RunInfo {

@@ -71,16 +71,16 @@ TEST_F(H5, NumericRoundTrip1D2D) {
   {
     h5::File file = h5::File::create(path("numbers.h5"));
     h5::Group root = file.root();
-    root.write("f64", f64, {}, "USD", "doubles");
-    root.write("f64_2d", f64, {2, 3}, "USD", "doubles 2x3");
-    root.write("f32", f32, {}, "1", "floats");
-    root.write("f32_2d", f32, {3, 2}, "1", "floats 3x2");
-    root.write("i32", i32, {}, "1", "int32");
-    root.write("i32_2d", i32, {2, 3}, "1", "int32 2x3");
-    root.write("i64", i64, {}, "token", "int64");
-    root.write("i64_2d", i64, {1, 6}, "token", "int64 1x6");
-    root.write("u8", u8, {}, "1", "uint8");
-    root.write("u8_2d", u8, {6, 1}, "1", "uint8 6x1");
+    root.write("f64", f64, {}, {"f64_0"}, "USD", "doubles");
+    root.write("f64_2d", f64, {2, 3}, {"f64_2d_0", "f64_2d_1"}, "USD", "doubles 2x3");
+    root.write("f32", f32, {}, {"f32_0"}, "1", "floats");
+    root.write("f32_2d", f32, {3, 2}, {"f32_2d_0", "f32_2d_1"}, "1", "floats 3x2");
+    root.write("i32", i32, {}, {"i32_0"}, "1", "int32");
+    root.write("i32_2d", i32, {2, 3}, {"i32_2d_0", "i32_2d_1"}, "1", "int32 2x3");
+    root.write("i64", i64, {}, {"i64_0"}, "token", "int64");
+    root.write("i64_2d", i64, {1, 6}, {"i64_2d_0", "i64_2d_1"}, "token", "int64 1x6");
+    root.write("u8", u8, {}, {"u8_0"}, "1", "uint8");
+    root.write("u8_2d", u8, {6, 1}, {"u8_2d_0", "u8_2d_1"}, "1", "uint8 6x1");
   }
   h5::File file = h5::File::open_read(path("numbers.h5"));
   h5::Group root = file.root();
@@ -147,8 +147,8 @@ TEST_F(H5, StringsAreVariableLengthUtf8) {
   {
     h5::File file = h5::File::create(path("strings.h5"));
     h5::Group root = file.root();
-    root.write("names", names, {}, "1", "model names");
-    root.write("names_2d", names, {3, 2}, "1", "model names 3x2");
+    root.write("names", names, {}, {"names_0"}, "1", "model names");
+    root.write("names_2d", names, {3, 2}, {"names_2d_0", "names_2d_1"}, "1", "model names 3x2");
   }
   h5::File file = h5::File::open_read(path("strings.h5"));
   h5::Group root = file.root();
@@ -185,9 +185,9 @@ TEST_F(H5, EmptyDatasets) {
   {
     h5::File file = h5::File::create(path("empty.h5"));
     h5::Group root = file.root();
-    root.write("none", std::vector<double>{}, {}, "1", "nothing");
-    root.write("no_rows", std::vector<std::int32_t>{}, {0, 3}, "1", "no rows");
-    root.write("no_names", std::vector<std::string>{}, {}, "1", "no names");
+    root.write("none", std::vector<double>{}, {}, {"none_0"}, "1", "nothing");
+    root.write("no_rows", std::vector<std::int32_t>{}, {0, 3}, {"no_rows_0", "no_rows_1"}, "1", "no rows");
+    root.write("no_names", std::vector<std::string>{}, {}, {"no_names_0"}, "1", "no names");
   }
   h5::File file = h5::File::open_read(path("empty.h5"));
   h5::Group root = file.root();
@@ -209,7 +209,7 @@ TEST_F(H5, NestedGroupsAndList) {
     root.create_group("curves");
     h5::Group market = root.open_group("market");
     market.write_scalar("count", std::int64_t{2}, "1", "number of markets");
-    gsm.write("beta/profile", std::vector<std::int32_t>{1, 2}, {}, "1", "equilibrium levels");
+    gsm.write("beta/profile", std::vector<std::int32_t>{1, 2}, {}, {"beta_profile_0"}, "1", "equilibrium levels");
     EXPECT_THROW(root.create_group("market/gsm8k-majority"), InputError);
   }
   h5::File file = h5::File::open_read(path("groups.h5"));
@@ -244,7 +244,8 @@ TEST_F(H5, AttributesOfEveryTypeOnGroupsAndDatasets) {
     h5::File file = h5::File::create(path("attributes.h5"));
     h5::Group root = file.root();
     h5::Group group = root.create_group("market/β-sweep");
-    h5::Dataset dataset = group.write("shares", std::vector<double>{0.25, 0.75}, {}, "1", "market shares");
+    h5::Dataset dataset =
+        group.write("shares", std::vector<double>{0.25, 0.75}, {}, {"shares_0"}, "1", "market shares");
     for (h5::Object* object :
          {static_cast<h5::Object*>(&root), static_cast<h5::Object*>(&group), static_cast<h5::Object*>(&dataset)}) {
       object->write_attribute_string("text", "β-sweep ✓");
@@ -287,7 +288,8 @@ TEST_F(H5, AttributesOfEveryTypeOnGroupsAndDatasets) {
   EXPECT_EQ(dataset.read_attribute_string("units"), "USD");
   EXPECT_EQ(dataset.read_attribute_string("description"), "market shares");
   EXPECT_EQ(dataset.attribute_names(),
-            (std::vector<std::string>{"description", "empty", "f64", "i64", "text", "units", "vf64", "vi32", "vi64"}));
+            (std::vector<std::string>{"DIMENSION_LIST", "description", "empty", "f64", "i64", "text", "units", "vf64",
+                                      "vi32", "vi64"}));  // DIMENSION_LIST: HDF5's dimension scales
 
   const std::string missing = input_error_message([&] { dataset.read_attribute_string("seed"); });
   EXPECT_NE(missing.find(path("attributes.h5")), std::string::npos) << missing;
@@ -305,10 +307,10 @@ TEST_F(H5, EveryDatasetHasUnitsAndDescription) {
   {
     h5::File file = h5::File::create(path("units.h5"));
     h5::Group root = file.root();
-    root.write("a", std::vector<double>{1.0}, {}, "USD", "price");
-    root.write("g/b", std::vector<std::int64_t>{1, 2}, {}, "token", "tokens");
-    root.write("g/c", std::vector<std::string>{"x"}, {}, "1", "names");
-    root.write("g/d", std::vector<std::uint8_t>(100000, 1), {}, "1", "a large mask");
+    root.write("a", std::vector<double>{1.0}, {}, {"a_0"}, "USD", "price");
+    root.write("g/b", std::vector<std::int64_t>{1, 2}, {}, {"g_b_0"}, "token", "tokens");
+    root.write("g/c", std::vector<std::string>{"x"}, {}, {"g_c_0"}, "1", "names");
+    root.write("g/d", std::vector<std::uint8_t>(100000, 1), {}, {"g_d_0"}, "1", "a large mask");
     root.write_scalar("g/e", 1.0f, "s", "seconds");
   }
   h5::File file = h5::File::open_read(path("units.h5"));
@@ -364,11 +366,11 @@ TEST_F(H5, FailuresPrintNothing) {
 TEST_F(H5, TypeAndShapeMismatches) {
   h5::File file = h5::File::create(path("types.h5"));
   h5::Group root = file.root();
-  root.write("names", std::vector<std::string>{"a", "b"}, {}, "1", "names");
-  root.write("reals", std::vector<double>{0.5, 1.5}, {}, "1", "reals");
-  root.write("big", std::vector<std::int64_t>{1, std::int64_t{1} << 40}, {}, "1", "too big for int32");
-  root.write("negative", std::vector<std::int32_t>{0, -1}, {}, "1", "negative");
-  root.write("wide", std::vector<std::int32_t>{300}, {}, "1", "too big for uint8");
+  root.write("names", std::vector<std::string>{"a", "b"}, {}, {"names_0"}, "1", "names");
+  root.write("reals", std::vector<double>{0.5, 1.5}, {}, {"reals_0"}, "1", "reals");
+  root.write("big", std::vector<std::int64_t>{1, std::int64_t{1} << 40}, {}, {"big_0"}, "1", "too big for int32");
+  root.write("negative", std::vector<std::int32_t>{0, -1}, {}, {"negative_0"}, "1", "negative");
+  root.write("wide", std::vector<std::int32_t>{300}, {}, {"wide_0"}, "1", "too big for uint8");
 
   const std::string message = input_error_message([&] { root.read_f64("names", {2}); });
   EXPECT_NE(message.find(path("types.h5") + ":/names: expected float64[2], found string[2]"), std::string::npos)
@@ -384,17 +386,20 @@ TEST_F(H5, TypeAndShapeMismatches) {
   EXPECT_THROW(root.read_scalar_f64("reals"), InputError);
   EXPECT_THROW(root.read_scalar_string("names"), InputError);
 
-  EXPECT_THROW(root.write("bad_shape", std::vector<double>{1, 2, 3}, {2, 2}, "1", "wrong dims"), std::logic_error);
+  EXPECT_THROW(
+      root.write("bad_shape", std::vector<double>{1, 2, 3}, {2, 2}, {"bad_shape_0", "bad_shape_1"}, "1", "wrong dims"),
+      std::logic_error);
   EXPECT_FALSE(root.exists("bad_shape"));
-  EXPECT_THROW(root.write("reals", std::vector<double>{1.0}, {}, "1", "name taken"), InputError);
+  EXPECT_THROW(root.write("reals", std::vector<double>{1.0}, {}, {"reals_0"}, "1", "name taken"), InputError);
 }
 
 TEST_F(H5, ReadsCheckKindShapeAndSizeBeforeReading) {
   {
     h5::File file = h5::File::create(path("damaged.h5"));
     h5::Group root = file.root();
-    root.write("accuracy", std::vector<std::int32_t>{1, 2, 3, 4, 5}, {}, "1", "an int32 where float64 belongs");
-    root.write("reals", std::vector<double>{0.5, 1.5}, {}, "1", "reals");
+    root.write("accuracy", std::vector<std::int32_t>{1, 2, 3, 4, 5}, {}, {"accuracy_0"}, "1",
+               "an int32 where float64 belongs");
+    root.write("reals", std::vector<double>{0.5, 1.5}, {}, {"reals_0"}, "1", "reals");
     // A dataset claiming 2^40 elements (chunked, nothing written: HDF5 would hand out fill values).
     const hsize_t huge = hsize_t{1} << 40, chunk = 1024;
     h5::Handle space(H5Screate_simple(1, &huge, nullptr));
@@ -464,10 +469,10 @@ TEST_F(H5, LargeDatasetsAreChunkedCompressedAndExact) {
   {
     h5::File file = h5::File::create(path("large.h5"));
     h5::Group root = file.root();
-    root.write("grid", grid, {rows, columns}, "USD", "a large grid");
-    root.write("counts", counts, {}, "1", "a large vector");
-    root.write("labels", labels, {}, "1", "many strings");
-    root.write("small", small, {}, "1", "exactly at the threshold");
+    root.write("grid", grid, {rows, columns}, {"grid_0", "grid_1"}, "USD", "a large grid");
+    root.write("counts", counts, {}, {"counts_0"}, "1", "a large vector");
+    root.write("labels", labels, {}, {"labels_0"}, "1", "many strings");
+    root.write("small", small, {}, {"small_0"}, "1", "exactly at the threshold");
   }
   h5::File file = h5::File::open_read(path("large.h5"));
   h5::Group root = file.root();
@@ -511,7 +516,7 @@ TEST_F(H5, AttributesRefuseArraysThatBelongInDatasets) {
   h5::Group root = file.root();
   const std::vector<double> many(1000, 1.0);
   EXPECT_THROW(root.write_attribute_vector_f64("many", many), std::logic_error);
-  EXPECT_NO_THROW(root.write("many", std::span<const double>(many), {}, "1", "as a dataset"));
+  EXPECT_NO_THROW(root.write("many", std::span<const double>(many), {}, {"many_0"}, "1", "as a dataset"));
 }
 
 TEST_F(H5, LinkNamesWithDotComponentsAreRefused) {
@@ -556,9 +561,9 @@ TEST_F(H5, H5pyReadsStringsAsUtf8Text) {
     h5::Group root = file.root();
     root.write_attribute_string("format", "ttcgames-results");
     root.write_attribute_vector_i32("format_version", std::vector<std::int32_t>{1, 0});
-    root.write("x", std::vector<std::string>{"β-sweep", "Llama-3.2-1B"}, {}, "1", "model names");
+    root.write("x", std::vector<std::string>{"β-sweep", "Llama-3.2-1B"}, {}, {"x_0"}, "1", "model names");
     root.write_scalar("winner", std::string("β-model"), "1", "auction winner");
-    root.write("welfare", std::vector<double>{0.5, 0.25}, {}, "USD", "welfare per β");
+    root.write("welfare", std::vector<double>{0.5, 0.25}, {}, {"welfare_0"}, "USD", "welfare per β");
   }
   const std::string script = path("check.py");
   std::ofstream(script) << R"(import sys
