@@ -1,4 +1,5 @@
 #include "ttcgames/inference/runlog_reader.hpp"
+#include "ttcgames/core/text.hpp"
 
 #include <omp.h>
 #include <simdjson.h>
@@ -24,8 +25,8 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "ttcgames/inference/answers.hpp"
 #include "ttcgames/core/error.hpp"
+#include "ttcgames/inference/answers.hpp"
 
 namespace ttcg {
 
@@ -248,12 +249,6 @@ const char* type_name(dom::element_type t) {
       return "null";
   }
   return "?";
-}
-
-std::string number_text(double v) {
-  std::array<char, 32> buf{};
-  const auto r = std::to_chars(buf.data(), buf.data() + buf.size(), v);
-  return std::string(buf.data(), r.ptr);
 }
 
 bool is_number(dom::element e) {

@@ -9,12 +9,13 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "ttcgames/ensemble/ensemble_results.hpp"
 #include "ttcgames/population/population_results.hpp"
 
 #include "ttcgames/core/error.hpp"
+#include "ttcgames/core/version.hpp"
 #include "ttcgames/io/atomic_file.hpp"
 #include "ttcgames/run/results.hpp"
-#include "ttcgames/core/version.hpp"
 
 namespace ttcg {
 

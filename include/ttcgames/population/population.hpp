@@ -30,12 +30,12 @@
 
 #include "ttcgames/core/archive.hpp"
 #include "ttcgames/core/backend.hpp"
+#include "ttcgames/core/tally.hpp"
+#include "ttcgames/inference/runlog_source.hpp"
 #include "ttcgames/market/equilibrium.hpp"
 #include "ttcgames/market/market.hpp"
 #include "ttcgames/population/population_math.hpp"
 #include "ttcgames/population/population_spec.hpp"
-#include "ttcgames/inference/runlog_source.hpp"
-#include "ttcgames/core/tally.hpp"
 
 namespace ttcg {
 
@@ -308,8 +308,6 @@ struct PopulationOptimum {
   std::int64_t profiles_evaluated = 0;
   int starts = 0;  //!< local search: starting profiles
 };
-PopulationOptimum population_optimum(const PopulationEngine& engine, const PopulationSpec& spec,
-                                     std::span<const int> equilibrium);
 
 //! One replicate's results.
 struct ReplicateResult {
@@ -356,7 +354,8 @@ PopulationResult run_population(const Scenario& scenario, const PopulationRunOpt
 PopulationResult prepare_population(const Scenario& scenario, Backend backend);
 //! Replicate r of a prepared population (its users are drawn from the Philox streams at replicate r).
 ReplicateResult solve_replicate(const PopulationResult& setup, std::int64_t replicate, Backend backend);
-//! Appends the next replicate (replicate.replicate must equal the number already added) and merges its outcomes.
+//! Appends the next replicate (replicate.replicate must equal the number already added) and merges its outcomes
+//! when its dynamics converged (a non-converged replicate is kept out of every statistic).
 void add_replicate(PopulationResult& result, ReplicateResult replicate);
 
 }  // namespace ttcg

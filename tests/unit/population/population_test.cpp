@@ -13,12 +13,13 @@
 #include <fstream>
 #include <string>
 
-#include "ttcgames/inference/curves.hpp"
-#include "ttcgames/market/equilibrium_math.hpp"
 #include "ttcgames/core/error.hpp"
-#include "ttcgames/io/h5.hpp"
-#include "ttcgames/population/population.hpp"
+#include "ttcgames/inference/curves.hpp"
 #include "ttcgames/inference/question_table.hpp"
+#include "ttcgames/io/h5.hpp"
+#include "ttcgames/market/equilibrium_math.hpp"
+#include "ttcgames/population/population.hpp"
+#include "ttcgames/population/population_optimum.hpp"
 #include "ttcgames/run/results.hpp"
 #include "ttcgames/run/scenario.hpp"
 
