@@ -9,7 +9,9 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "ttcgames/ensemble/ensemble_archive.hpp"
 #include "ttcgames/ensemble/ensemble_results.hpp"
+#include "ttcgames/population/population_archive.hpp"
 #include "ttcgames/population/population_results.hpp"
 
 #include "ttcgames/core/error.hpp"

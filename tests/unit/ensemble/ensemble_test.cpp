@@ -1,7 +1,8 @@
-// Market ensembles (src/ensemble/ensemble.cpp, ensemble_math.hpp): every market equals the single-market engine's run on the
-// same drawn market; results do not depend on threads, block size or the order blocks are computed in; the draws
+// Market ensembles (src/ensemble/ensemble.cpp, ensemble_math.hpp): every market equals the single-market engine's run
+// on the same drawn market; results do not depend on threads, block size or the order blocks are computed in; the draws
 // follow their distributions; a degenerate ensemble reproduces the paper; and the output tallies are consistent.
 #include "ttcgames/ensemble/ensemble.hpp"
+#include "ttcgames/ensemble/ensemble_archive.hpp"
 
 #include <gtest/gtest.h>
 #include <omp.h>
@@ -13,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "ttcgames/market/enumeration.hpp"
 #include "ttcgames/core/error.hpp"
+#include "ttcgames/market/enumeration.hpp"
 #include "ttcgames/run/run.hpp"
 #include "ttcgames/run/scenario.hpp"
 

@@ -12,6 +12,7 @@
 #include <limits>
 
 #include "ttcgames/core/archive.hpp"
+#include "ttcgames/population/population_archive.hpp"
 #include "ttcgames/run/checkpoint.hpp"
 #include "ttcgames/run/job.hpp"
 #include "ttcgames/run/scenario.hpp"
