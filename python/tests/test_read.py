@@ -3,6 +3,7 @@
 import math
 import os
 import shutil
+from pathlib import Path
 
 import h5py
 import numpy as np
@@ -40,11 +41,11 @@ def test_read_rejects_what_is_not_a_result_file(env):
 
 
 def test_read_rejects_another_major_version(env, market_file):
-    copy = env.path("major2.h5")
+    copy = env.path("major3.h5")
     shutil.copy(market_file, copy)
     with h5py.File(copy, "r+") as f:
-        f.attrs["format_version"] = np.array([2, 0], dtype=np.int32)
-    with pytest.raises(ttcgames.FormatError, match="2.x"):
+        f.attrs["format_version"] = np.array([3, 0], dtype=np.int32)
+    with pytest.raises(ttcgames.FormatError, match="3.x"):
         ttcgames.read(copy)
 
 
@@ -219,8 +220,11 @@ def test_population_datasets(population_file):
     assert regime["choices"].dims == ("choice",) and regime["choice"].values[-1] == "outside-option"
     assert int(regime["choices"].sum()) == 18000
     tally = r.dataset("population/gsm8k-heterogeneous/market/welfare")
-    assert tally["histogram"].dims == ("bin",) and tally["quantiles"].dims == ("quantile",)
-    assert float(tally["quantile"][4]) == 0.5
+    assert tally["ci95_low"].dims == () and tally.attrs["interval"] == "student-t"
+    histogram = r.dataset("population/gsm8k-heterogeneous/market/welfare/histogram")
+    assert histogram["counts"].dims == ("bin",) and histogram["quantiles"].dims == ("quantile",)
+    assert float(histogram["quantile"][4]) == 0.5
+    assert int(histogram["counts"].sum()) + int(histogram["underflow"]) + int(histogram["overflow"]) == 18000
 
 
 def test_population_only_file_has_empty_market_tables(population_only_file):
@@ -256,9 +260,9 @@ def test_ensemble_datasets(ensemble_file):
     r = ttcgames.read(ensemble_file)
     m = r.dataset("ensemble/paper-gsm8k-ensemble/markets")
     assert m["beta"].dims == ("market",) and m["providers"].dims == ("market", "slot")
-    q = r.dataset("ensemble/paper-gsm8k-ensemble/quantiles_exact")
-    assert q["inefficiency_percent"].dims == ("quantile",)
-    assert float(q["inefficiency_percent"].sel(quantile=0.5)) == pytest.approx(
+    q = r.dataset("ensemble/paper-gsm8k-ensemble/statistics/inefficiency_percent")
+    assert q["quantiles"].dims == ("quantile",)
+    assert float(q["quantiles"].sel(quantile=0.5)) == pytest.approx(
         r.ensembles.set_index("quantity").loc["inefficiency_percent", "q0.5"])
     top = r.dataset("ensemble/paper-gsm8k-ensemble")
     assert top["fraction_above_threshold"].dims == ("threshold",)
@@ -313,3 +317,33 @@ def test_tables_are_pandas(market_file):
                   r.ensemble_counts, r.ensemble_markets, r.curves):
         assert isinstance(table, pd.DataFrame)
     assert os.path.basename(r.path) == "markets.h5" and "markets.h5" in repr(r)
+
+
+V1_FILE = Path(__file__).resolve().parents[2] / "tests" / "data" / "v1" / "tiny-everything-v1.h5"
+
+
+def test_student_t_quantiles():
+    from ttcgames._stats import t_quantile
+    # R's qt(0.975, df) to 10 significant digits: the package's quantile holds them to its last digit.
+    for dof, expected in ((1, 12.706204736), (2, 4.302652730), (4, 2.776445105), (30, 2.042272456)):
+        assert t_quantile(0.975, dof) == pytest.approx(expected, rel=1e-9)
+    assert t_quantile(0.975, 10 ** 6) == pytest.approx(1.959966357, rel=1e-9)  # → z_{0.975} = 1.959963985
+
+
+def test_reads_format_version_1_files():
+    """A file written before the statistics schema was unified (format 1.2) reads with the version-2 columns and
+    Student-t intervals recomputed from its sums."""
+    r = ttcgames.read(str(V1_FILE))
+    assert len(r.markets) == 2
+    e = r.ensembles.set_index("quantity")
+    assert len(e) == 9 and {"sd", "standard_error", "ci95_low", "ci95_high", "converged"} <= set(e.columns)
+    ineff = e.loc["inefficiency_percent"]
+    from ttcgames._stats import t_quantile
+    assert ineff["ci95_high"] - ineff["mean"] == pytest.approx(t_quantile(0.975, 29) * ineff["standard_error"])
+    assert ineff["quantiles"] == "exact" and ineff["converged"] == 30
+    assert len(r.ensemble_histogram("tiny-everything", "inefficiency_percent")) == 20
+    t = r.population_tallies
+    poa = t[(t.regime == "replicates") & (t.quantity == "price_of_anarchy")].iloc[0]
+    assert poa["count"] == 2 and poa["converged"] == 2 and poa["non_converged"] == 0
+    assert (poa["ci95_high"] - poa["mean"]) / poa["standard_error"] == pytest.approx(12.706204736, rel=1e-9)
+    assert r.population_histogram("tiny-everything", "market", "welfare")["count"].sum() > 0

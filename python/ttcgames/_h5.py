@@ -4,7 +4,9 @@ import h5py
 import numpy as np
 
 FORMAT = "ttcgames-results"
-FORMAT_MAJOR = 1
+FORMAT_MAJOR = 2
+#: The oldest major version read (format 1: the statistics under their version-1 names, docs/hdf5-format.md).
+FORMAT_OLDEST_MAJOR = 1
 
 
 class FormatError(ValueError):
@@ -95,9 +97,10 @@ def open_checked(path):
         f.close()
         raise FormatError(f"{path}: not a ttcgames result file (root attribute format is {fmt!r}, not {FORMAT!r})")
     version = np.atleast_1d(f.attrs.get("format_version", [-1]))
-    if int(version[0]) != FORMAT_MAJOR:
+    if not FORMAT_OLDEST_MAJOR <= int(version[0]) <= FORMAT_MAJOR:
         f.close()
-        raise FormatError(f"{path}: result format {int(version[0])}.x; this reader reads {FORMAT_MAJOR}.x")
+        raise FormatError(f"{path}: result format {int(version[0])}.x; this reader reads {FORMAT_OLDEST_MAJOR}.x to "
+                          f"{FORMAT_MAJOR}.x")
     return f
 
 

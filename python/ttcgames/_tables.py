@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 
 from ._h5 import as_str, attributes, columns, listed_count, quantile_columns, read, scalars
+from ._stats import interval_columns
 
 # Per-beta columns of /market/<s> that are copied as they are (docs/hdf5-format.md, "One row per beta").
 MARKET_COLUMNS = ("equilibrium_welfare", "optimal_welfare", "optimum_gap", "price_of_anarchy", "max_regret",
@@ -163,14 +164,42 @@ def populations(f):
     return pd.concat(frames, ignore_index=True)
 
 
+STATISTIC_COLUMNS = ("count", "sum", "sum_sq", "min", "max", "mean", "sd", "standard_error", "ci95_low", "ci95_high")
+
+
+def statistic_row(group):
+    """A statistic group's columns (docs/hdf5-format.md): count, sum, sum_sq, min, max and the mean, sd,
+    standard_error and Student-t ci95_low/ci95_high recomputed from the sums (format 1 files stored normal
+    intervals, and ensembles `std` and `ci95_half_width`: they read with the same columns as format 2)."""
+    stored = scalars(group)
+    row = {"count": int(stored["count"]), "sum": float(stored["sum"]), "sum_sq": float(stored["sum_sq"]),
+           "min": float(stored.get("min", np.nan)), "max": float(stored.get("max", np.nan))}
+    row.update(interval_columns(row["count"], row["sum"], row["sum_sq"]))
+    return row
+
+
 def tally_row(group):
-    """A tally group's 0-d datasets, its quantiles as q<p> columns, units and description."""
-    row = scalars(group)
+    """A statistic group's columns, its quantiles as q<p> columns (exact ones, else the histogram's; column
+    `quantiles` says which), units and description."""
+    row = statistic_row(group)
     if "quantile_probabilities" in group and "quantiles" in group:
         row.update(quantile_columns(group["quantile_probabilities"][()], group["quantiles"][()]))
+        row["quantiles"] = "histogram" if "histogram_range" in group else "exact"
+    elif "histogram" in group and isinstance(group["histogram"], h5py.Group) and "quantiles" in group["histogram"]:
+        h = group["histogram"]
+        row.update(quantile_columns(h["quantile_probabilities"][()], h["quantiles"][()]))
+        row["quantiles"] = "histogram"
     row["units"] = as_str(group.attrs.get("units", ""))
     row["description"] = as_str(group.attrs.get("description", ""))
     return row
+
+
+def _population_convergence(g):
+    """(converged, non_converged) replicates of a population group (format 1: from replicates/converged)."""
+    if "converged" in g and "non_converged" in g:
+        return int(g["converged"][()]), int(g["non_converged"][()])
+    flags = np.asarray(g["replicates"]["converged"][()]).astype(bool)
+    return int(flags.sum()), int((~flags).sum())
 
 
 def population_tallies(f):
@@ -179,6 +208,8 @@ def population_tallies(f):
     rows = []
     for scenario in names(f, "population"):
         g = f["population"][scenario]
+        converged, non_converged = _population_convergence(g)
+        before = len(rows)
         for regime in REGIMES:
             if regime not in g:
                 continue
@@ -193,6 +224,8 @@ def population_tallies(f):
                 if isinstance(sub, h5py.Group):
                     rows.append({"scenario": scenario, "regime": "replicates", "quantity": quantity,
                                  **tally_row(sub)})
+        for row in rows[before:]:
+            row["converged"], row["non_converged"] = converged, non_converged
     return pd.DataFrame(rows) if rows else pd.DataFrame(columns=["scenario", "regime", "quantity", "mean"])
 
 
@@ -200,13 +233,19 @@ def population_histogram(f, scenario, regime, quantity):
     """The histogram of a per-user tally as a table of bins (lo, hi, count, fraction); under- and overflow as
     attributes of the frame (frame.attrs)."""
     g = f["population"][scenario][regime][quantity]
-    counts = g["histogram"][()]
-    lo, hi = g["histogram_range"][()]
-    edges = np.linspace(lo, hi, len(counts) + 1)
+    if isinstance(g["histogram"], h5py.Group):  # format 2: a histogram group
+        h = g["histogram"]
+        counts, edges = h["counts"][()], h["edges"][()]
+        under, over = int(h["underflow"][()]), int(h["overflow"][()])
+    else:  # format 1: datasets of the tally group
+        counts = g["histogram"][()]
+        lo, hi = g["histogram_range"][()]
+        edges = np.linspace(lo, hi, len(counts) + 1)
+        under, over = int(g["underflow"][()]), int(g["overflow"][()])
     total = int(g["count"][()])
     frame = pd.DataFrame({"lo": edges[:-1], "hi": edges[1:], "count": counts,
                           "fraction": counts / total if total else np.zeros(len(counts))})
-    frame.attrs.update({"underflow": int(g["underflow"][()]), "overflow": int(g["overflow"][()]), "count": total,
+    frame.attrs.update({"underflow": under, "overflow": over, "count": total,
                         "units": as_str(g.attrs.get("units", ""))})
     return frame
 
@@ -218,16 +257,27 @@ def ensembles(f):
     for name in names(f, "ensemble"):
         g = f["ensemble"][name]
         probabilities = g["quantile_probabilities"][()]
+        converged, non_converged = _ensemble_convergence(g)
         for quantity, sub in g["statistics"].items():
-            row = {"ensemble": name, "quantity": quantity, **scalars(sub),
-                   "description": as_str(sub.attrs.get("description", ""))}
-            for source, label in (("quantiles_exact", "exact"), ("quantiles", "histogram")):
-                if source in g and quantity in g[source]:
-                    row.update(quantile_columns(probabilities, g[source][quantity][()]))
-                    row["quantiles"] = label
-                    break
+            if not isinstance(sub, h5py.Group):
+                continue
+            row = {"ensemble": name, "quantity": quantity, **tally_row(sub), "converged": converged,
+                   "non_converged": non_converged}
+            if "quantiles" not in row:  # format 1: quantiles beside the statistics
+                for source, label in (("quantiles_exact", "exact"), ("quantiles", "histogram")):
+                    if source in g and quantity in g[source]:
+                        row.update(quantile_columns(probabilities, g[source][quantity][()]))
+                        row["quantiles"] = label
+                        break
             rows.append(row)
     return pd.DataFrame(rows) if rows else pd.DataFrame(columns=["ensemble", "quantity", "count", "mean"])
+
+
+def _ensemble_convergence(g):
+    """(converged, non_converged) markets of an ensemble group (format 1 stored not_converged only)."""
+    markets = int(g["num_markets"][()])
+    non_converged = int(g["non_converged"][()] if "non_converged" in g else g["not_converged"][()])
+    return markets - non_converged, non_converged
 
 
 def ensemble_counts(f):
@@ -239,6 +289,8 @@ def ensemble_counts(f):
         row = {"ensemble": name}
         row.update({k: v for k, v in attributes(g).items() if k != "scenario"})
         row.update(scalars(g))
+        row["converged"], row["non_converged"] = _ensemble_convergence(g)
+        row.pop("not_converged", None)
         for t, count, share in zip(g["inefficiency_thresholds"][()], g["markets_above_threshold"][()],
                                    g["fraction_above_threshold"][()]):
             row[f"markets_above_{t:g}_percent"] = int(count)
@@ -284,7 +336,8 @@ def ensemble_markets(f):
 
 def ensemble_histogram(f, name, quantity):
     """A tallied histogram as bins (lo, hi, count, fraction of all values incl. under/overflow)."""
-    h = f["ensemble"][name]["histograms"][quantity]
+    g = f["ensemble"][name]
+    h = g["statistics"][quantity]["histogram"] if "histograms" not in g else g["histograms"][quantity]
     counts, edges = h["counts"][()], h["edges"][()]
     under, over = int(h["underflow"][()]), int(h["overflow"][()])
     total = int(counts.sum()) + under + over

@@ -41,7 +41,8 @@ DIMENSIONS = {
     },
     "ensemble_markets": {"*1": ("market",), "*2": ("market", "slot")},
     "ensemble_quantiles": {"*1": ("quantile",)},
-    "ensemble_histogram": {"counts": ("bin",), "edges": ("bin_edge",)},
+    "ensemble_histogram": {"counts": ("bin",), "edges": ("bin_edge",), "quantile_probabilities": ("quantile",),
+                           "quantiles": ("quantile",)},
     "population": {"providers": ("provider",), "usd_per_token": ("provider",), "theta": ("level",)},
     "population_benchmarks": {"*1": ("benchmark",)},
     "population_replicates": {"*1": ("replicate",), "*2": ("replicate", "provider")},
@@ -72,6 +73,8 @@ def group_kind(path):
             return "ensemble_histogram"
         if depth == 4 and parts[2] == "statistics":
             return "tally"
+        if depth == 5 and parts[2] == "statistics" and parts[4] == "histogram":
+            return "ensemble_histogram"
     if top == "population":
         if depth == 2:
             return "population"
@@ -83,6 +86,8 @@ def group_kind(path):
             return "population_regime"
         if depth == 3 and parts[2] == "first_best" or depth == 4 and parts[2] in ("market", "auction", "summary"):
             return "tally"
+        if depth == 5 and parts[2] in ("market", "auction") and parts[4] == "histogram":
+            return "ensemble_histogram"  # format 2: the one histogram layout
     if top == "curves":
         if depth == 3:
             return "curves"

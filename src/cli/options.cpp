@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "cli.hpp"
+#include "ttcgames/core/text.hpp"
 #include "ttcgames/run/comm.hpp"
 #include "ttcgames/core/cuda_device.hpp"
 #include "ttcgames/run/orchestrator.hpp"
@@ -16,18 +17,10 @@ std::string Invocation::command_line() const {
   return s;
 }
 
-namespace {
-
-std::string number_text(double v) {
-  std::ostringstream s;
-  s << v;
-  return s.str();
-}
-
-}  // namespace
+namespace {}  // namespace
 
 CLI::Validator finite_range(double low, double high) {
-  const std::string range = "a finite number in [" + number_text(low) + ", " + number_text(high) + "]";
+  const std::string range = "a finite number in [" + number_text(low, 6) + ", " + number_text(high, 6) + "]";
   return CLI::Validator(
       [low, high, range](std::string& text) -> std::string {
         const char* begin = text.c_str();

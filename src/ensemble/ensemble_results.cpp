@@ -1,15 +1,12 @@
-// /ensemble/<name> of a result file (docs/hdf5-format.md) and the ensemble summary printed by `ttcgames run` and
-// `ttcgames summary`.
-#include <algorithm>
+#include "ttcgames/ensemble/ensemble_results.hpp"
+
 #include <cmath>
-#include <iomanip>
-#include <limits>
-#include <ostream>
 #include <sstream>
 
 #include "ttcgames/core/error.hpp"
-#include "ttcgames/run/results.hpp"
-#include "ttcgames/run/scenario.hpp"
+#include "ttcgames/io/statistic_group.hpp"
+#include "ttcgames/market/market_math.hpp"
+#include "ttcgames/market/welfare_math.hpp"
 
 namespace ttcg {
 
@@ -62,8 +59,9 @@ std::string describe_jitter(const PriceJitter& j) {
   return s.str();
 }
 
-//! One-line description of an ensemble's draws.
-std::string describe_settings(const EnsembleProblem& p) {
+}  // namespace
+
+std::string describe_ensemble_settings(const EnsembleProblem& p) {
   const EnsembleSpec& e = p.spec();
   std::ostringstream s;
   s << e.markets << " markets of " << e.min_providers;
@@ -74,47 +72,40 @@ std::string describe_settings(const EnsembleProblem& p) {
   return s.str();
 }
 
-//! A tallied quantity: its name in the file, its label, and where it lives in the tallies.
-struct Quantity {
-  const char* name;
-  const char* label;
-  const char* description;
-  const Tally EnsembleTallies::*tally;
-  const Histogram EnsembleTallies::*histogram;   //!< nullptr: no histogram
-  std::vector<double> EnsembleRecords::*values;  //!< per-market values for exact quantiles (nullptr: none)
-  bool percent_of_ratio;                         //!< values are ratios; the quantity is 100·(ratio − 1)
-};
-
-const std::vector<Quantity>& quantities() {
-  static const std::vector<Quantity> q{
-      {"inefficiency_percent", "inefficiency 100(PoA-1) %",
+const std::vector<EnsembleQuantity>& ensemble_quantities() {
+  static const std::vector<EnsembleQuantity> q{
+      {"inefficiency_percent", "inefficiency 100(PoA-1) %", "percent",
        "100 (PoA - 1) at the equilibrium reached by the dynamics, percent (finite PoA only)",
        &EnsembleTallies::inefficiency, &EnsembleTallies::inefficiency_histogram, &EnsembleRecords::price_of_anarchy,
        true},
-      {"price_of_anarchy", "PoA = SW*/SW", "SW* / SW(reached profile) (finite values only)",
+      {"price_of_anarchy", "PoA = SW*/SW", "1", "SW* / SW(reached profile) (finite values only)",
        &EnsembleTallies::price_of_anarchy, nullptr, &EnsembleRecords::price_of_anarchy, false},
-      {"worst_inefficiency_percent", "worst-NE inefficiency %",
+      {"worst_inefficiency_percent", "worst-NE inefficiency %", "percent",
        "100 (SW*/min_NE SW - 1), percent, over enumerated markets with a pure NE", &EnsembleTallies::worst_inefficiency,
        &EnsembleTallies::worst_inefficiency_histogram, &EnsembleRecords::price_of_anarchy_worst, true},
-      {"best_inefficiency_percent", "best-NE inefficiency (PoS-1) %",
+      {"best_inefficiency_percent", "best-NE inefficiency (PoS-1) %", "percent",
        "100 (SW*/max_NE SW - 1) = 100 (PoS - 1), percent, over enumerated markets with a pure NE",
        &EnsembleTallies::best_inefficiency, nullptr, &EnsembleRecords::price_of_stability, true},
-      {"auction_to_optimum", "auction SW / SW*",
+      {"auction_to_optimum", "auction SW / SW*", "1",
        "welfare of the truthful reverse second-price auction over the market optimum SW*",
        &EnsembleTallies::auction_to_optimum, &EnsembleTallies::auction_to_optimum_histogram, nullptr, false},
-      {"auction_to_equilibrium", "auction SW / SW(reached)",
+      {"auction_to_equilibrium", "auction SW / SW(reached)", "1",
        "welfare of the auction over the welfare at the equilibrium reached by the dynamics",
        &EnsembleTallies::auction_to_equilibrium, &EnsembleTallies::auction_to_equilibrium_histogram, nullptr, false},
-      {"num_equilibria", "number of pure NE", "number of pure Nash equilibria of enumerated markets",
+      {"num_equilibria", "number of pure NE", "1", "number of pure Nash equilibria of enumerated markets",
        &EnsembleTallies::num_equilibria, nullptr, nullptr, false},
-      {"max_relative_regret", "max relative regret",
+      {"max_relative_regret", "max relative regret", "1",
        "certificate of the reached profile: max_i max_k u_i(dev)/u_i - 1 (finite values only)",
        &EnsembleTallies::max_relative_regret, nullptr, &EnsembleRecords::max_relative_regret, false},
-      {"rounds", "dynamics rounds", "rounds of the dynamics (the last one without a move)", &EnsembleTallies::rounds,
-       nullptr, nullptr, false},
+      {"rounds", "dynamics rounds", "1", "rounds of the dynamics (the last one without a move)",
+       &EnsembleTallies::rounds, nullptr, nullptr, false},
   };
   return q;
 }
+
+namespace {
+
+using Quantity = EnsembleQuantity;
 
 //! Finite per-market values of a quantity (auction ratios are derived from the welfare columns).
 std::vector<double> finite_values(const EnsembleRecords& r, const Quantity& q) {
@@ -140,28 +131,6 @@ std::vector<double> finite_values(const EnsembleRecords& r, const Quantity& q) {
 bool has_exact_values(const Quantity& q) {
   const std::string name = q.name;
   return q.values || name == "auction_to_optimum" || name == "auction_to_equilibrium";
-}
-
-void write_tally(h5::Group& g, const Tally& t, const std::string& description) {
-  g.write_attribute_string("description", description);
-  g.write_scalar("count", t.count, "1", "number of values tallied");
-  g.write_scalar("sum", t.sum, "1", "sum of the values");
-  g.write_scalar("sum_sq", t.sum_sq, "1", "sum of the squared values (with sum and count: merges exactly)");
-  g.write_scalar("min", t.count > 0 ? t.min : std::numeric_limits<double>::quiet_NaN(), "1", "smallest value");
-  g.write_scalar("max", t.count > 0 ? t.max : std::numeric_limits<double>::quiet_NaN(), "1", "largest value");
-  g.write_scalar("mean", t.mean(), "1", "sum / count");
-  g.write_scalar("std", t.stddev(), "1", "sample standard deviation");
-  g.write_scalar("ci95_half_width", t.ci95_half_width(), "1", "half-width of the normal 95% interval of the mean");
-}
-
-void write_histogram(h5::Group& g, const Histogram& h, const std::string& description) {
-  g.write_attribute_string("description", description);
-  g.write("counts", std::span<const std::int64_t>(h.counts), {}, {"bin"}, "1", "values per bin");
-  std::vector<double> edges(static_cast<std::size_t>(h.bins()) + 1);
-  for (int b = 0; b <= h.bins(); ++b) edges[static_cast<std::size_t>(b)] = h.lo + b * h.bin_width();
-  g.write("edges", std::span<const double>(edges), {}, {"bin_edge"}, "1", "bin edges: bin b is [edges[b], edges[b+1])");
-  g.write_scalar("underflow", h.underflow, "1", "values below edges[0]");
-  g.write_scalar("overflow", h.overflow, "1", "values at or above the last edge, +inf and NaN");
 }
 
 void write_records(h5::Group& g, const EnsembleRecords& r, bool enumerated) {
@@ -225,7 +194,7 @@ void write_ensemble_group(h5::Group& root, const EnsembleResult& result) {
   const EnsembleTallies& t = s.tallies;
   h5::Group g = root.create_group("ensemble/" + result.name);
 
-  g.write_attribute_string("description", describe_settings(p));
+  g.write_attribute_string("description", describe_ensemble_settings(p));
   g.write_attribute_string("scenario", result.scenario_toml);
   g.write_attribute_i64("seed", static_cast<std::int64_t>(e.seed));
   g.write_attribute_i64("markets", e.markets);
@@ -270,7 +239,8 @@ void write_ensemble_group(h5::Group& root, const EnsembleResult& result) {
 
   const auto count = [&](const char* name, std::int64_t v, const char* d) { g.write_scalar(name, v, "1", d); };
   count("num_markets", t.markets, "markets tallied");
-  count("not_converged", t.not_converged, "markets whose dynamics hit max_rounds");
+  count("converged", t.markets - t.not_converged, "markets whose dynamics reached an equilibrium");
+  count("non_converged", t.not_converged, "markets whose dynamics hit max_rounds");
   count("infinite_price_of_anarchy", t.infinite_poa, "markets with SW <= 0 < SW* (PoA = +inf, left out of tallies)");
   count("enumerated_markets", t.enumerated, "markets whose pure equilibria were all enumerated");
   count("markets_without_equilibrium", t.no_equilibrium, "enumerated markets without a pure NE");
@@ -297,166 +267,21 @@ void write_ensemble_group(h5::Group& root, const EnsembleResult& result) {
           "coordinate of dimension quantile: the probabilities of the quantiles (as quantile_probabilities)");
   g.write("quantile_probabilities", std::span<const double>(e.quantiles), {}, {"quantile"}, "1",
           "probabilities of the quantiles");
-  for (const Quantity& q : quantities()) {
-    h5::Group sg = g.create_group(std::string("statistics/") + q.name);
-    write_tally(sg, t.*q.tally, q.description);
-    if (q.histogram) {
-      h5::Group hg = g.create_group(std::string("histograms/") + q.name);
-      write_histogram(hg, t.*q.histogram, q.description);
-      std::vector<double> qv;
-      for (const double pr : e.quantiles) qv.push_back((t.*q.histogram).quantile(pr));
-      g.write(std::string("quantiles/") + q.name, std::span<const double>(qv), {}, {"quantile"}, "1",
-              std::string("quantiles from the histogram (exact to one bin width) of: ") + q.description);
-    }
+  h5::Group statistics = g.create_group("statistics");
+  statistics.write_attribute_string("description", "one statistic group per tallied quantity (docs/hdf5-format.md)");
+  for (const Quantity& q : ensemble_quantities()) {
+    h5::Group sg = h5::write_statistic(statistics, q.name, t.*q.tally, q.units, q.description);
     if (e.store_markets && has_exact_values(q)) {
       const std::vector<double> qv = exact_quantiles(finite_values(s.records, q), e.quantiles);
-      g.write(std::string("quantiles_exact/") + q.name, std::span<const double>(qv), {}, {"quantile"}, "1",
-              std::string("exact quantiles (numpy linear interpolation) of the finite values of: ") + q.description);
+      h5::write_quantiles(sg, e.quantiles, qv, q.units,
+                          "exact quantiles (numpy linear interpolation) of the finite per-market values");
     }
+    if (q.histogram) h5::write_histogram(sg, t.*q.histogram, q.units, e.quantiles);
   }
   if (e.store_markets) {
     h5::Group mg = g.create_group("markets");
     write_records(mg, s.records, p.params().enumerate_all || p.params().enumeration_max_profiles > 0);
   }
-}
-
-// ---- the printed summary ----
-
-EnsembleReport summarize(const EnsembleResult& result) {
-  const EnsembleProblem& p = *result.problem;
-  const EnsembleSpec& e = p.spec();
-  const EnsembleTallies& t = result.summary.tallies;
-  EnsembleReport r;
-  r.name = result.name;
-  r.settings = describe_settings(p);
-  r.markets = t.markets;
-  r.not_converged = t.not_converged;
-  r.infinite_poa = t.infinite_poa;
-  r.enumerated = t.enumerated;
-  r.no_equilibrium = t.no_equilibrium;
-  r.auction_no_trade = t.auction_no_trade;
-  r.quantile_probabilities = e.quantiles;
-  r.thresholds = e.thresholds;
-  r.above = t.above_threshold;
-  r.worst = t.worst;
-  r.backend = to_string(result.backend);
-  r.threads = result.threads;
-  r.seconds = result.seconds;
-  for (const Quantity& q : quantities()) {
-    const std::string name = q.name;
-    if (name == "price_of_anarchy" || name == "num_equilibria" || name == "rounds" || name == "max_relative_regret")
-      continue;
-    EnsembleStatistic st;
-    st.label = q.label;
-    st.tally = t.*q.tally;
-    if (e.store_markets && has_exact_values(q)) {
-      st.quantiles = exact_quantiles(finite_values(result.summary.records, q), e.quantiles);
-    } else if (q.histogram) {
-      for (const double pr : e.quantiles) st.quantiles.push_back((t.*q.histogram).quantile(pr));
-    }
-    r.statistics.push_back(std::move(st));
-  }
-  return r;
-}
-
-std::vector<EnsembleReport> read_ensemble_reports(const std::string& path) {
-  using h5::ANY;
-  const h5::File file = open_results_file(path);
-  const h5::Group root = file.root();
-  std::vector<EnsembleReport> out;
-  if (!root.exists("ensemble")) return out;
-  const h5::Group ensembles = root.open_group("ensemble");
-  for (const std::string& name : ensembles.list()) {
-    const h5::Group g = ensembles.open_group(name);
-    EnsembleReport r;
-    r.name = name;
-    r.settings = g.read_attribute_string("description");
-    r.markets = g.read_scalar_i64("num_markets");
-    r.not_converged = g.read_scalar_i64("not_converged");
-    r.infinite_poa = g.read_scalar_i64("infinite_price_of_anarchy");
-    r.enumerated = g.read_scalar_i64("enumerated_markets");
-    r.no_equilibrium = g.read_scalar_i64("markets_without_equilibrium");
-    r.auction_no_trade = g.read_scalar_i64("auction_no_trade");
-    h5::Dims found;
-    r.quantile_probabilities = g.read_f64("quantile_probabilities", {ANY}, &found);
-    const hsize_t Q = found[0];
-    r.thresholds = g.read_f64("inefficiency_thresholds", {ANY}, &found);
-    r.above = g.read_i64("markets_above_threshold", {found[0]});
-    const std::vector<std::int64_t> wi = g.read_i64("worst_markets", {ANY}, &found);
-    const std::vector<double> wp = g.read_f64("worst_markets_price_of_anarchy", {found[0]});
-    for (std::size_t j = 0; j < wi.size(); ++j) r.worst.push_back(WorstMarket{wi[j], wp[j]});
-    r.backend = g.read_attribute_string("backend");
-    const std::int64_t threads = g.read_attribute_i64("threads");
-    if (threads < 1 || threads > std::numeric_limits<int>::max())
-      throw InputError(g.where() + "@threads: value " + std::to_string(threads) + ", expected a thread count >= 1");
-    r.threads = static_cast<int>(threads);
-    r.seconds = g.read_attribute_f64("seconds");
-    for (const Quantity& q : quantities()) {
-      const std::string qn = q.name;
-      if (qn == "price_of_anarchy" || qn == "num_equilibria" || qn == "rounds" || qn == "max_relative_regret") continue;
-      const h5::Group sg = g.open_group("statistics/" + qn);
-      EnsembleStatistic st;
-      st.label = q.label;
-      st.tally.count = sg.read_scalar_i64("count");
-      st.tally.sum = sg.read_scalar_f64("sum");
-      st.tally.sum_sq = sg.read_scalar_f64("sum_sq");
-      st.tally.min = sg.read_scalar_f64("min");
-      st.tally.max = sg.read_scalar_f64("max");
-      if (g.exists("quantiles_exact/" + qn))
-        st.quantiles = g.read_f64("quantiles_exact/" + qn, {Q});
-      else if (g.exists("quantiles/" + qn))
-        st.quantiles = g.read_f64("quantiles/" + qn, {Q});
-      r.statistics.push_back(std::move(st));
-    }
-    out.push_back(std::move(r));
-  }
-  return out;
-}
-
-void print_ensemble_report(std::ostream& out, const EnsembleReport& r) {
-  const auto old_flags = out.flags();
-  const auto old_precision = out.precision();
-  out << "\n== ensemble " << r.name << ": " << r.settings << "\n";
-  out << std::defaultfloat << std::setprecision(4) << "   " << r.markets << " markets in " << r.seconds << " s ("
-      << (r.seconds > 0 ? static_cast<double>(r.markets) / r.seconds : 0.0) << " markets/s, " << r.backend << ", "
-      << r.threads << " threads)\n";
-  out << "   " << std::left << std::setw(32) << "quantity" << std::right << std::setw(10) << "markets" << std::setw(11)
-      << "mean" << std::setw(10) << "+-95%" << std::setw(10) << "sd" << std::setw(10) << "min" << std::setw(10)
-      << "max";
-  for (const double p : r.quantile_probabilities) {
-    std::ostringstream h;
-    h << "q" << 100.0 * p;
-    out << std::setw(9) << h.str();
-  }
-  out << "\n" << std::fixed;
-  for (const EnsembleStatistic& s : r.statistics) {
-    if (s.tally.count == 0) continue;
-    out << "   " << std::left << std::setw(32) << s.label << std::right << std::setw(10) << s.tally.count
-        << std::setprecision(4) << std::setw(11) << s.tally.mean() << std::setw(10) << s.tally.ci95_half_width()
-        << std::setw(10) << s.tally.stddev() << std::setw(10) << s.tally.min << std::setw(10) << s.tally.max
-        << std::setprecision(3);
-    for (const double q : s.quantiles) out << std::setw(9) << q;
-    out << "\n";
-  }
-  out << std::defaultfloat << std::setprecision(4) << "   markets above an inefficiency of";
-  for (std::size_t t = 0; t < r.thresholds.size(); ++t)
-    out << (t ? "," : "") << " " << r.thresholds[t]
-        << "%: " << (r.markets > 0 ? 100.0 * static_cast<double>(r.above[t]) / static_cast<double>(r.markets) : 0.0)
-        << "%";
-  out << "\n";
-  out << "   worst markets (index: inefficiency):";
-  for (const WorstMarket& w : r.worst) {
-    out << " " << w.market << ": ";
-    if (std::isfinite(w.price_of_anarchy))
-      out << std::fixed << std::setprecision(1) << 100.0 * (w.price_of_anarchy - 1.0) << "%" << std::defaultfloat;
-    else
-      out << "inf";
-  }
-  out << "\n   not converged " << r.not_converged << ", infinite PoA " << r.infinite_poa << ", enumerated "
-      << r.enumerated << " (without a pure NE " << r.no_equilibrium << "), auctions without trade "
-      << r.auction_no_trade << "\n";
-  out.flags(old_flags);
-  out.precision(old_precision);
 }
 
 }  // namespace ttcg

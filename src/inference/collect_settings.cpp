@@ -1,4 +1,5 @@
 #include "ttcgames/inference/collect_settings.hpp"
+#include "ttcgames/core/text.hpp"
 
 #include <toml++/toml.h>
 
@@ -29,12 +30,6 @@ const std::vector<std::string> SAMPLING_KEYS = {"api", "temperature", "top_p", "
 const std::vector<std::string> PROMPT_KEYS = {"template", "system"};
 const std::vector<std::string> CLIENT_KEYS = {"concurrency",  "timeout",     "connect_timeout", "max_attempts",
                                               "backoff_base", "backoff_max", "api_key_env"};
-
-std::string number_text(double v) {
-  char buf[32];
-  const auto r = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, r.ptr);
-}
 
 std::string int_range(std::int64_t lo, std::int64_t hi) {
   return "valid: " + std::to_string(lo) + " to " + std::to_string(hi);

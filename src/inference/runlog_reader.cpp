@@ -1,4 +1,5 @@
 #include "ttcgames/inference/runlog_reader.hpp"
+#include "ttcgames/core/text.hpp"
 
 #include <omp.h>
 #include <simdjson.h>

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "ttcgames/core/error.hpp"
+#include "ttcgames/core/text.hpp"
 #include "ttcgames/inference/runlog_reader.hpp"
 
 namespace ttcg::runlog_detail {
@@ -28,12 +29,6 @@ const char* type_name(dom::element_type t) {
       return "null";
   }
   return "?";
-}
-
-std::string number_text(double v) {
-  std::array<char, 32> buf{};
-  const auto r = std::to_chars(buf.data(), buf.data() + buf.size(), v);
-  return std::string(buf.data(), r.ptr);
 }
 
 bool is_number(dom::element e) {

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "ttcgames/core/text.hpp"
 #include "ttcgames/inference/answers.hpp"
 #include "ttcgames/inference/field_mapping.hpp"
 
@@ -57,8 +58,6 @@ struct Worker {
 
 //! "an array", "a number", … for messages.
 const char* type_name(dom::element_type t);
-//! The shortest text that reads back as v.
-std::string number_text(double v);
 bool is_number(dom::element e);
 double number_of(dom::element e);
 //! Follows steps [from, to) of a path; nullopt with `why` set when a key or index is absent.

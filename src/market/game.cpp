@@ -1,33 +1,26 @@
 #include "ttcgames/market/game.hpp"
+#include "ttcgames/core/text.hpp"
 
 #include <cassert>
 #include <cmath>
 #include <iomanip>
 #include <sstream>
 
-#include "ttcgames/market/auction_math.hpp"
 #include "ttcgames/core/error.hpp"
+#include "ttcgames/market/auction_math.hpp"
 #include "ttcgames/market/market_math.hpp"
 
 namespace ttcg {
 
-namespace {
-
-std::string number(double v) {
-  std::ostringstream s;
-  s << std::setprecision(6) << v;
-  return s.str();
-}
-
-}  // namespace
+namespace {}  // namespace
 
 void check_log_space(const MarketTable& table, double beta, const std::string& where) {
   const auto refuse = [&](const std::string& quantity, double x) {
-    throw InputError(where + ": at beta = " + number(beta) + ", " + quantity + " = " + number(x) + " is outside +-" +
-                     number(LOG_ATTRACTION_LIMIT) +
+    throw InputError(where + ": at beta = " + number_text(beta, 6) + ", " + quantity + " = " + number_text(x, 6) +
+                     " is outside +-" + number_text(LOG_ATTRACTION_LIMIT, 6) +
                      ", the range of log attractions computed exactly in double precision; lower beta or the "
                      "market's values (valid: |beta*V| and |beta*v0| <= " +
-                     number(LOG_ATTRACTION_LIMIT) + ")");
+                     number_text(LOG_ATTRACTION_LIMIT, 6) + ")");
   };
   if (!(beta >= 0.0) || !std::isfinite(beta)) refuse("beta", beta);
   const double x0 = log_attraction(beta, table.params.v0);
@@ -36,7 +29,7 @@ void check_log_space(const MarketTable& table, double beta, const std::string& w
     for (int k = 0; k < table.K; ++k) {
       const double x = log_attraction(beta, table.V[table.at(i, k)]);
       if (!(std::fabs(x) <= LOG_ATTRACTION_LIMIT))
-        refuse("beta*V of " + table.providers[i] + " at theta = " + number(table.theta[k]), x);
+        refuse("beta*V of " + table.providers[i] + " at theta = " + number_text(table.theta[k], 6), x);
     }
 }
 

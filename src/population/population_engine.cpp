@@ -16,46 +16,21 @@
 #include "ttcgames/core/cuda_device.hpp"
 #include "ttcgames/market/enumeration.hpp"
 #include "ttcgames/core/error.hpp"
+#include "per_block.hpp"
+#include "ttcgames/core/text.hpp"
 #include "ttcgames/market/enumeration.hpp"
 #include "ttcgames/market/welfare_math.hpp"
 #include "ttcgames/population/population.hpp"
+#include "ttcgames/population/population_optimum.hpp"
 #include "ttcgames/run/run.hpp"
 #include "ttcgames/run/scenario.hpp"
 
 namespace ttcg {
 
+using population_detail::merge_in_order;
+using population_detail::per_block;
+
 using population::OnlineLogSum;
-
-namespace {
-
-//! Runs f(b) for every block b in parallel, each into its own slot, and returns the slots (merge them in order).
-//! An exception inside the parallel region is kept and rethrown after it.
-template <class T, class F>
-std::vector<T> per_block(std::int64_t blocks, F f) {
-  std::vector<T> out(blocks);
-  std::exception_ptr failure;
-  std::mutex m;
-#pragma omp parallel for schedule(dynamic, 1)
-  for (std::int64_t b = 0; b < blocks; ++b) {
-    try {
-      out[b] = f(b);
-    } catch (...) {
-      const std::lock_guard<std::mutex> lock(m);
-      if (!failure) failure = std::current_exception();
-    }
-  }
-  if (failure) std::rethrow_exception(failure);
-  return out;
-}
-
-template <class T>
-T merge_in_order(std::vector<T>& parts) {
-  T total = std::move(parts.front());
-  for (std::size_t b = 1; b < parts.size(); ++b) total.merge(parts[b]);
-  return total;
-}
-
-}  // namespace
 
 // ---------------------------------------------------------------------------------------------------------------
 // Engine
@@ -67,12 +42,6 @@ struct PopulationEngine::Device {
 
 namespace {
 
-std::string number(double v) {
-  std::ostringstream s;
-  s << std::setprecision(6) << v;
-  return s.str();
-}
-
 //! InputError unless every user's log attractions β_u·(α_u·φ − p) and β_u·v0_u lie within ±LOG_ATTRACTION_LIMIT
 //! (market_math.hpp), bounded per user with |α_u·φ − p| ≤ α_u + max p (φ ≤ 1).
 void check_log_space(const QueryTables& tables, const Population& users) {
@@ -83,9 +52,9 @@ void check_log_space(const QueryTables& tables, const Population& users) {
     const double x = std::max(beta * (std::fabs(users.alpha[u]) + max_price), beta * std::fabs(users.v0[u]));
     if (!(x <= LOG_ATTRACTION_LIMIT))
       throw InputError("replicate " + std::to_string(users.replicate) + ", user " + std::to_string(u) +
-                       ": beta = " + number(beta) + " with alpha = " + number(users.alpha[u]) +
-                       " USD and v0 = " + number(users.v0[u]) + " USD gives log attractions up to " + number(x) +
-                       ", beyond +-" + number(LOG_ATTRACTION_LIMIT) +
+                       ": beta = " + number_text(beta, 6) + " with alpha = " + number_text(users.alpha[u], 6) +
+                       " USD and v0 = " + number_text(users.v0[u], 6) + " USD gives log attractions up to " +
+                       number_text(x, 6) + ", beyond +-" + number_text(LOG_ATTRACTION_LIMIT, 6) +
                        " (the range computed exactly in double precision); narrow the [population] beta, value_scale "
                        "or v0 distributions");
   }
@@ -96,7 +65,7 @@ void check_log_space(const QueryTables& tables, const Population& users) {
 void check_finite(const ReplicateResult& r, const std::string& name) {
   const auto fail = [&](const std::string& quantity, double v) {
     throw NumericalError(name + " population, replicate " + std::to_string(r.replicate) + ": " + quantity + " is " +
-                         number(v) + " (no convention allows a non-finite value here; please report this)");
+                         number_text(v, 6) + " (no convention allows a non-finite value here; please report this)");
   };
   const auto finite = [&](const std::string& quantity, double v) {
     if (!std::isfinite(v)) fail(quantity, v);
@@ -366,127 +335,6 @@ void PopulationOracle::prepare(const int* profile, int i) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Optimum
-
-namespace {
-
-//! Coordinate ascent on SW from `profile`: each provider in turn moves to its SW-maximizing level (first on ties)
-//! when that raises SW by more than the relative tolerance; stops after a sweep without a move.
-double local_search(const PopulationEngine& engine, Profile& profile, std::int64_t& evaluated) {
-  const int n = engine.providers(), K = engine.levels();
-  std::vector<double> sw(K);
-  double current = NAN;
-  for (bool moved = true; moved;) {
-    moved = false;
-    for (int i = 0; i < n; ++i) {
-      engine.welfare_deviations(profile, i, sw);
-      evaluated += K;
-      int best = profile[i];
-      for (int k = 0; k < K; ++k)
-        if (sw[k] > sw[best]) best = k;
-      current = sw[profile[i]];
-      if (best != profile[i] && sw[best] - current > POPULATION_LOCAL_SEARCH_TOLERANCE * std::fabs(current)) {
-        profile[i] = best;
-        current = sw[best];
-        moved = true;
-      }
-    }
-  }
-  return current;
-}
-
-//! mean_u max_k SW_u(k): each user's own logit optimum (Dinkelbach on the user's game) bounds SW* from above.
-double per_user_optimum_bound(const PopulationEngine& engine, std::int64_t block_size) {
-  const QueryTables& t = engine.tables();
-  const population::UsersView uv = engine.population().view();
-  const int n = t.n, K = t.K;
-  struct Sum {
-    double v = 0.0;
-    void merge(const Sum& o) { v += o.v; }
-  };
-  const std::int64_t blocks = engine.blocks();
-  auto parts = per_block<Sum>(blocks, [&](std::int64_t b) {
-    const BlockRange r = block_range(engine.users(), block_size, b);
-    std::vector<double> x(n * K), lm(n * K), W(n * K);
-    std::vector<int> profile(n), next(n);
-    Sum s;
-    for (std::int64_t u = r.begin; u < r.end; ++u) {
-      const std::int32_t q = uv.question[u];
-      for (int i = 0; i < n; ++i)
-        for (int k = 0; k < K; ++k) {
-          const std::size_t a = t.at(q, i, k);
-          x[i * K + k] = population::log_attraction(uv.beta[u], uv.alpha[u], t.value_fraction[a], t.price[a]);
-          lm[i * K + k] = t.log_margin[a];
-          W[i * K + k] = population::surplus(uv.alpha[u], t.value_fraction[a], t.cost[a]);
-        }
-      GameView g;
-      g.n = n;
-      g.K = K;
-      g.x = x.data();
-      g.log_margin = lm.data();
-      g.W = W.data();
-      g.x0 = uv.beta[u] * uv.v0[u];
-      g.v0 = uv.v0[u];
-      const OptimumValues opt = dinkelbach_optimum(g, profile.data(), next.data());
-      s.v += opt.welfare + (std::isfinite(opt.gap) ? opt.gap : INFINITY);
-    }
-    return s;
-  });
-  return merge_in_order(parts).v / static_cast<double>(engine.users());
-}
-
-}  // namespace
-
-PopulationOptimum population_optimum(const PopulationEngine& engine, const PopulationSpec& spec,
-                                     std::span<const int> equilibrium) {
-  const int n = engine.providers(), K = engine.levels();
-  const std::int64_t profiles = profile_count(n, K);
-  const double cost = profiles < 0 ? INFINITY : static_cast<double>(profiles) * static_cast<double>(engine.users());
-  const bool enumerate = spec.optimum == OptimumMethod::enumeration ||
-                         (spec.optimum == OptimumMethod::automatic && cost <= spec.max_enumeration);
-  PopulationOptimum opt;
-  if (enumerate) {
-    if (profiles < 0) throw InputError("population optimum: K^n profiles exceed 2^62; use optimum = \"local-search\"");
-    constexpr std::int64_t PROFILES_PER_CALL = std::int64_t{1} << 16;
-    opt.method = "enumeration";
-    opt.welfare = -INFINITY;
-    std::int64_t best = 0;
-    for (std::int64_t first = 0; first < profiles; first += PROFILES_PER_CALL) {
-      const std::int64_t count = std::min(PROFILES_PER_CALL, profiles - first);
-      const std::vector<double> sw = engine.welfare_of_profiles(first, count);
-      for (std::int64_t j = 0; j < count; ++j)
-        if (sw[j] > opt.welfare) opt.welfare = sw[j], best = first + j;
-    }
-    opt.profile.assign(n, 0);
-    decode_profile(best, n, K, opt.profile.data());
-    opt.upper_bound = opt.welfare;
-    opt.profiles_evaluated = profiles;
-    return opt;
-  }
-  opt.method = "local-search";
-  // Starts: the reached equilibrium, every provider at its most attractive level for the mean user, the lowest and
-  // the highest levels.
-  std::vector<Profile> starts{Profile(equilibrium.begin(), equilibrium.end()), Profile(n, 0), Profile(n, K - 1)};
-  opt.welfare = -INFINITY;
-  for (Profile start : starts) {
-    const double sw = local_search(engine, start, opt.profiles_evaluated);
-    ++opt.starts;
-    if (sw > opt.welfare) {
-      opt.welfare = sw;
-      opt.profile = start;
-    }
-  }
-  if (opt.profile.empty())
-    throw NumericalError("population optimum: the local search found no profile with a finite welfare (" +
-                         std::to_string(opt.starts) + " starts)");
-  // The local searches' SW comes from deviation passes; report SW at the optimum from a demand pass, as for the
-  // equilibrium, and never below what was found.
-  opt.welfare = engine.demand(opt.profile).welfare;
-  opt.upper_bound = std::max(opt.welfare, per_user_optimum_bound(engine, spec.block_size));
-  return opt;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
 // A scenario's population
 
 PopulationResult prepare_population(const Scenario& scenario, Backend backend) {
@@ -534,7 +382,8 @@ void add_replicate(PopulationResult& result, ReplicateResult replicate) {
   if (replicate.replicate != static_cast<std::int64_t>(result.replicates.size()))
     throw std::invalid_argument("add_replicate: replicate " + std::to_string(replicate.replicate) + " after " +
                                 std::to_string(result.replicates.size()) + " replicates");
-  if (result.spec.realize) result.outcomes.merge(replicate.outcomes);
+  // A replicate whose dynamics did not reach an equilibrium keeps its row but stays out of the realized tallies.
+  if (result.spec.realize && replicate.dynamics.converged) result.outcomes.merge(replicate.outcomes);
   result.replicates.push_back(std::move(replicate));
 }
 

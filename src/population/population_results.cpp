@@ -1,14 +1,11 @@
-#include <algorithm>
+#include "ttcgames/population/population_results.hpp"
+
 #include <cmath>
-#include <iomanip>
-#include <limits>
-#include <ostream>
-#include <sstream>
 
 #include "ttcgames/core/error.hpp"
-#include "ttcgames/population/population_results.hpp"
-#include "ttcgames/run/results.hpp"
-#include "ttcgames/run/run.hpp"
+#include "ttcgames/io/statistic_group.hpp"
+#include "ttcgames/market/auction.hpp"
+#include "ttcgames/market/welfare_math.hpp"
 
 namespace ttcg {
 
@@ -18,45 +15,6 @@ using h5::Dims;
 
 hsize_t hs(std::size_t v) {
   return static_cast<hsize_t>(v);
-}
-
-std::string squared(const std::string& units) {
-  return units == "1" ? "1" : units + "^2";
-}
-
-//! A tally as a group: count, sum, sum_sq, min, max, and the derived mean, sd, standard error and 95% CI.
-h5::Group write_tally(h5::Group& parent, const std::string& name, const Tally& t, const std::string& units,
-                      const std::string& description) {
-  h5::Group g = parent.create_group(name);
-  g.write_attribute_string("description", description);
-  g.write_attribute_string("units", units);
-  g.write_scalar("count", t.count, "1", "number of values tallied");
-  g.write_scalar("sum", t.sum, units, "sum of the values");
-  g.write_scalar("sum_sq", t.sum_sq, squared(units), "sum of the squared values");
-  g.write_scalar("min", t.count > 0 ? t.min : NAN, units, "smallest value");
-  g.write_scalar("max", t.count > 0 ? t.max : NAN, units, "largest value");
-  const MeanCI m = mean_ci(t);
-  g.write_scalar("mean", m.mean, units, "mean = sum / count");
-  g.write_scalar("sd", m.sd, units, "sample standard deviation (n - 1), from sum and sum_sq");
-  g.write_scalar("standard_error", t.standard_error(), units, "standard error of the mean, sd / sqrt(count)");
-  g.write_scalar("ci95_low", m.lo, units, "lower end of the normal 95% confidence interval of the mean");
-  g.write_scalar("ci95_high", m.hi, units, "upper end of the normal 95% confidence interval of the mean");
-  return g;
-}
-
-void write_histogram(h5::Group& g, const Histogram& h, const std::string& units) {
-  g.write("histogram", std::span<const std::int64_t>(h.counts), {}, {"bin"}, "1",
-          "counts in equal-width bins over histogram_range (lo <= x < hi)");
-  const std::vector<double> range{h.lo, h.hi};
-  g.write("histogram_range", std::span<const double>(range), {}, {"bound"}, units, "[lo, hi) of the histogram bins");
-  g.write_scalar("underflow", h.underflow, "1", "values below histogram_range[0]");
-  g.write_scalar("overflow", h.overflow, "1", "values at or above histogram_range[1] (and NaN)");
-  std::vector<double> q;
-  for (const double p : POPULATION_QUANTILES) q.push_back(h.quantile(p));
-  g.write("quantile_probabilities", std::span<const double>(POPULATION_QUANTILES), {}, {"quantile"}, "1",
-          "probabilities of the quantiles");
-  g.write("quantiles", std::span<const double>(q), {}, {"quantile"}, units,
-          "quantiles from the histogram (linear inside a bin: exact to one bin width; +-inf in under/overflow)");
 }
 
 void write_regime(h5::Group& parent, const std::string& name, const RegimeTallies& r, const QueryTables& t,
@@ -81,8 +39,8 @@ void write_regime(h5::Group& parent, const std::string& name, const RegimeTallie
        "the regime's expected welfare per user given the user (market: logit SW_u; auction: S_(1) or v0)"},
   };
   for (const auto& q : quantities) {
-    h5::Group qg = write_tally(g, q.name, *q.tally, q.units, q.what);
-    if (q.hist) write_histogram(qg, *q.hist, q.units);
+    h5::Group qg = h5::write_statistic(g, q.name, *q.tally, q.units, q.what);
+    if (q.hist) h5::write_histogram(qg, *q.hist, q.units, POPULATION_QUANTILES);
   }
   const h5::DimNames per_n{"provider"};  // dimensions (docs/hdf5-format.md, "Dimensions")
   g.write("provider", std::span<const std::string>(t.providers), {}, per_n, "1", "coordinate: the provider names");
@@ -100,17 +58,6 @@ void write_regime(h5::Group& parent, const std::string& name, const RegimeTallie
 
 }  // namespace
 
-MeanCI mean_ci(const Tally& t) {
-  MeanCI m;
-  m.count = t.count;
-  m.mean = t.mean();
-  m.sd = t.count >= 2 ? t.stddev() : NAN;
-  const double h = t.count >= 2 ? t.ci95_half_width() : NAN;
-  m.lo = m.mean - h;
-  m.hi = m.mean + h;
-  return m;
-}
-
 namespace {
 
 //! The per-replicate scalars that get a tally across replicates.
@@ -120,9 +67,11 @@ struct ReplicateColumns {
       max_regret, max_relative_regret;
 };
 
-ReplicateColumns columns(const PopulationResult& r) {
+//! The columns of every replicate, or of the converged ones only (what the summary over replicates tallies).
+ReplicateColumns columns(const PopulationResult& r, bool converged_only) {
   ReplicateColumns c;
   for (const ReplicateResult& x : r.replicates) {
+    if (converged_only && !x.dynamics.converged) continue;
     c.equilibrium_welfare.push_back(x.equilibrium_welfare);
     c.optimal_welfare.push_back(x.optimum.welfare);
     c.optimal_upper.push_back(x.optimum.upper_bound);
@@ -188,6 +137,12 @@ void write_population_group(h5::Group& root, const PopulationResult& r, const st
   g.write_attribute_f64("max_enumeration", s.max_enumeration);
   g.write_attribute_f64("histogram_tail", POPULATION_HISTOGRAM_TAIL);
   g.write_attribute_i64("realized", s.realize ? 1 : 0);
+  std::int64_t converged_count = 0;
+  for (const ReplicateResult& x : r.replicates) converged_count += x.dynamics.converged ? 1 : 0;
+  g.write_scalar("converged", converged_count, "1",
+                 "replicates whose dynamics reached an equilibrium (in the statistics)");
+  g.write_scalar("non_converged", static_cast<std::int64_t>(r.replicates.size()) - converged_count, "1",
+                 "replicates whose dynamics stopped at max_rounds: left out of every statistic and mean");
 
   // Coordinate variables first (docs/hdf5-format.md, "Dimensions").
   const h5::DimNames per_n{"provider"}, per_r{"replicate"}, per_rn{"replicate", "provider"}, per_b{"benchmark"};
@@ -242,7 +197,7 @@ void write_population_group(h5::Group& root, const PopulationResult& r, const st
       converged.push_back(x.dynamics.converged ? 1 : 0);
       method.push_back(x.optimum.method);
     }
-    const ReplicateColumns c = columns(r);
+    const ReplicateColumns c = columns(r, false);
     const Dims Rn{R, n};
     const auto f64 = [&](const char* name, const std::vector<double>& v, const char* units, const char* d) {
       rg.write(name, std::span<const double>(v), {}, per_r, units, d);
@@ -293,8 +248,11 @@ void write_population_group(h5::Group& root, const PopulationResult& r, const st
   // Across replicates: tallies and exact quantiles of the replicate-level quantities.
   {
     h5::Group sg = g.create_group("summary");
-    sg.write_attribute_string("description", "tallies over replicates of the per-replicate quantities");
-    const ReplicateColumns c = columns(r);
+    sg.write_attribute_string("description",
+                              "statistics over the converged replicates of the per-replicate quantities (replicates "
+                              "whose dynamics did not reach an equilibrium are left out and counted in "
+                              "non_converged)");
+    const ReplicateColumns c = columns(r, true);
     const struct {
       const char* name;
       const std::vector<double>* v;
@@ -309,239 +267,29 @@ void write_population_group(h5::Group& root, const PopulationResult& r, const st
                 {"realized_inefficiency_market", &c.inefficiency_market, "1"},
                 {"realized_inefficiency_auction", &c.inefficiency_auction, "1"}};
     for (const auto& q : list) {
-      h5::Group qg = write_tally(sg, q.name, tally_of(*q.v), q.units, std::string("over replicates: ") + q.name);
-      std::vector<double> finite, quantiles;
+      h5::Group qg =
+          h5::write_statistic(sg, q.name, tally_of(*q.v), q.units, std::string("over converged replicates: ") + q.name);
+      std::vector<double> finite;
       for (const double x : *q.v)
         if (!std::isnan(x)) finite.push_back(x);
-      quantiles = exact_quantiles(std::move(finite), POPULATION_QUANTILES);
-      qg.write("quantile_probabilities", std::span<const double>(POPULATION_QUANTILES), {}, {"quantile"}, "1",
-               "probabilities of the quantiles");
-      qg.write("quantiles", std::span<const double>(quantiles), {}, {"quantile"}, q.units,
-               "exact quantiles over replicates (linear interpolation, as numpy)");
+      const std::vector<double> quantiles = exact_quantiles(std::move(finite), POPULATION_QUANTILES);
+      h5::write_quantiles(qg, POPULATION_QUANTILES, quantiles, q.units,
+                          "exact quantiles over converged replicates (linear interpolation, as numpy)");
     }
   }
 
   if (s.realize) {
-    write_regime(g, "market", r.outcomes.market, t,
-                 "realized outcomes per user, all replicates: the pay-per-compute market at each replicate's reached "
-                 "profile");
+    write_regime(
+        g, "market", r.outcomes.market, t,
+        "realized outcomes per user, converged replicates: the pay-per-compute market at each replicate's reached "
+        "profile");
     write_regime(g, "auction", r.outcomes.auction, t,
-                 "realized outcomes per user, all replicates: the reverse second-price auction per query with "
+                 "realized outcomes per user, converged replicates: the reverse second-price auction per query with "
                  "expected-quality bids");
-    write_tally(g, "first_best", r.outcomes.first_best, "USD", "per-user first best max(v0, max W), all replicates");
+    h5::write_statistic(g, "first_best", r.outcomes.first_best, "USD",
+                        "per-user first best max(v0, max W), converged replicates");
   }
   (void)K;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Summary
-
-PopulationSummary summarize_population(const PopulationResult& r) {
-  PopulationSummary s;
-  s.name = r.name;
-  s.backend = to_string(r.backend);
-  s.beta_text = r.spec.beta.describe();
-  s.value_scale_text = r.spec.value_scale.describe();
-  s.v0_text = r.spec.v0.describe();
-  s.users = r.spec.users;
-  s.replicates = r.spec.replicates;
-  s.questions = r.tables.Q;
-  s.seed = r.spec.seed;
-  s.n = r.tables.n;
-  s.K = r.tables.K;
-  s.providers = r.tables.providers;
-  s.theta = r.tables.theta;
-  s.seconds = r.seconds;
-  const ReplicateColumns c = columns(r);
-  s.equilibrium_welfare = mean_ci(tally_of(c.equilibrium_welfare));
-  s.optimal_welfare = mean_ci(tally_of(c.optimal_welfare));
-  s.first_best = mean_ci(tally_of(c.first_best));
-  s.price_of_anarchy = mean_ci(tally_of(c.price_of_anarchy));
-  s.mean_shares.assign(s.n, 0.0);
-  for (const ReplicateResult& x : r.replicates) {
-    for (int i = 0; i < s.n; ++i) s.mean_shares[i] += x.demand.shares[i] / static_cast<double>(r.replicates.size());
-    s.outside_share += x.demand.outside_share / static_cast<double>(r.replicates.size());
-    s.max_regret = std::max(s.max_regret, x.certificate.max_regret);
-    s.max_relative_regret = std::max(s.max_relative_regret, x.certificate.max_relative_regret);
-    s.optimum_gap = std::max(s.optimum_gap, x.optimum.upper_bound - x.optimum.welfare);
-    s.converged += x.dynamics.converged ? 1 : 0;
-  }
-  if (!r.replicates.empty()) {
-    s.first_profile = r.replicates.front().dynamics.profile;
-    s.optimum_method = r.replicates.front().optimum.method;
-  }
-  s.realized = r.spec.realize;
-  if (s.realized) {
-    const RegimeTallies &m = r.outcomes.market, &a = r.outcomes.auction;
-    s.market_welfare = mean_ci(m.welfare);
-    s.market_surplus = mean_ci(m.user_surplus);
-    s.market_payment = mean_ci(m.payment);
-    s.market_profit = mean_ci(m.profit);
-    s.auction_welfare = mean_ci(a.welfare);
-    s.auction_surplus = mean_ci(a.user_surplus);
-    s.auction_payment = mean_ci(a.payment);
-    s.auction_profit = mean_ci(a.profit);
-    s.market_welfare_median = m.welfare_hist.quantile(0.5);
-    s.auction_welfare_median = a.welfare_hist.quantile(0.5);
-  }
-  return s;
-}
-
-namespace {
-
-MeanCI read_mean_ci(const h5::Group& g) {
-  MeanCI m;
-  m.count = g.read_scalar_i64("count");
-  m.mean = g.read_scalar_f64("mean");
-  m.sd = g.read_scalar_f64("sd");
-  m.lo = g.read_scalar_f64("ci95_low");
-  m.hi = g.read_scalar_f64("ci95_high");
-  return m;
-}
-
-//! The median of a tally group's histogram quantiles (at POPULATION_QUANTILES).
-double read_median(const h5::Group& g) {
-  const std::size_t P = POPULATION_QUANTILES.size();
-  const std::vector<double> p = g.read_f64("quantile_probabilities", {P});
-  const std::vector<double> q = g.read_f64("quantiles", {P});
-  for (std::size_t i = 0; i < P; ++i)
-    if (p[i] == 0.5) return q[i];
-  throw InputError(g.where("quantile_probabilities") + ": has no 0.5 (the median)");
-}
-
-}  // namespace
-
-std::vector<PopulationSummary> read_population_summaries(const std::string& path) {
-  using h5::ANY;
-  const h5::File file = open_results_file(path);
-  const h5::Group root = file.root();
-  std::vector<PopulationSummary> out;
-  if (!root.exists("population")) return out;
-  const h5::Group all = root.open_group("population");
-  for (const std::string& name : all.list()) {
-    const h5::Group g = all.open_group(name);
-    PopulationSummary s;
-    s.name = name;
-    s.description = g.read_attribute_string("description");
-    s.backend = g.read_attribute_string("backend");
-    s.beta_text = g.read_attribute_string("beta");
-    s.value_scale_text = g.read_attribute_string("value_scale");
-    s.v0_text = g.read_attribute_string("v0");
-    s.users = g.read_attribute_i64("users");
-    s.replicates = g.read_attribute_i64("replicates");
-    s.seed = static_cast<std::uint64_t>(g.read_attribute_i64("seed"));
-    s.seconds = g.read_attribute_f64("seconds");
-    h5::Dims found;
-    s.providers = g.read_strings("providers", {ANY}, &found);
-    const hsize_t n = found[0];
-    s.theta = g.read_f64("theta", {ANY}, &found);
-    const hsize_t K = found[0];
-    if (n < 1 || K < 1)
-      throw InputError(g.where() + ": " + std::to_string(n) + " providers x " + std::to_string(K) +
-                       " levels; a population's market has at least one of each");
-    s.n = static_cast<int>(n);
-    s.K = static_cast<int>(K);
-    const h5::Group b = g.open_group("benchmarks");
-    for (const std::int64_t q : b.read_i64("questions", {ANY})) {
-      if (q < 0 || q > std::numeric_limits<std::int64_t>::max() - s.questions)
-        throw InputError(b.where("questions") + ": value " + std::to_string(q) + " is not a count of questions");
-      s.questions += q;
-    }
-    const h5::Group rg = g.open_group("replicates");
-    const auto outside = rg.read_f64("outside_share", {ANY}, &found);
-    const hsize_t R = found[0];
-    if (s.replicates < 0 || static_cast<std::uint64_t>(s.replicates) != R)
-      throw InputError(rg.where("outside_share") + ": " + std::to_string(R) +
-                       " rows, but the group's attribute "
-                       "replicates is " +
-                       std::to_string(s.replicates));
-    const auto profile = rg.read_i32("equilibrium_profile", {R, n});
-    for (std::size_t i = 0; i < profile.size(); ++i)
-      if (profile[i] < 0 || static_cast<hsize_t>(profile[i]) >= K)
-        throw InputError(rg.where("equilibrium_profile") + ": value " + std::to_string(profile[i]) + " at index " +
-                         std::to_string(i) + " is not a level index in [0, " + std::to_string(K) + ")");
-    s.first_profile.assign(profile.begin(), profile.begin() + std::min<std::size_t>(profile.size(), n));
-    const auto shares = rg.read_f64("shares", {R, n});
-    s.mean_shares.assign(n, 0.0);
-    for (std::size_t x = 0; x < R; ++x) {
-      for (std::size_t i = 0; i < n; ++i) s.mean_shares[i] += shares[x * n + i] / static_cast<double>(R);
-      s.outside_share += outside[x] / static_cast<double>(R);
-    }
-    for (const double v : rg.read_f64("max_regret", {R})) s.max_regret = std::max(s.max_regret, v);
-    for (const double v : rg.read_f64("max_relative_regret", {R}))
-      s.max_relative_regret = std::max(s.max_relative_regret, v);
-    const auto opt = rg.read_f64("optimal_welfare", {R}), upper = rg.read_f64("optimal_welfare_upper_bound", {R});
-    for (std::size_t x = 0; x < R; ++x) s.optimum_gap = std::max(s.optimum_gap, upper[x] - opt[x]);
-    for (const std::uint8_t c : rg.read_u8("converged", {R})) s.converged += c;
-    const auto methods = rg.read_strings("optimum_method", {R});
-    if (!methods.empty()) s.optimum_method = methods.front();
-    const h5::Group sg = g.open_group("summary");
-    s.equilibrium_welfare = read_mean_ci(sg.open_group("equilibrium_welfare"));
-    s.optimal_welfare = read_mean_ci(sg.open_group("optimal_welfare"));
-    s.first_best = read_mean_ci(sg.open_group("first_best_welfare"));
-    s.price_of_anarchy = read_mean_ci(sg.open_group("price_of_anarchy"));
-    const std::int64_t realized = g.read_attribute_i64("realized");
-    if (realized != 0 && realized != 1)
-      throw InputError(g.where() + "@realized: value " + std::to_string(realized) + ", expected 0 or 1");
-    s.realized = realized != 0;
-    if (s.realized) {
-      const h5::Group m = g.open_group("market"), a = g.open_group("auction");
-      s.market_welfare = read_mean_ci(m.open_group("welfare"));
-      s.market_surplus = read_mean_ci(m.open_group("user_surplus"));
-      s.market_payment = read_mean_ci(m.open_group("payment"));
-      s.market_profit = read_mean_ci(m.open_group("provider_profit"));
-      s.auction_welfare = read_mean_ci(a.open_group("welfare"));
-      s.auction_surplus = read_mean_ci(a.open_group("user_surplus"));
-      s.auction_payment = read_mean_ci(a.open_group("payment"));
-      s.auction_profit = read_mean_ci(a.open_group("provider_profit"));
-      s.market_welfare_median = read_median(m.open_group("welfare"));
-      s.auction_welfare_median = read_median(a.open_group("welfare"));
-    }
-    out.push_back(std::move(s));
-  }
-  return out;
-}
-
-void print_population_summary(std::ostream& out, const PopulationSummary& s) {
-  const auto old_flags = out.flags();
-  const auto old_precision = out.precision();
-  const auto ci = [](const MeanCI& m) {
-    std::ostringstream o;
-    o << std::fixed << std::setprecision(6) << m.mean;
-    if (std::isfinite(m.hi - m.lo)) o << " +- " << std::scientific << std::setprecision(1) << 0.5 * (m.hi - m.lo);
-    return o.str();
-  };
-  out << "\n== population " << s.name << (s.description.empty() ? "" : ": " + s.description) << "\n";
-  out << "   " << s.users << " users x " << s.replicates << " replicate(s), seed " << s.seed << ", " << s.n
-      << " providers x " << s.K << " levels, " << s.questions << " question(s); backend " << s.backend << "; "
-      << std::setprecision(3) << s.seconds << " s\n";
-  out << "   beta: " << s.beta_text << "; value scale: " << s.value_scale_text << "; v0: " << s.v0_text << "\n";
-  out << "   Reached profile (replicate 0), theta per provider and mean share:\n";
-  for (int i = 0; i < s.n; ++i) {
-    out << "     " << std::left << std::setw(24) << s.providers[i] << std::right << std::defaultfloat
-        << std::setprecision(6);
-    if (i < static_cast<int>(s.first_profile.size())) out << std::setw(8) << s.theta[s.first_profile[i]];
-    out << std::fixed << std::setprecision(4) << std::setw(9) << s.mean_shares[i] << "\n";
-  }
-  out << std::fixed << std::setprecision(4) << "     outside option " << std::setw(25) << s.outside_share << "\n";
-  out << "   Expected welfare per user (USD, mean +- 95% CI over replicates):\n"
-      << "     equilibrium SW " << ci(s.equilibrium_welfare) << "; optimal SW* " << ci(s.optimal_welfare) << " ("
-      << s.optimum_method << (s.optimum_gap > 0.0 ? ", gap to upper bound " : "");
-  if (s.optimum_gap > 0.0) out << std::scientific << std::setprecision(2) << s.optimum_gap;
-  out << "); first best " << ci(s.first_best) << "\n";
-  out << "     price of anarchy SW*/SW " << ci(s.price_of_anarchy) << "; certificate: max regret " << std::scientific
-      << std::setprecision(1) << s.max_regret << " USD (relative " << s.max_relative_regret << "), converged "
-      << s.converged << "/" << s.replicates << "\n";
-  if (s.realized) {
-    out << "   Realized per user (USD, mean +- 95% CI):   welfare               user surplus          payment"
-           "               provider profit\n";
-    out << "     market   " << std::setw(22) << ci(s.market_welfare) << std::setw(22) << ci(s.market_surplus)
-        << std::setw(22) << ci(s.market_payment) << std::setw(22) << ci(s.market_profit) << "\n";
-    out << "     auction  " << std::setw(22) << ci(s.auction_welfare) << std::setw(22) << ci(s.auction_surplus)
-        << std::setw(22) << ci(s.auction_payment) << std::setw(22) << ci(s.auction_profit) << "\n";
-  }
-  out.flags(old_flags);
-  out.precision(old_precision);
 }
 
 }  // namespace ttcg

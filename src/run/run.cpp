@@ -1,4 +1,5 @@
 #include "ttcgames/run/run.hpp"
+#include "ttcgames/core/text.hpp"
 
 #include <cmath>
 #include <iomanip>
@@ -36,19 +37,12 @@ BetaResult solve_beta(const MarketTable& table, double beta, const DynamicsOptio
   return r;
 }
 
-namespace {
-
-std::string number(double v) {
-  std::ostringstream s;
-  s << std::setprecision(17) << v;
-  return s.str();
-}
-
-}  // namespace
+namespace {}  // namespace
 
 void check_finite(const BetaResult& r, const std::string& scenario) {
   const auto fail = [&](const std::string& quantity, double value) {
-    throw NumericalError(scenario + ": at beta = " + number(r.beta) + ", " + quantity + " is " + number(value) +
+    throw NumericalError(scenario + ": at beta = " + number_text(r.beta, 17) + ", " + quantity + " is " +
+                         number_text(value, 17) +
                          " (no convention allows a non-finite value here; please report this with the scenario)");
   };
   const auto finite = [&](const std::string& quantity, double value) {

@@ -82,13 +82,13 @@ TEST_F(EnsembleCli, TheFileDoesNotDependOnTheThreadCount) {
   const ttcg::h5::Group gb = b.root().open_group("ensemble/paper-gsm8k-ensemble");
   for (const char* name : {"markets/price_of_anarchy", "markets/auction_welfare", "markets/price_factor",
                            "statistics/inefficiency_percent/sum", "statistics/inefficiency_percent/sum_sq",
-                           "quantiles_exact/inefficiency_percent"}) {
+                           "statistics/inefficiency_percent/quantiles"}) {
     const ttcg::h5::Dims shape = ga.open_dataset(name).dims();
     const std::vector<double> x = ga.read_f64(name, shape), y = gb.read_f64(name, shape);  // bitwise, NaN too
     ASSERT_EQ(x.size(), y.size()) << name;
     EXPECT_EQ(std::memcmp(x.data(), y.data(), x.size() * sizeof(double)), 0) << name;
   }
-  const char* counts = "histograms/inefficiency_percent/counts";
+  const char* counts = "statistics/inefficiency_percent/histogram/counts";
   EXPECT_EQ(ga.read_i64(counts, {ttcg::h5::ANY}), gb.read_i64(counts, {ttcg::h5::ANY}));
 }
 

@@ -15,8 +15,9 @@
 #include <sstream>
 
 #include "fuzz_support.hpp"
-#include "ttcgames/run/checkpoint.hpp"
 #include "ttcgames/core/error.hpp"
+#include "ttcgames/run/checkpoint.hpp"
+#include "ttcgames/run/file_summary.hpp"
 #include "ttcgames/run/job.hpp"
 #include "ttcgames/run/results.hpp"
 #include "ttcgames/run/scenario.hpp"

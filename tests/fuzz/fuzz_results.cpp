@@ -5,8 +5,9 @@
 
 #include "fuzz_support.hpp"
 #include "ttcgames/core/error.hpp"
-#include "ttcgames/io/h5.hpp"
 #include "ttcgames/inference/question_table.hpp"
+#include "ttcgames/io/h5.hpp"
+#include "ttcgames/run/file_summary.hpp"
 #include "ttcgames/run/results.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

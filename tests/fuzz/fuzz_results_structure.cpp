@@ -12,6 +12,7 @@
 #include "h5_damage.hpp"
 #include "ttcgames/core/error.hpp"
 #include "ttcgames/inference/question_table.hpp"
+#include "ttcgames/run/file_summary.hpp"
 #include "ttcgames/run/results.hpp"
 
 namespace {

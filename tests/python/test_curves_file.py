@@ -115,7 +115,7 @@ def main():
 
     with h5py.File(files["curves.h5"], "r") as f:
         check(f.attrs["format"] == "ttcgames-results", "root format")
-        check(list(f.attrs["format_version"]) == [1, 3], "root format_version")
+        check(list(f.attrs["format_version"]) == [2, 0], "root format_version")
         check("permutations = 200" in f.attrs["scenario"], "root scenario records the settings")
         groups = f["curves/synthetic"]
         check(sorted(groups) == ["best-of-n", "majority", "pass@k", "relative-effort"], f"methods {sorted(groups)}")

@@ -14,6 +14,7 @@ import argparse
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 try:
     import numpy as np
@@ -22,9 +23,12 @@ except ImportError as error:
     print(f"SKIP: {error} (install python3-numpy python3-h5py and run with /usr/bin/python3)")
     sys.exit(77)
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "python"))
+from ttcgames._stats import t_quantile  # noqa: E402
+
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PLOT_SCRIPT = os.path.join(REPO, "scripts", "plot_results.py")
-UNITS = {"USD", "token", "1", "1/USD", "s"}
+UNITS = {"USD", "token", "1", "1/USD", "s", "percent", "percent^2"}
 MARKETS = 2000
 
 
@@ -144,12 +148,16 @@ def main():
         f.check(np.isclose(s["sum"][()], ineff.sum(), rtol=1e-12), "tally sum")
         f.check(np.isclose(s["sum_sq"][()], (ineff ** 2).sum(), rtol=1e-12), "tally sum of squares")
         f.check(np.isclose(s["mean"][()], ineff.mean(), rtol=1e-12), "tally mean")
-        f.check(np.isclose(s["std"][()], ineff.std(ddof=1), rtol=1e-9), "tally std")
+        f.check(np.isclose(s["sd"][()], ineff.std(ddof=1), rtol=1e-9), "tally sd")
+        t975 = t_quantile(0.975, M - 1)  # Student t with M - 1 degrees of freedom
+        f.check(np.isclose(s["ci95_high"][()] - s["mean"][()], t975 * ineff.std(ddof=1) / np.sqrt(M), rtol=1e-9),
+                "Student-t interval")
+        f.check(g["converged"][()] + g["non_converged"][()] == M, "converged + non_converged markets")
         f.check(s["min"][()] == ineff.min() and s["max"][()] == ineff.max(), "tally min and max")
         w = g["statistics/worst_inefficiency_percent"]
         f.check(w["count"][()] == enumerated.sum(), "worst-NE tally over enumerated markets")
 
-        hist = g["histograms/inefficiency_percent"]
+        hist = g["statistics/inefficiency_percent/histogram"]
         counts, edges = hist["counts"][()], hist["edges"][()]
         f.check(len(edges) == len(counts) + 1, "edges")
         f.check(counts.sum() + hist["underflow"][()] + hist["overflow"][()] == M, "histogram total")
@@ -162,9 +170,9 @@ def main():
         f.check(np.allclose(g["fraction_above_threshold"][()], above / M), "threshold fractions")
 
         probs = g["quantile_probabilities"][()]
-        exact = g["quantiles_exact/inefficiency_percent"][()]
+        exact = g["statistics/inefficiency_percent/quantiles"][()]
         f.check(np.allclose(exact, np.quantile(ineff, probs), rtol=1e-12), "exact quantiles as numpy")
-        binned = g["quantiles/inefficiency_percent"][()]
+        binned = g["statistics/inefficiency_percent/histogram/quantiles"][()]
         width = edges[1] - edges[0]
         f.check(np.all(np.abs(binned - exact) <= width + 1e-12), "histogram quantiles within one bin")
 

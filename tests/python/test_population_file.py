@@ -19,6 +19,7 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 try:
     import numpy as np
@@ -28,7 +29,10 @@ except ImportError as error:
     sys.exit(77)
 
 UNITS = {"USD", "token", "1", "1/USD", "s", "USD^2", "token^2"}
-Z_95 = 1.959963984540054
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "python"))
+from ttcgames._stats import t_quantile  # noqa: E402  (the package's Student t, checked against known values below)
+
+assert abs(t_quantile(0.975, 4) - 2.776445105) < 1e-8 and abs(t_quantile(0.975, 30) - 2.042272456) < 1e-8
 REL = 1e-12
 TALLY = ("count", "sum", "sum_sq", "min", "max", "mean", "sd", "standard_error", "ci95_low", "ci95_high")
 REGIME_QUANTITIES = ("welfare", "user_surplus", "payment", "provider_profit", "tokens", "correct", "expected_welfare")
@@ -99,17 +103,25 @@ def check_tally(g, where, fail, histogram=False):
     if n > 1:
         var = max(0.0, (s2 - n * (s / n) ** 2) / (n - 1))
         fail.check(close(sd, math.sqrt(var), rel=1e-9, abs_tol=1e-18), f"{where}: sd {sd} vs {math.sqrt(var)}")
-        half = Z_95 * sd / math.sqrt(n)
+        half = t_quantile(0.975, n - 1) * sd / math.sqrt(n)  # Student t, n - 1 degrees of freedom
         fail.check(close(float(g["ci95_low"][()]), mean - half, rel=1e-9, abs_tol=1e-18), f"{where}: ci95_low")
         fail.check(close(float(g["ci95_high"][()]), mean + half, rel=1e-9, abs_tol=1e-18), f"{where}: ci95_high")
+    else:
+        fail.check(math.isnan(float(g["ci95_low"][()])), f"{where}: an interval below two values")
+    interval = g.attrs.get("interval", b"")
+    interval = interval.decode() if isinstance(interval, bytes) else str(interval)
+    fail.check(interval == "student-t", f"{where}: interval attribute {interval!r}")
     if histogram:
-        for key in ("histogram", "histogram_range", "underflow", "overflow", "quantiles", "quantile_probabilities"):
-            fail.check(key in g, f"{where}: missing {key}")
+        fail.check("histogram" in g and isinstance(g["histogram"], h5py.Group), f"{where}: missing histogram group")
         if "histogram" in g:
-            total = int(g["histogram"][()].sum()) + int(g["underflow"][()]) + int(g["overflow"][()])
+            h = g["histogram"]
+            for key in ("counts", "edges", "underflow", "overflow", "quantiles", "quantile_probabilities"):
+                fail.check(key in h, f"{where}/histogram: missing {key}")
+            total = int(h["counts"][()].sum()) + int(h["underflow"][()]) + int(h["overflow"][()])
             fail.check(total == n, f"{where}: histogram holds {total} values, count is {n}")
-            lo, hi = g["histogram_range"][()]
-            fail.check(lo < hi, f"{where}: histogram_range {lo}, {hi}")
+            edges = h["edges"][()]
+            fail.check(len(edges) == len(h["counts"][()]) + 1 and np.all(np.diff(edges) > 0), f"{where}: edges")
+            g = h
             q = g["quantiles"][()]
             fail.check(np.all(np.diff(q) >= 0), f"{where}: quantiles not sorted: {q}")
             p = g["quantile_probabilities"][()]
@@ -167,7 +179,9 @@ def check_population(f, path, name, fail, expect_market):
     summary = g["summary"]
     for q in ("equilibrium_welfare", "optimal_welfare", "price_of_anarchy", "realized_welfare_market"):
         check_tally(summary[q], f"{where}/summary/{q}", fail)
-        fail.check(int(summary[q]["count"][()]) == R, f"{where}/summary/{q}: count != replicates")
+        fail.check(int(summary[q]["count"][()]) == int(g["converged"][()]),
+                   f"{where}/summary/{q}: count != converged replicates")
+    fail.check(int(g["converged"][()]) + int(g["non_converged"][()]) == R, f"{where}: converged + non_converged")
     fail.check(close(float(summary["equilibrium_welfare"]["mean"][()]), float(np.mean(sw))),
                f"{where}/summary/equilibrium_welfare mean != mean of the replicate column")
 
@@ -220,7 +234,7 @@ def main():
     fail = Failures()
     with h5py.File(files["heterogeneous"], "r") as f:
         fail.check(f.attrs.get("format") == "ttcgames-results", "format")
-        fail.check(np.asarray(f.attrs["format_version"]).tolist()[0] == 1, "format_version major")
+        fail.check(np.asarray(f.attrs["format_version"]).tolist()[0] == 2, "format_version major")
         check_units_everywhere(f, files["heterogeneous"], fail)
         check_population(f, files["heterogeneous"], "gsm8k-heterogeneous", fail, expect_market=True)
         fail.check(f["population/gsm8k-heterogeneous"].attrs["reserve"] == "outside-option", "reserve attribute")

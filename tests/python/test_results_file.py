@@ -84,8 +84,8 @@ def check_root(f, path, names, fail):
         fail.check(key in a and isinstance(a[key], (np.integer, int)), f"{path}: root attribute {key} not an integer")
     fail.check(a.get("format") == "ttcgames-results", f"{path}: format is {a.get('format')!r}")
     version = np.asarray(a.get("format_version", []))
-    fail.check(version.dtype.kind == "i" and version.tolist() == [1, 3],
-               f"{path}: format_version is {version!r}, expected [1, 3] (integers)")
+    fail.check(version.dtype.kind == "i" and version.tolist() == [2, 0],
+               f"{path}: format_version is {version!r}, expected [2, 0] (integers)")
     fail.check(a.get("ranks") == 1, f"{path}: ranks is {a.get('ranks')}")
     fail.check(a.get("threads", 0) >= 1, f"{path}: threads is {a.get('threads')}")
     created = a.get("created_utc", "")

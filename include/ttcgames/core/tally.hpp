@@ -5,7 +5,8 @@
 // thread or rank); each block fills its own tallies; the blocks' tallies are then merged in increasing block
 // order. Because the blocks and the merge order are fixed, the merged sums are bitwise identical for any thread
 // count, rank count or backend that computes the same blocks. Means, standard deviations and confidence
-// intervals are derived from the sums, never stored instead of them.
+// intervals are derived from the sums, never stored instead of them. Every confidence interval of a mean is Student
+// t with count − 1 degrees of freedom at CONFIDENCE_LEVEL (student_t.hpp); below two values it is NaN.
 //
 // This header is C++17 and free of std:: containers in Tally so that kernels can fill tallies too.
 #pragma once
@@ -15,11 +16,9 @@
 #include <vector>
 
 #include "ttcgames/core/hd.hpp"
+#include "ttcgames/core/student_t.hpp"
 
 namespace ttcg {
-
-//! Two-sided 95% normal quantile, z_{0.975}.
-constexpr double Z_95 = 1.959963984540054;
 
 //! count, Σx, Σx², min, max of a quantity (units of the quantity).
 struct Tally {
@@ -51,8 +50,10 @@ struct Tally {
   double stddev() const { return std::sqrt(variance()); }
   //! Standard error of the mean.
   double standard_error() const;
-  //! Half-width of the normal 95% confidence interval of the mean.
-  double ci95_half_width() const { return Z_95 * standard_error(); }
+  //! Half-width of the 95% confidence interval of the mean: t_{0.975, count−1} · standard_error (NaN below 2).
+  double ci95_half_width() const { return confidence_t_factor(count) * standard_error(); }
+  double ci95_low() const { return mean() - ci95_half_width(); }
+  double ci95_high() const { return mean() + ci95_half_width(); }
 };
 
 //! Counts in `bins` equal-width bins over [lo, hi), with underflow (x < lo) and overflow (x ≥ hi or NaN).

@@ -194,14 +194,6 @@ EnsembleBlockResult compute_ensemble_block(const EnsembleProblem& problem, std::
 std::vector<MarketOutcome> solve_ensemble_markets(const EnsembleProblem& problem, std::int64_t first,
                                                   std::int64_t count, Backend backend);
 
-//! Bit-exact byte archive of a block's result (archive.hpp): what an MPI rank sends to rank 0 or a checkpoint
-//! journal stores per block; decoding gives back the identical result, NaN payloads included. Decoding checks the
-//! result against block `block` of `problem` (its markets, record columns, histogram binnings, thresholds):
-//! InputError naming `what` for a damaged or foreign archive.
-Bytes encode_ensemble_block(const EnsembleBlockResult& block);
-EnsembleBlockResult decode_ensemble_block(const Bytes& bytes, const std::string& what, const EnsembleProblem& problem,
-                                          std::int64_t block);
-
 //! The merged results of blocks 0..next_block−1.
 struct EnsembleSummary {
   std::int64_t next_block = 0;

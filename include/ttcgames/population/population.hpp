@@ -218,18 +218,6 @@ UserOutcomes user_outcomes(const population::QueryView& g, const ProfileTables& 
 void tally_outcomes(const UserOutcomes& records, const population::UsersView& users, BlockRange range,
                     OutcomeTallies& out);
 
-//! Bit-exact archives of block results (archive.hpp), for spreading blocks over MPI ranks and checkpointing them:
-//! a decoded block equals the computed one bit for bit, so merging decoded blocks in order gives the same result.
-//! Decoding checks the block against what it must hold (n providers, K levels, the histogram ranges, at most `users`
-//! users counted): InputError for a damaged or foreign archive, never a block that merging would overrun.
-Bytes encode_demand_block(const DemandSums& sums);
-DemandSums decode_demand_block(const Bytes& bytes, int n);
-Bytes encode_utility_block(const UtilitySums& sums);
-UtilitySums decode_utility_block(const Bytes& bytes, std::size_t levels);
-Bytes encode_outcome_block(const OutcomeTallies& tallies);
-OutcomeTallies decode_outcome_block(const Bytes& bytes, const std::string& what, int n, const HistogramRanges& ranges,
-                                    std::int64_t users);
-
 //! The population market of one replicate on one backend: users resident (on the device for cuda), passes over
 //! them with fixed blocks. Not thread-safe; one engine per replicate.
 class PopulationEngine {
@@ -311,8 +299,6 @@ struct PopulationOptimum {
   std::int64_t profiles_evaluated = 0;
   int starts = 0;  //!< local search: starting profiles
 };
-PopulationOptimum population_optimum(const PopulationEngine& engine, const PopulationSpec& spec,
-                                     std::span<const int> equilibrium);
 
 //! One replicate's results.
 struct ReplicateResult {
@@ -348,7 +334,8 @@ struct PopulationResult {
 PopulationResult prepare_population(const Scenario& scenario, Backend backend);
 //! Replicate r of a prepared population (its users are drawn from the Philox streams at replicate r).
 ReplicateResult solve_replicate(const PopulationResult& setup, std::int64_t replicate, Backend backend);
-//! Appends the next replicate (replicate.replicate must equal the number already added) and merges its outcomes.
+//! Appends the next replicate (replicate.replicate must equal the number already added) and merges its outcomes
+//! when its dynamics converged (a non-converged replicate is kept out of every statistic).
 void add_replicate(PopulationResult& result, ReplicateResult replicate);
 
 }  // namespace ttcg

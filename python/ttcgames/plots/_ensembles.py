@@ -169,7 +169,7 @@ def ensemble_figure(results, name, out):
         _against_beta(axes[1, 1], fig, markets)
     else:
         _quantiles(axes[1, 1], results, name)
-    notes = (f"{int(counts['num_markets'])} markets; not converged {int(counts['not_converged'])}, "
+    notes = (f"{int(counts['num_markets'])} markets; non-converged {int(counts['non_converged'])}, "
              f"PoA = +∞ {int(counts['infinite_price_of_anarchy'])}, enumerated {int(counts['enumerated_markets'])} "
              f"(without a pure NE {int(counts['markets_without_equilibrium'])}), "
              f"auctions without trade {int(counts['auction_no_trade'])}")

@@ -19,7 +19,8 @@ TEST(Tally, MomentsOfAKnownSample) {
   EXPECT_DOUBLE_EQ(t.mean(), 5.0);
   EXPECT_DOUBLE_EQ(t.variance(), 32.0 / 7.0);
   EXPECT_DOUBLE_EQ(t.standard_error(), std::sqrt(32.0 / 7.0 / 8.0));
-  EXPECT_DOUBLE_EQ(t.ci95_half_width(), Z_95 * std::sqrt(32.0 / 7.0 / 8.0));
+  EXPECT_NEAR(t.ci95_half_width(), 2.364624251 * std::sqrt(32.0 / 7.0 / 8.0), 1e-9);  // t_{0.975,7}
+  EXPECT_DOUBLE_EQ(t.ci95_low(), t.mean() - t.ci95_half_width());
   EXPECT_EQ(t.min, 2.0);
   EXPECT_EQ(t.max, 9.0);
 }
@@ -31,6 +32,8 @@ TEST(Tally, EmptyAndSingleValue) {
   EXPECT_EQ(t.mean(), 3.0);
   EXPECT_TRUE(std::isnan(t.variance()));
   EXPECT_TRUE(std::isnan(t.standard_error()));
+  EXPECT_TRUE(std::isnan(t.ci95_half_width()));
+  EXPECT_TRUE(std::isnan(t.ci95_low()));
 }
 
 TEST(Tally, BlockMergeInFixedOrderIsBitwiseReproducible) {

@@ -2,6 +2,7 @@
 // on the same drawn market; results do not depend on threads, block size or the order blocks are computed in; the draws
 // follow their distributions; a degenerate ensemble reproduces the paper; and the output tallies are consistent.
 #include "ttcgames/ensemble/ensemble.hpp"
+#include "ttcgames/ensemble/ensemble_archive.hpp"
 
 #include <gtest/gtest.h>
 #include <omp.h>

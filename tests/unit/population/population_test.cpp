@@ -20,6 +20,8 @@
 #include "ttcgames/io/h5.hpp"
 #include "ttcgames/market/equilibrium_math.hpp"
 #include "ttcgames/population/population.hpp"
+#include "ttcgames/population/population_archive.hpp"
+#include "ttcgames/population/population_optimum.hpp"
 #include "ttcgames/run/results.hpp"
 #include "ttcgames/run/scenario.hpp"
 

@@ -13,12 +13,13 @@
 #include <vector>
 
 #include "h5_damage.hpp"
-#include "ttcgames/inference/curves.hpp"
 #include "ttcgames/core/error.hpp"
-#include "ttcgames/run/job.hpp"
+#include "ttcgames/inference/curves.hpp"
 #include "ttcgames/inference/question_table.hpp"
-#include "ttcgames/run/results.hpp"
 #include "ttcgames/inference/runlog_reader.hpp"
+#include "ttcgames/run/file_summary.hpp"
+#include "ttcgames/run/job.hpp"
+#include "ttcgames/run/results.hpp"
 #include "ttcgames/run/scenario.hpp"
 
 namespace ttcg {

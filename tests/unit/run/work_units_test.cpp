@@ -13,6 +13,7 @@
 
 #include "in_process.hpp"
 #include "ttcgames/core/archive.hpp"
+#include "ttcgames/population/population_archive.hpp"
 #include "ttcgames/run/checkpoint.hpp"
 #include "ttcgames/run/job.hpp"
 #include "ttcgames/run/scenario.hpp"
