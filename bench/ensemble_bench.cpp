@@ -10,6 +10,7 @@
 #include "bench_defaults.hpp"
 #include "ttcgames/core/backend.hpp"
 #include "ttcgames/ensemble/ensemble.hpp"
+#include "ttcgames/run/ensemble_stage.hpp"
 
 namespace {
 

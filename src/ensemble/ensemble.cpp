@@ -11,10 +11,10 @@
 #include <stdexcept>
 #include <type_traits>
 
-#include "ttcgames/ensemble/cuda_ensemble.hpp"
 #include "ttcgames/core/error.hpp"
+#include "ttcgames/io/toml_reader.hpp"
 #include "ttcgames/core/tally_archive.hpp"
-#include "ttcgames/run/scenario.hpp"
+#include "ttcgames/ensemble/cuda_ensemble.hpp"
 
 namespace ttcg {
 
@@ -249,19 +249,6 @@ DynamicsOptions EnsembleProblem::market_dynamics(std::int64_t market, int n) con
   o.order_replicate = static_cast<std::uint32_t>(market);
   if (params_.start == StartLevel::highest) o.start.assign(n, params_.K - 1);
   return o;
-}
-
-std::unique_ptr<EnsembleProblem> make_ensemble_problem(const Scenario& s) {
-  if (!s.ensemble) throw InputError(s.path + ": the scenario has no [ensemble] section");
-  if (s.start == StartKind::explicit_profile)
-    throw InputError(s.path +
-                     ": 'dynamics.start' lists levels per provider, but ensemble markets draw their own providers: "
-                     "use start = \"lowest\" or \"highest\"");
-  EnsembleSpec spec = *s.ensemble;
-  if (spec.name.empty()) spec.name = s.name;
-  return std::make_unique<EnsembleProblem>(s.providers, s.market, s.dynamics,
-                                           s.start == StartKind::highest ? StartLevel::highest : StartLevel::lowest,
-                                           s.enumeration, s.reserve, std::move(spec));
 }
 
 // ---- records and tallies ----

@@ -4,7 +4,7 @@
 #include <set>
 
 #include "ttcgames/core/error.hpp"
-#include "ttcgames/run/results.hpp"
+#include "ttcgames/io/result_file.hpp"
 
 namespace ttcg {
 

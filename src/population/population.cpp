@@ -13,7 +13,6 @@
 #include <sstream>
 
 #include "simd.hpp"
-#include "ttcgames/population/cuda_population.hpp"
 #include "ttcgames/core/cuda_device.hpp"
 #include "ttcgames/core/error.hpp"
 #include "ttcgames/core/tally_archive.hpp"
@@ -22,8 +21,7 @@
 #include "ttcgames/inference/question_table.hpp"
 #include "ttcgames/market/enumeration.hpp"
 #include "ttcgames/market/welfare_math.hpp"
-#include "ttcgames/run/run.hpp"
-#include "ttcgames/run/scenario.hpp"
+#include "ttcgames/population/cuda_population.hpp"
 
 namespace ttcg {
 

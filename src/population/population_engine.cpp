@@ -12,18 +12,15 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "ttcgames/population/cuda_population.hpp"
-#include "ttcgames/core/cuda_device.hpp"
-#include "ttcgames/market/enumeration.hpp"
-#include "ttcgames/core/error.hpp"
 #include "per_block.hpp"
+#include "ttcgames/core/cuda_device.hpp"
+#include "ttcgames/core/error.hpp"
 #include "ttcgames/core/text.hpp"
 #include "ttcgames/market/enumeration.hpp"
 #include "ttcgames/market/welfare_math.hpp"
+#include "ttcgames/population/cuda_population.hpp"
 #include "ttcgames/population/population.hpp"
 #include "ttcgames/population/population_optimum.hpp"
-#include "ttcgames/run/run.hpp"
-#include "ttcgames/run/scenario.hpp"
 
 namespace ttcg {
 
@@ -332,23 +329,6 @@ void PopulationOracle::prepare(const int* profile, int i) {
   } else {
     current_ = &scratch_;
   }
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// A scenario's population
-
-PopulationResult prepare_population(const Scenario& scenario, Backend backend) {
-  if (!scenario.population) throw InputError(scenario.name + ": the scenario has no [population] section");
-  PopulationResult out;
-  out.name = scenario.name;
-  out.spec = *scenario.population;
-  out.dynamics = scenario.dynamics;
-  out.reserve = scenario.reserve;
-  out.backend = backend;
-  out.tables = build_query_tables(out.spec, scenario.providers, scenario.market, scenario.source.runlog_curves.get());
-  out.ranges = histogram_ranges(out.tables, out.spec);
-  out.outcomes = make_outcome_tallies(out.tables.n, out.ranges);
-  return out;
 }
 
 ReplicateResult solve_replicate(const PopulationResult& setup, std::int64_t replicate, Backend backend) {

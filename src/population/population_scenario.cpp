@@ -6,7 +6,6 @@
 
 #include "ttcgames/core/error.hpp"
 #include "ttcgames/population/population.hpp"
-#include "ttcgames/run/scenario.hpp"
 
 namespace ttcg {
 
@@ -141,7 +140,7 @@ std::int64_t read_count(TableReader& t, const std::string& key, std::int64_t fal
 
 }  // namespace
 
-PopulationSpec read_population_section(TableReader t, const Scenario& s, const std::string& base_dir) {
+PopulationSpec read_population_section(TableReader t, const ScenarioContext& s, const std::string& base_dir) {
   t.reject_unknown(POPULATION_KEYS);
   PopulationSpec p;
   p.users = read_count(t, "users", p.users, 1, POPULATION_MAX_USERS);

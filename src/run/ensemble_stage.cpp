@@ -2,6 +2,9 @@
 
 #include <omp.h>
 
+#include "ttcgames/core/error.hpp"
+#include "ttcgames/ensemble/ensemble_archive.hpp"
+#include "ttcgames/ensemble/ensemble_results.hpp"
 #include "ttcgames/run/results.hpp"
 
 namespace ttcg {
@@ -57,6 +60,19 @@ void EnsembleStage::add_needs(ResourceNeeds& needs) const {
                 (spec.store_markets ? " stored markets" : " markets"),
             STAGE_RESULT_COPIES * markets * record + 1e5 * static_cast<double>(problem_->blocks()),
             markets * record + STAGE_GROUP_BYTES);
+}
+
+std::unique_ptr<EnsembleProblem> make_ensemble_problem(const Scenario& s) {
+  if (!s.ensemble) throw InputError(s.path + ": the scenario has no [ensemble] section");
+  if (s.start == StartKind::explicit_profile)
+    throw InputError(s.path +
+                     ": 'dynamics.start' lists levels per provider, but ensemble markets draw their own providers: "
+                     "use start = \"lowest\" or \"highest\"");
+  EnsembleSpec spec = *s.ensemble;
+  if (spec.name.empty()) spec.name = s.name;
+  return std::make_unique<EnsembleProblem>(s.providers, s.market, s.dynamics,
+                                           s.start == StartKind::highest ? StartLevel::highest : StartLevel::lowest,
+                                           s.enumeration, s.reserve, std::move(spec));
 }
 
 }  // namespace ttcg

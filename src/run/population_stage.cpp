@@ -1,5 +1,7 @@
 #include "ttcgames/run/population_stage.hpp"
 
+#include "ttcgames/core/error.hpp"
+#include "ttcgames/population/population_archive.hpp"
 #include "ttcgames/population/population_results.hpp"
 #include "unit_codec.hpp"
 
@@ -127,6 +129,20 @@ void PopulationStage::add_needs(ResourceNeeds& needs) const {
   needs.add("population '" + p.name + "' with " + std::to_string(p.spec.users) + " users",
             1.5 * static_cast<double>(p.spec.users) * BYTES_PER_USER + tables,
             static_cast<double>(p.spec.replicates) * 1e4 + STAGE_GROUP_BYTES);
+}
+
+PopulationResult prepare_population(const Scenario& scenario, Backend backend) {
+  if (!scenario.population) throw InputError(scenario.name + ": the scenario has no [population] section");
+  PopulationResult out;
+  out.name = scenario.name;
+  out.spec = *scenario.population;
+  out.dynamics = scenario.dynamics;
+  out.reserve = scenario.reserve;
+  out.backend = backend;
+  out.tables = build_query_tables(out.spec, scenario.providers, scenario.market, scenario.source.runlog_curves.get());
+  out.ranges = histogram_ranges(out.tables, out.spec);
+  out.outcomes = make_outcome_tallies(out.tables.n, out.ranges);
+  return out;
 }
 
 }  // namespace ttcg

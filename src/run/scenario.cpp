@@ -1,4 +1,5 @@
 #include "ttcgames/run/scenario.hpp"
+#include "ttcgames/run/ensemble_stage.hpp"
 
 #include <toml++/toml.h>
 
@@ -316,7 +317,8 @@ Scenario parse_scenario(std::string_view text, const std::string& origin, const 
     s.output = o->string("path").value_or("");
     o->reject_unknown({"path"});
   }
-  if (auto p = top.table("population")) s.population = read_population_section(*p, s, base_dir);
+  if (auto p = top.table("population"))
+    s.population = read_population_section(*p, ScenarioContext{s.market, s.providers, s.source}, base_dir);
   top.reject_unknown({"format", "version", "name", "description", "market", "providers", "beta", "dynamics",
                       "equilibria", "auction", "ensemble", "output", "population"});
 

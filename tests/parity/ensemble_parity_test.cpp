@@ -14,6 +14,7 @@
 #include "ttcgames/core/error.hpp"
 #include "ttcgames/ensemble/ensemble.hpp"
 #include "ttcgames/run/scenario.hpp"
+#include "ttcgames/run/ensemble_stage.hpp"
 
 namespace {
 

@@ -119,8 +119,13 @@ def check_ensemble(path, failures):
     name = "ensemble/paper-gsm8k-ensemble"
     top = xr.open_dataset(path, group=name, engine="h5netcdf")
     failures.check(float(top["quantile_probabilities"].sel(quantile=0.5)) == 0.5, "ensemble sel(quantile=0.5)")
-    quantiles = xr.open_dataset(path, group=f"{name}/quantiles", engine="h5netcdf")
-    failures.check(quantiles["inefficiency_percent"].dims == ("quantile",), "ensemble quantiles dims")
+    statistic = xr.open_dataset(path, group=f"{name}/statistics/inefficiency_percent", engine="h5netcdf")
+    failures.check(statistic["quantiles"].dims == ("quantile",), "ensemble statistic quantiles dims")
+    failures.check(float(statistic["quantiles"].sel(quantile=0.5)) == float(statistic["quantiles"][
+        list(statistic["quantile"].values).index(0.5)]), "ensemble statistic sel(quantile=0.5)")
+    histogram = xr.open_dataset(path, group=f"{name}/statistics/inefficiency_percent/histogram", engine="h5netcdf")
+    failures.check(histogram["counts"].dims == ("bin",) and histogram["edges"].dims == ("bin_edge",),
+                   "ensemble histogram dims")
     markets = xr.open_dataset(path, group=f"{name}/markets", engine="h5netcdf")
     failures.check(markets["providers"].dims == ("market", "slot"), f"markets providers {markets['providers'].dims}")
     failures.check(markets["beta"].dims == ("market",) and markets.sizes["market"] == ENSEMBLE_MARKETS,
@@ -152,8 +157,9 @@ def check_population(path, failures):
     regime = xr.open_dataset(path, group=f"{name}/market", engine="h5netcdf")
     failures.check(regime["choices"].dims == ("choice",), "regime choices dims")
     failures.check(regime["provider_profit_mean"].dims == ("provider",), "regime provider_profit_mean dims")
-    tally = xr.open_dataset(path, group=f"{name}/market/welfare", engine="h5netcdf")
-    failures.check(tally["histogram"].dims == ("bin",) and tally["quantiles"].dims == ("quantile",), "tally dims")
+    histogram = xr.open_dataset(path, group=f"{name}/market/welfare/histogram", engine="h5netcdf")
+    failures.check(histogram["counts"].dims == ("bin",) and histogram["quantiles"].dims == ("quantile",),
+                   "statistic histogram dims")
 
 
 def check_curves(path, failures):

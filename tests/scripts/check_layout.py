@@ -28,7 +28,10 @@ PARTS = {
     "cuda_unavailable": "cuda_*",  # the absence of every stage's CUDA entry points (cuda_*.hpp)
     "curves_output": "curves",
     "ensemble_results": "ensemble",
+    "h5_dims": "h5",
     "h5_read": "h5",
+    "h5_write": "h5",
+    "market_results": "results",
     "population_cpu": "population",
     "population_engine": "population",
 }

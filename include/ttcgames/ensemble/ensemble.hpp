@@ -124,8 +124,6 @@ class EnsembleProblem {
   EnsembleParams params_;
 };
 
-//! The problem of a scenario with an [ensemble] section (InputError if it has none).
-std::unique_ptr<EnsembleProblem> make_ensemble_problem(const Scenario& scenario);
 
 //! Per-market results of a range of markets, one row per market; provider columns padded to width() with −1 (indices)
 //! or NaN (factors).

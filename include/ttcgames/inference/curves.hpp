@@ -45,7 +45,7 @@
 #include "ttcgames/inference/runlog_reader.hpp"
 #include "ttcgames/inference/runlog_source.hpp"
 #include "ttcgames/io/h5.hpp"
-#include "ttcgames/run/results.hpp"
+#include "ttcgames/io/result_file.hpp"
 
 namespace ttcg {
 

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +26,19 @@ struct RunLogCurvesSource {
   std::vector<int> theta;  //!< levels of the sample-count methods (empty: the reference grid)
   std::string jitter = "philox";
   bool strict = false;  //!< a malformed record fails the read instead of being skipped
+};
+
+struct MethodCurves;  // curves.hpp
+
+//! Where the providers came from (kept for the resolved scenario text).
+struct ProviderSource {
+  std::string curves;  //!< curves CSV path ("" for inline providers and run logs)
+  std::string prices;  //!< prices CSV path
+  std::vector<std::string> models;
+  std::optional<RunLogCurvesSource> runlogs;  //!< curves computed from run logs
+  //! With `runlogs`: the curves and per-question tables derived from the run logs (inference stage), computed once
+  //! by the loader; the providers are priced from them and the population's runlogs benchmarks take their tables.
+  std::shared_ptr<const MethodCurves> runlog_curves;
 };
 
 }  // namespace ttcg

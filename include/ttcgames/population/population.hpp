@@ -331,7 +331,6 @@ struct PopulationResult {
 //! The replicate-independent part of a population run (query tables, histogram ranges, settings) with no replicate
 //! yet: a run is prepare_population, then solve_replicate and add_replicate for r = 0, 1, ... The
 //! replicates are the work units of a run (run/population_stage.hpp): replicate r depends only on the setup and r.
-PopulationResult prepare_population(const Scenario& scenario, Backend backend);
 //! Replicate r of a prepared population (its users are drawn from the Philox streams at replicate r).
 ReplicateResult solve_replicate(const PopulationResult& setup, std::int64_t replicate, Backend backend);
 //! Appends the next replicate (replicate.replicate must equal the number already added) and merges its outcomes

@@ -11,6 +11,9 @@
 
 namespace ttcg {
 
+//! The problem of a scenario with an [ensemble] section (InputError if it has none).
+std::unique_ptr<EnsembleProblem> make_ensemble_problem(const Scenario& scenario);
+
 class EnsembleStage final : public Stage {
  public:
   //! The ensemble of `scenario` (which must have one); `index` is its position in RunResults::ensembles.

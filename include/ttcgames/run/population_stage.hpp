@@ -10,6 +10,10 @@
 
 namespace ttcg {
 
+//! The population of `scenario` (which must have a [population] section), ready for its replicates: the query
+//! tables (from the providers, or the run logs' per-question tables), the histogram ranges and empty tallies.
+PopulationResult prepare_population(const Scenario& scenario, Backend backend);
+
 class PopulationStage final : public Stage {
  public:
   //! The population of `scenario` (which must have one), prepared (query tables, histogram ranges); `index` is its

@@ -1,5 +1,6 @@
-// Result files (HDF5, format "ttcgames-results" 2.0, specified in docs/hdf5-format.md): their root attributes, the
-// market and auction groups, and the whole file of a run. A file is written to a temporary name and renamed when
+// Result files of a run (HDF5, format "ttcgames-results" 2.0, specified in docs/hdf5-format.md): the market and
+// auction groups of the scenarios and the resolved scenario text; the format's identity, root attributes and opening
+// for reading are io/result_file.hpp. A file is written to a temporary name and renamed when
 // complete. What is printed from a file is run/file_summary.hpp.
 #pragma once
 
@@ -10,39 +11,14 @@
 
 #include "ttcgames/ensemble/ensemble.hpp"
 #include "ttcgames/io/h5.hpp"
+#include "ttcgames/io/result_file.hpp"
 #include "ttcgames/run/run.hpp"
 
 namespace ttcg {
 
-constexpr const char* RESULTS_FORMAT = "ttcgames-results";
-//! 2.0: one statistics schema (io/statistic_group.hpp) for populations and ensembles, Student-t intervals, the
-//! converged / non_converged counts, and netCDF-4 dimensions on every array (dimension scales, the coordinate
-//! variables `provider` and `quantile`, dimensions without coordinate values), for xarray. (1.1 added /population and
-//! /ensemble; 1.2 the `seconds`, `enumeration_algorithm` and `beta_values` as a dataset.)
-constexpr int RESULTS_FORMAT_MAJOR = 2;
-constexpr int RESULTS_FORMAT_MINOR = 0;
-//! The oldest major version the readers accept (version 1 files: their statistics are read with the v1 names).
-constexpr int RESULTS_FORMAT_OLDEST_MAJOR = 1;
-
-//! Run-level facts recorded as root attributes.
-struct RunInfo {
-  std::string backend = "cpu";
-  int threads = 1;
-  int ranks = 1;
-  std::string command_line;
-};
-
-//! Root attributes of every result file (docs/hdf5-format.md, "Root attributes"). Other stages (curves, populations,
-//! ensembles) write their groups into a file that starts with these.
-void write_root_attributes(h5::Group& root, const RunInfo& info, std::uint64_t seed, const std::string& scenario_toml);
 //! The resolved TOML of one or more scenarios, separated by "# ---- scenario <name> ----" lines when several.
 std::string combined_scenario_toml(const std::vector<const Scenario*>& scenarios);
 //! /market/<name> and /auction/<name> of one scenario; InputError when the name is taken.
 void write_scenario_groups(h5::Group& root, const ScenarioResult& result);
-
-//! Opens a file for reading as a ttcgames result file: InputError unless its root attributes say format
-//! "ttcgames-results" with a major version from RESULTS_FORMAT_OLDEST_MAJOR to RESULTS_FORMAT_MAJOR (a newer minor
-//! version reads: it only adds). `major`, when given, receives the file's major version.
-h5::File open_results_file(const std::string& path, int* major = nullptr);
 
 }  // namespace ttcg

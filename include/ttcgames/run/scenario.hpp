@@ -24,8 +24,6 @@
 
 namespace ttcg {
 
-struct MethodCurves;  // inference/curves.hpp
-
 constexpr const char* SCENARIO_FORMAT = "ttcgames-scenario";
 constexpr int SCENARIO_VERSION = 1;
 
@@ -36,17 +34,6 @@ struct BetaSweep {
   int points = 1;
   bool logarithmic = true;
   std::vector<double> values() const;
-};
-
-//! Where the providers came from (kept for the resolved scenario text).
-struct ProviderSource {
-  std::string curves;  //!< curves CSV path ("" for inline providers and run logs)
-  std::string prices;  //!< prices CSV path
-  std::vector<std::string> models;
-  std::optional<RunLogCurvesSource> runlogs;  //!< curves computed from run logs
-  //! With `runlogs`: the curves and per-question tables derived from the run logs (inference stage), computed once
-  //! by the loader; the providers are priced from them and the population's runlogs benchmarks take their tables.
-  std::shared_ptr<const MethodCurves> runlog_curves;
 };
 
 struct Scenario {

@@ -19,6 +19,7 @@
 #include "ttcgames/market/enumeration.hpp"
 #include "ttcgames/run/run.hpp"
 #include "ttcgames/run/scenario.hpp"
+#include "ttcgames/run/ensemble_stage.hpp"
 
 namespace {
 

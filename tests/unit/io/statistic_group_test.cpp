@@ -72,9 +72,9 @@ TEST(StatisticGroup, ReadsTheVersion1PopulationLayout) {
   g.write_scalar("sum_sq", t.sum_sq, "USD^2", "");
   g.write_scalar("min", t.min, "USD", "");
   g.write_scalar("max", t.max, "USD", "");
-  g.write("histogram", std::span<const std::int64_t>(std::vector<std::int64_t>{1, 1}), {}, "1", "");
+  g.write("histogram", std::span<const std::int64_t>(std::vector<std::int64_t>{1, 1}), {}, {"bin"}, "1", "");
   const std::vector<double> range{0.0, 4.0};
-  g.write("histogram_range", std::span<const double>(range), {}, "USD", "");
+  g.write("histogram_range", std::span<const double>(range), {}, {"bound"}, "USD", "");
   g.write_scalar("underflow", std::int64_t{0}, "1", "");
   g.write_scalar("overflow", std::int64_t{0}, "1", "");
   const h5::Statistic s = h5::read_statistic(g, 1);
@@ -89,9 +89,9 @@ TEST(StatisticGroup, DamagedHistogramIsAnInputError) {
   h5::File file = h5::File::create_in_memory("bad");
   h5::Group root = file.root();
   h5::Group g = root.create_group("h");
-  g.write("counts", std::span<const std::int64_t>(std::vector<std::int64_t>{1, 2}), {}, "1", "");
+  g.write("counts", std::span<const std::int64_t>(std::vector<std::int64_t>{1, 2}), {}, {"bin"}, "1", "");
   const std::vector<double> edges{1.0, 1.0, 1.0};
-  g.write("edges", std::span<const double>(edges), {}, "1", "");
+  g.write("edges", std::span<const double>(edges), {}, {"bin_edge"}, "1", "");
   g.write_scalar("underflow", std::int64_t{0}, "1", "");
   g.write_scalar("overflow", std::int64_t{0}, "1", "");
   EXPECT_THROW(h5::read_histogram(g), InputError);

@@ -24,6 +24,7 @@
 #include "ttcgames/population/population_optimum.hpp"
 #include "ttcgames/run/results.hpp"
 #include "ttcgames/run/scenario.hpp"
+#include "ttcgames/run/population_stage.hpp"
 
 namespace fs = std::filesystem;
 

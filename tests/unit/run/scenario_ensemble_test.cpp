@@ -8,6 +8,7 @@
 
 #include "ttcgames/core/error.hpp"
 #include "ttcgames/run/scenario.hpp"
+#include "ttcgames/run/ensemble_stage.hpp"
 
 namespace {
 

@@ -18,6 +18,8 @@
 #include "ttcgames/run/job.hpp"
 #include "ttcgames/run/scenario.hpp"
 #include "ttcgames/run/work_units.hpp"
+#include "ttcgames/run/ensemble_stage.hpp"
+#include "ttcgames/run/population_stage.hpp"
 
 namespace fs = std::filesystem;
 
