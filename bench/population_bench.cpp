@@ -22,10 +22,10 @@
 
 #include "bench_defaults.hpp"
 #include "ttcgames/core/backend.hpp"
+#include "ttcgames/inference/question_table.hpp"
 #include "ttcgames/io/h5.hpp"
 #include "ttcgames/population/population.hpp"
 #include "ttcgames/population/population_math.hpp"
-#include "ttcgames/inference/question_table.hpp"
 
 namespace {
 

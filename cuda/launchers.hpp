@@ -1,7 +1,7 @@
-// Interface between the CUDA entry points (cuda/entry_points.cpp, host C++20, implements the cuda_*.hpp headers of the stages)
-// and the kernels' launchers (cuda/*.cu, CUDA C++17). It is plain C++17 without CUDA headers so that both
-// sides include it: the public headers reach <span> (C++20) through game.hpp, which nvcc in C++17 mode cannot
-// compile, so the .cu files see only this header and the TTCG_HD math headers.
+// Interface between the CUDA entry points (cuda/entry_points.cpp, host C++20, implements the cuda_*.hpp headers of the
+// stages) and the kernels' launchers (cuda/*.cu, CUDA C++17). It is plain C++17 without CUDA headers so that both sides
+// include it: the public headers reach <span> (C++20) through game.hpp, which nvcc in C++17 mode cannot compile, so the
+// .cu files see only this header and the TTCG_HD math headers.
 //
 // The reductions are over (welfare, profile index) pairs with a total order (welfare first, then the LOWER
 // index on ties); an index of −1 marks "none" and is the identity. The result is therefore the same for any
@@ -13,13 +13,13 @@
 #include <string>
 #include <vector>
 
-#include "ttcgames/inference/curves_math.hpp"
+#include "ttcgames/core/hd.hpp"
+#include "ttcgames/core/rng.hpp"
 #include "ttcgames/ensemble/ensemble_math.hpp"
+#include "ttcgames/inference/curves_math.hpp"
 #include "ttcgames/market/enumeration_math.hpp"
 #include "ttcgames/market/game_math.hpp"
-#include "ttcgames/core/hd.hpp"
 #include "ttcgames/population/population_math.hpp"
-#include "ttcgames/core/rng.hpp"
 
 namespace ttcg::cuda::detail {
 
@@ -118,8 +118,8 @@ void launch_philox_draws(rng::Philox4x32Key key, const rng::Philox4x32Ctr* count
                          rng::Philox4x32Ctr* out);
 void launch_portable_math(const double* x, std::int64_t count, double* exp_out, double* log_out, double* normal_out);
 
-//! Ensemble markets [first, first + count), one thread per market (cuda/ensemble/ensemble.cu); p's pool arrays and `out` are
-//! host memory. Requires first + count ≤ 2^32.
+//! Ensemble markets [first, first + count), one thread per market (cuda/ensemble/ensemble.cu); p's pool arrays and
+//! `out` are host memory. Requires first + count ≤ 2^32.
 void launch_ensemble_markets(const EnsembleParams& p, std::int64_t first, std::int64_t count, MarketOutcome* out);
 
 //! The permutation estimator's visits and fixed-order reductions (curves_math.hpp) for permutations

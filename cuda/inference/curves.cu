@@ -1,5 +1,6 @@
 // Kernels and launcher of the permutation estimator of the inference stage, the GPU twin of
-// compute_permutation_block / merge_permutation_blocks in src/inference/curves.cpp; the per-visit logic is curves_math.hpp.
+// compute_permutation_block / merge_permutation_blocks in src/inference/curve_estimators.cpp; the per-visit logic is
+// curves_math.hpp.
 //
 // Permutations are processed in batches of whole PERMUTATION_BLOCKs. visit_kernel: one thread per (permutation,
 // question), grid-stride, writing the K outcomes of each visit to the batch's [permutation][question][level]

@@ -10,8 +10,8 @@
 #include <memory>
 
 #include "cli.hpp"
-#include "ttcgames/core/exit_status.hpp"
 #include "ttcgames/core/error.hpp"
+#include "ttcgames/core/exit_status.hpp"
 #include "ttcgames/inference/collect.hpp"
 
 namespace ttcg::cli {

@@ -8,9 +8,9 @@
 
 #include "cli.hpp"
 #include "ttcgames/core/backend.hpp"
+#include "ttcgames/core/error.hpp"
 #include "ttcgames/core/names.hpp"
 #include "ttcgames/inference/curves.hpp"
-#include "ttcgames/core/error.hpp"
 #include "ttcgames/io/file_plan.hpp"
 
 namespace ttcg::cli {

@@ -6,12 +6,12 @@
 #include <sstream>
 
 #include "cli.hpp"
-#include "ttcgames/run/comm.hpp"
-#include "ttcgames/core/exit_status.hpp"
-#include "ttcgames/core/interrupt.hpp"
 #include "ttcgames/core/cuda_device.hpp"
 #include "ttcgames/core/error.hpp"
+#include "ttcgames/core/exit_status.hpp"
+#include "ttcgames/core/interrupt.hpp"
 #include "ttcgames/core/version.hpp"
+#include "ttcgames/run/comm.hpp"
 
 namespace {
 

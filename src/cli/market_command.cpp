@@ -57,11 +57,13 @@ Command add_market_command(CLI::App& app) {
             if (o->no_enumerate) options.enumerate = false;
             if (!o->betas.empty()) options.betas = o->betas;
             const RunJob job({s}, options);
-            return run_job(job, settings, [](const RunResults& results) {
-              ScenarioSummary table = market_summary_of(results.markets[0]);  // read back, as `summary`
-              table.has_auction = false;
-              print_summary(std::cout, table);
-            }).status;
+            return run_job(job, settings,
+                           [](const RunResults& results) {
+                             ScenarioSummary table = market_summary_of(results.markets[0]);  // read back, as `summary`
+                             table.has_auction = false;
+                             print_summary(std::cout, table);
+                           })
+                .status;
           },
           true};
 }

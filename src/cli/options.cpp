@@ -4,9 +4,9 @@
 #include <sstream>
 
 #include "cli.hpp"
+#include "ttcgames/core/cuda_device.hpp"
 #include "ttcgames/core/text.hpp"
 #include "ttcgames/run/comm.hpp"
-#include "ttcgames/core/cuda_device.hpp"
 #include "ttcgames/run/orchestrator.hpp"
 
 namespace ttcg::cli {

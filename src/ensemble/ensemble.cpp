@@ -12,9 +12,9 @@
 #include <type_traits>
 
 #include "ttcgames/core/error.hpp"
-#include "ttcgames/io/toml_reader.hpp"
 #include "ttcgames/core/tally_archive.hpp"
 #include "ttcgames/ensemble/cuda_ensemble.hpp"
+#include "ttcgames/io/toml_reader.hpp"
 
 namespace ttcg {
 

@@ -14,9 +14,9 @@
 #include <unistd.h>
 
 #include "ttcgames/core/error.hpp"
+#include "ttcgames/core/rng.hpp"
 #include "ttcgames/inference/http_client.hpp"
 #include "ttcgames/inference/runlog_writer.hpp"
-#include "ttcgames/core/rng.hpp"
 
 namespace ttcg {
 

@@ -9,8 +9,8 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "ttcgames/core/interrupt.hpp"
 #include "ttcgames/core/error.hpp"
+#include "ttcgames/core/interrupt.hpp"
 
 namespace ttcg::io {
 namespace {

@@ -7,10 +7,10 @@
 #include <limits>
 #include <numeric>
 
-#include "ttcgames/market/cuda_market.hpp"
-#include "ttcgames/market/enumeration_math.hpp"
 #include "ttcgames/core/error.hpp"
 #include "ttcgames/market/aggregate_enumeration.hpp"
+#include "ttcgames/market/cuda_market.hpp"
+#include "ttcgames/market/enumeration_math.hpp"
 
 namespace ttcg {
 

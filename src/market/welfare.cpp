@@ -5,10 +5,10 @@
 #include <cmath>
 #include <vector>
 
+#include "ttcgames/core/error.hpp"
 #include "ttcgames/market/cuda_market.hpp"
 #include "ttcgames/market/enumeration.hpp"
 #include "ttcgames/market/enumeration_math.hpp"
-#include "ttcgames/core/error.hpp"
 #include "ttcgames/market/welfare_math.hpp"
 
 namespace ttcg {

@@ -6,9 +6,9 @@
 
 #include "ttcgames/core/error.hpp"
 #include "ttcgames/core/version.hpp"
-#include "ttcgames/io/atomic_file.hpp"
 #include "ttcgames/ensemble/ensemble_archive.hpp"
 #include "ttcgames/ensemble/ensemble_results.hpp"
+#include "ttcgames/io/atomic_file.hpp"
 #include "ttcgames/population/population_archive.hpp"
 #include "ttcgames/population/population_results.hpp"
 

@@ -9,6 +9,7 @@
 #include <limits>
 #include <optional>
 
+#include "ttcgames/core/cuda_device.hpp"
 #include "ttcgames/core/error.hpp"
 #include "ttcgames/core/exit_status.hpp"
 #include "ttcgames/core/interrupt.hpp"
@@ -16,7 +17,6 @@
 #include "ttcgames/io/file_plan.hpp"
 #include "ttcgames/run/checkpoint.hpp"
 #include "ttcgames/run/comm.hpp"
-#include "ttcgames/core/cuda_device.hpp"
 
 namespace ttcg {
 

@@ -236,7 +236,8 @@ TEST_F(Hardening, FullDiskLeavesNeitherTemporaryNorCheckpoint) {
   // search finishes it in a fraction of a second, before the filler starts).
   const fs::path journal = disk / "out.h5.ckpt";
   const int code = with_action(
-      work(), "run " + quote(PAPER + "/gsm8k-majority.toml") + " -o disk/out.h5 -q --threads 1 --enumeration exhaustive",
+      work(),
+      "run " + quote(PAPER + "/gsm8k-majority.toml") + " -o disk/out.h5 -q --threads 1 --enumeration exhaustive",
       [&] { return fs::exists(journal); },
       [&](pid_t) {
         std::ofstream filler(disk / "filler", std::ios::binary);

@@ -5,8 +5,8 @@
 #include <cstdlib>
 
 #include "fuzz_support.hpp"
-#include "ttcgames/inference/curves_io.hpp"
 #include "ttcgames/core/error.hpp"
+#include "ttcgames/inference/curves_io.hpp"
 
 namespace {
 

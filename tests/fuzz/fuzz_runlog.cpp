@@ -11,8 +11,8 @@
 #include <sstream>
 
 #include "fuzz_support.hpp"
-#include "ttcgames/inference/curves.hpp"
 #include "ttcgames/core/error.hpp"
+#include "ttcgames/inference/curves.hpp"
 #include "ttcgames/inference/runlog_reader.hpp"
 
 namespace {

@@ -6,8 +6,8 @@
 #include <gtest/gtest.h>
 
 #include "ttcgames/core/backend.hpp"
-#include "ttcgames/inference/curves.hpp"
 #include "ttcgames/core/error.hpp"
+#include "ttcgames/inference/curves.hpp"
 #include "ttcgames/inference/synthetic_runlog.hpp"
 
 namespace {

@@ -13,8 +13,8 @@
 #include "ttcgames/core/backend.hpp"
 #include "ttcgames/core/error.hpp"
 #include "ttcgames/ensemble/ensemble.hpp"
-#include "ttcgames/run/scenario.hpp"
 #include "ttcgames/run/ensemble_stage.hpp"
+#include "ttcgames/run/scenario.hpp"
 
 namespace {
 

@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "ttcgames/core/backend.hpp"
-#include "ttcgames/market/enumeration.hpp"
 #include "ttcgames/core/error.hpp"
+#include "ttcgames/market/enumeration.hpp"
 #include "ttcgames/market/game.hpp"
 #include "ttcgames/market/market.hpp"
 #include "ttcgames/market/welfare.hpp"

@@ -14,10 +14,10 @@
 
 #include "ttcgames/core/backend.hpp"
 #include "ttcgames/core/cuda_device.hpp"
-#include "ttcgames/market/cuda_market.hpp"
-#include "ttcgames/population/cuda_population.hpp"
 #include "ttcgames/ensemble/cuda_ensemble.hpp"
 #include "ttcgames/inference/cuda_curves.hpp"
+#include "ttcgames/market/cuda_market.hpp"
+#include "ttcgames/population/cuda_population.hpp"
 #include "ttcgames/population/population.hpp"
 #include "ttcgames/run/scenario.hpp"
 

@@ -124,7 +124,6 @@ class EnsembleProblem {
   EnsembleParams params_;
 };
 
-
 //! Per-market results of a range of markets, one row per market; provider columns padded to width() with −1 (indices)
 //! or NaN (factors).
 struct EnsembleRecords {

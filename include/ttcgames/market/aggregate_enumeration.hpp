@@ -43,9 +43,9 @@
 #include <cmath>
 #include <cstdint>
 
+#include "ttcgames/core/hd.hpp"
 #include "ttcgames/market/enumeration_math.hpp"
 #include "ttcgames/market/game_math.hpp"
-#include "ttcgames/core/hd.hpp"
 
 namespace ttcg {
 

@@ -1,5 +1,6 @@
 // Clearing of the reverse second-price (score) auction under truthful bidding (docs/model.md §3), written once for
-// the host (src/market/auction.cpp, src/ensemble/ensemble.cpp) and the CUDA kernels (cuda/ensemble/ensemble.cu). C++17, no std:: containers.
+// the host (src/market/auction.cpp, src/ensemble/ensemble.cpp) and the CUDA kernels (cuda/ensemble/ensemble.cu). C++17,
+// no std:: containers.
 //
 // Each provider bids at its truthful level argmax_k W_i(k) (first index on ties) with score S_i = W_i(level); the
 // highest score wins (ties: the earlier provider), the user pays q_w − S_(2). The reserve and lone-bidder rules are

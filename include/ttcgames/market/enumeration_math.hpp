@@ -9,8 +9,8 @@
 #include <cmath>
 #include <cstdint>
 
-#include "ttcgames/market/game_math.hpp"
 #include "ttcgames/core/hd.hpp"
+#include "ttcgames/market/game_math.hpp"
 
 namespace ttcg {
 

@@ -10,9 +10,9 @@
 #include <span>
 #include <vector>
 
+#include "ttcgames/core/mt19937.hpp"
 #include "ttcgames/market/equilibrium_math.hpp"
 #include "ttcgames/market/game.hpp"
-#include "ttcgames/core/mt19937.hpp"
 
 namespace ttcg {
 

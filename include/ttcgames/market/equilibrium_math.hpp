@@ -1,8 +1,8 @@
 // The per-market logic of the equilibrium computations (docs/model.md §2.1), written once for the host
-// (src/market/equilibrium.cpp, src/ensemble/ensemble.cpp, the population engine) and the CUDA kernels (cuda/ensemble/ensemble.cu):
-// better/best-response dynamics over a "utility oracle", the provider-order policies, and the regret
-// certificate of a profile. C++17 without std:: containers: the caller owns every array (fixed-capacity arrays
-// in a kernel, vectors on the host).
+// (src/market/equilibrium.cpp, src/ensemble/ensemble.cpp, the population engine) and the CUDA kernels
+// (cuda/ensemble/ensemble.cu): better/best-response dynamics over a "utility oracle", the provider-order policies, and
+// the regret certificate of a profile. C++17 without std:: containers: the caller owns every array (fixed-capacity
+// arrays in a kernel, vectors on the host).
 //
 // Utility oracle. The dynamics only need the log-utility of the visited provider at each candidate level,
 // given everyone else's current level. An oracle is any class O with
@@ -32,9 +32,9 @@
 #include <cmath>
 #include <cstdint>
 
-#include "ttcgames/market/game_math.hpp"
 #include "ttcgames/core/hd.hpp"
 #include "ttcgames/core/rng.hpp"
+#include "ttcgames/market/game_math.hpp"
 
 namespace ttcg {
 

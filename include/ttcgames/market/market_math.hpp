@@ -1,6 +1,7 @@
 // Per-element economics of a market (docs/model.md §1) and of its game at one β (§2), shared by the table builder
-// (src/market/market.cpp), the game (src/market/game.cpp) and the ensemble kernels (cuda/ensemble/ensemble.cu), so that a market built on
-// the host and one built inside a kernel hold the same numbers (up to the last bit of the device's libm).
+// (src/market/market.cpp), the game (src/market/game.cpp) and the ensemble kernels (cuda/ensemble/ensemble.cu), so that
+// a market built on the host and one built inside a kernel hold the same numbers (up to the last bit of the device's
+// libm).
 //
 // Money is USD per query; tokens are billed output tokens per query; prices per token are USD per token. The
 // formulas are evaluated in one fixed order of operations (the reference implementation's arithmetic), which is

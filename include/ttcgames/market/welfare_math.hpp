@@ -1,5 +1,6 @@
 // The exact social optimum of one logit market by fractional programming (docs/model.md §2.2), written once for the
-// host (src/market/welfare.cpp, src/ensemble/ensemble.cpp) and the CUDA kernels (cuda/ensemble/ensemble.cu). C++17, no std:: containers.
+// host (src/market/welfare.cpp, src/ensemble/ensemble.cpp) and the CUDA kernels (cuda/ensemble/ensemble.cu). C++17, no
+// std:: containers.
 //
 // SW(k) = Σ_i e_i W_i / (e_0 + Σ_i e_i) with e_i = e^{x_i(k_i)} is a ratio of separable sums. For a trial value λ,
 // F(λ) = max_k [e_0 (v0 − λ) + Σ_i e_i (W_i − λ)] is positive exactly when some profile beats λ, and each provider
@@ -10,8 +11,8 @@
 
 #include <cmath>
 
-#include "ttcgames/market/game_math.hpp"
 #include "ttcgames/core/hd.hpp"
+#include "ttcgames/market/game_math.hpp"
 
 namespace ttcg {
 

@@ -17,9 +17,9 @@
 
 #include "ttcgames/core/error.hpp"
 #include "ttcgames/market/enumeration.hpp"
+#include "ttcgames/run/ensemble_stage.hpp"
 #include "ttcgames/run/run.hpp"
 #include "ttcgames/run/scenario.hpp"
-#include "ttcgames/run/ensemble_stage.hpp"
 
 namespace {
 

@@ -15,8 +15,8 @@
 #include <random>
 
 #include "curves_fixtures.hpp"
-#include "ttcgames/inference/curves.hpp"
 #include "ttcgames/core/error.hpp"
+#include "ttcgames/inference/curves.hpp"
 #include "ttcgames/inference/synthetic_runlog.hpp"
 
 namespace {

@@ -11,8 +11,8 @@
 #include <sstream>
 
 #include "ttcgames/core/error.hpp"
-#include "ttcgames/inference/runlog_writer.hpp"
 #include "ttcgames/inference/runlog_reader.hpp"
+#include "ttcgames/inference/runlog_writer.hpp"
 
 namespace {
 

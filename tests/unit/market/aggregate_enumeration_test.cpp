@@ -13,10 +13,10 @@
 #include <random>
 #include <string>
 
-#include "ttcgames/market/enumeration.hpp"
-#include "ttcgames/market/equilibrium.hpp"
 #include "ttcgames/core/error.hpp"
 #include "ttcgames/io/h5.hpp"
+#include "ttcgames/market/enumeration.hpp"
+#include "ttcgames/market/equilibrium.hpp"
 #include "ttcgames/run/scenario.hpp"
 
 namespace {

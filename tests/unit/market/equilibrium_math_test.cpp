@@ -8,8 +8,8 @@
 #include <numeric>
 
 #include "random_market.hpp"
-#include "ttcgames/market/equilibrium.hpp"
 #include "ttcgames/core/rng.hpp"
+#include "ttcgames/market/equilibrium.hpp"
 
 namespace {
 

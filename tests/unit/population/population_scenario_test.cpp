@@ -1,5 +1,5 @@
-// The [population] section of a scenario (src/population/population_scenario.cpp): defaults, every distribution form, the
-// resolved-TOML round trip, and one test per kind of bad input, each checking that the InputError names the place
+// The [population] section of a scenario (src/population/population_scenario.cpp): defaults, every distribution form,
+// the resolved-TOML round trip, and one test per kind of bad input, each checking that the InputError names the place
 // (file:line:column and key) and what would be valid.
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -11,8 +11,8 @@
 #include <string>
 
 #include "ttcgames/core/error.hpp"
-#include "ttcgames/io/h5.hpp"
 #include "ttcgames/inference/question_table.hpp"
+#include "ttcgames/io/h5.hpp"
 #include "ttcgames/run/results.hpp"
 #include "ttcgames/run/scenario.hpp"
 

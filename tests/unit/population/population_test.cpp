@@ -22,9 +22,9 @@
 #include "ttcgames/population/population.hpp"
 #include "ttcgames/population/population_archive.hpp"
 #include "ttcgames/population/population_optimum.hpp"
+#include "ttcgames/run/population_stage.hpp"
 #include "ttcgames/run/results.hpp"
 #include "ttcgames/run/scenario.hpp"
-#include "ttcgames/run/population_stage.hpp"
 
 namespace fs = std::filesystem;
 

@@ -7,8 +7,8 @@
 #include <string>
 
 #include "ttcgames/core/error.hpp"
-#include "ttcgames/run/scenario.hpp"
 #include "ttcgames/run/ensemble_stage.hpp"
+#include "ttcgames/run/scenario.hpp"
 
 namespace {
 

@@ -1,7 +1,7 @@
-// Tests of the scenario loader (src/run/scenario.cpp) and the curves/prices CSV readers (src/inference/curves_io.cpp): the
-// shipped paper scenarios, defaults, every key form, the resolved-TOML round trip, closest_match, and one
-// test per kind of bad input, each checking that an InputError names the place (file:line[:column] or key)
-// and what would be valid.
+// Tests of the scenario loader (src/run/scenario.cpp) and the curves/prices CSV readers (src/inference/curves_io.cpp):
+// the shipped paper scenarios, defaults, every key form, the resolved-TOML round trip, closest_match, and one test per
+// kind of bad input, each checking that an InputError names the place (file:line[:column] or key) and what would be
+// valid.
 #include "ttcgames/run/scenario.hpp"
 
 #include <gtest/gtest.h>
@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "ttcgames/inference/curves_io.hpp"
 #include "ttcgames/core/error.hpp"
+#include "ttcgames/inference/curves_io.hpp"
 
 namespace fs = std::filesystem;
 using ttcg::InputError;

@@ -15,11 +15,11 @@
 #include "ttcgames/core/archive.hpp"
 #include "ttcgames/population/population_archive.hpp"
 #include "ttcgames/run/checkpoint.hpp"
+#include "ttcgames/run/ensemble_stage.hpp"
 #include "ttcgames/run/job.hpp"
+#include "ttcgames/run/population_stage.hpp"
 #include "ttcgames/run/scenario.hpp"
 #include "ttcgames/run/work_units.hpp"
-#include "ttcgames/run/ensemble_stage.hpp"
-#include "ttcgames/run/population_stage.hpp"
 
 namespace fs = std::filesystem;
 
