@@ -1,5 +1,7 @@
 #include "ttcgames/inference/questions.hpp"
 
+#include "runlog_record.hpp"
+
 #include <simdjson.h>
 #include <toml++/toml.h>
 
@@ -17,6 +19,7 @@ namespace ttcg {
 namespace {
 
 namespace dom = simdjson::dom;
+using runlog_detail::type_name;
 
 constexpr const char* QUESTION_MAPPING_FORMAT = "ttcgames-question-mapping";
 constexpr std::int64_t QUESTION_MAPPING_VERSION = 1;
@@ -35,55 +38,10 @@ std::optional<JsonPath> single_value_path(TableReader& t, const std::string& key
   return p;
 }
 
-const char* type_name(dom::element_type t) {
-  switch (t) {
-    case dom::element_type::ARRAY:
-      return "an array";
-    case dom::element_type::OBJECT:
-      return "an object";
-    case dom::element_type::INT64:
-    case dom::element_type::UINT64:
-    case dom::element_type::DOUBLE:
-      return "a number";
-    case dom::element_type::STRING:
-      return "a string";
-    case dom::element_type::BOOL:
-      return "a boolean";
-    case dom::element_type::NULL_VALUE:
-      return "null";
-  }
-  return "?";
-}
-
-//! The value at `path` in `e`; nullopt with `why` when a key or index is absent or the structure differs.
+//! The value at `path` in `e`; nullopt with `why` when a key or index is absent or the structure differs (the
+//! run-log reader's path walk, runlog_record.hpp).
 std::optional<dom::element> follow(dom::element e, const JsonPath& path, std::string& why) {
-  for (const auto& step : path.steps) {
-    if (const auto* key = std::get_if<std::string>(&step)) {
-      dom::object obj;
-      if (e.get_object().get(obj) != simdjson::SUCCESS) {
-        why = "expected an object holding '" + *key + "', found " + type_name(e.type());
-        return std::nullopt;
-      }
-      if (obj.at_key(*key).get(e) != simdjson::SUCCESS) {
-        why = "no key '" + *key + "'";
-        return std::nullopt;
-      }
-    } else if (const auto* index = std::get_if<std::int64_t>(&step)) {
-      dom::array arr;
-      if (e.get_array().get(arr) != simdjson::SUCCESS) {
-        why = "expected an array for [" + std::to_string(*index) + "], found " + type_name(e.type());
-        return std::nullopt;
-      }
-      const auto size = static_cast<std::int64_t>(arr.size());
-      const std::int64_t k = *index < 0 ? size + *index : *index;
-      if (k < 0 || k >= size) {
-        why = "index [" + std::to_string(*index) + "] out of range (" + std::to_string(size) + " elements)";
-        return std::nullopt;
-      }
-      e = arr.at(static_cast<std::size_t>(k)).value_unsafe();
-    }
-  }
-  return e;
+  return runlog_detail::follow(e, path, 0, path.steps.size(), why);
 }
 
 //! A string or number at `path` as text; InputError "where: field 'x' ..." otherwise.
