@@ -117,12 +117,12 @@ TEST(Population, TilesEqualThePerUserFunctionsBitForBit) {
     for (int i = 0; i < s.tables.n; ++i) EXPECT_TRUE(same_bits(d.shares[i], e[i] * inv)) << "user " << u;
     // The body of the CUDA demand kernel: every term of the sums.
     double share[population::MAX_PROVIDERS], profit[population::MAX_PROVIDERS];
-    const population::UserDemand one = population::user_demand(t, users.alpha[u], users.beta[u], users.v0[u],
-                                                               users.question[u], e, s.tables.n, share, profit);
-    EXPECT_TRUE(same_bits(d.outside, one.outside)) << "user " << u;
-    EXPECT_TRUE(same_bits(d.welfare, one.welfare)) << "user " << u;
-    EXPECT_TRUE(same_bits(d.value, one.value)) << "user " << u;
-    EXPECT_TRUE(same_bits(d.price, one.price)) << "user " << u;
+    const population::UserDemand kernel = population::user_demand(t, users.alpha[u], users.beta[u], users.v0[u],
+                                                                  users.question[u], e, s.tables.n, share, profit);
+    EXPECT_TRUE(same_bits(d.outside, kernel.outside)) << "user " << u;
+    EXPECT_TRUE(same_bits(d.welfare, kernel.welfare)) << "user " << u;
+    EXPECT_TRUE(same_bits(d.value, kernel.value)) << "user " << u;
+    EXPECT_TRUE(same_bits(d.price, kernel.price)) << "user " << u;
     for (int i = 0; i < s.tables.n; ++i) {
       EXPECT_TRUE(same_bits(d.shares[i], share[i])) << "user " << u << " provider " << i;
       EXPECT_TRUE(same_bits(d.profit[i], profit[i])) << "user " << u << " provider " << i;
