@@ -4,6 +4,7 @@
 # report, a leak, an exception other than InputError, an input slower than the timeout or using more than 2 GiB.
 #
 #   scripts/fuzz.sh [SECONDS_PER_TARGET]     default 10: about a minute for the six targets, plus the build
+#   scripts/fuzz.sh --classify REPORT...     prints "hdf5" or "ttcgames" for each kept report (tested by ctest)
 #
 # Findings inside the HDF5 library itself (a damaged file that makes libhdf5 loop, crash or leak before ttcgames
 # gets an answer to check) are out of scope: they are reported and kept, and the target goes on fuzzing. A finding
@@ -19,14 +20,14 @@ seconds=${1:-10}
 timeout=${TTCG_FUZZ_TIMEOUT:-10}
 targets=(scenario csv runlog results results_structure checkpoint)
 
-cmake --preset fuzz -DCMAKE_CXX_COMPILER_LAUNCHER="$(command -v ccache || true)" >/dev/null
-cmake --build --preset fuzz -j "$(nproc)" --target "${targets[@]/#/fuzz_}"
-
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export OMP_NUM_THREADS=1
 
-runtime='__sanitizer|fuzzer::|libc\.so|libstdc\+\+|__interceptor|__asan|__ubsan|__lsan|libclang_rt| in (malloc|calloc|realloc|free|operator new|operator delete|_start|__libc)'
+# Frames of the runtimes, whether symbolized or not: libc's string functions (memcpy and friends, whose frames name
+# their source under sysdeps/ and change with the CPU: __memcpy_avx512_unaligned_erms on one machine,
+# __memmove_avx_unaligned_erms on another), libstdc++, the sanitizers and libFuzzer.
+runtime='__sanitizer|fuzzer::|libc\.so|libc-start|sysdeps/|libstdc\+\+|__interceptor|__asan|__ubsan|__lsan|libclang_rt| in (malloc|calloc|realloc|free|operator new|operator delete|_start|__libc|__mem[a-z_0-9]*|__str[a-z_0-9]*|mem(cpy|move|set|cmp)|str[a-z]*)[ (]'
 
 #! The first stack frame of a report section outside the runtimes.
 first_frame() {
@@ -44,6 +45,17 @@ in_hdf5() {
   fi
   return 0
 }
+
+if [[ ${1:-} == --classify ]]; then
+  shift
+  for report in "$@"; do
+    if in_hdf5 "$report"; then echo "hdf5 $report"; else echo "ttcgames $report"; fi
+  done
+  exit 0
+fi
+
+cmake --preset fuzz -DCMAKE_CXX_COMPILER_LAUNCHER="$(command -v ccache || true)" >/dev/null
+cmake --build --preset fuzz -j "$(nproc)" --target "${targets[@]/#/fuzz_}"
 
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
