@@ -4,6 +4,8 @@
 # report, a leak, an exception other than InputError, an input slower than the timeout or using more than 2 GiB.
 #
 #   scripts/fuzz.sh [SECONDS_PER_TARGET]     default 10: about a minute for the six targets, plus the build
+#   TTCG_FUZZ_SEED=N scripts/fuzz.sh ...     libFuzzer's -seed (N + attempt after an HDF5 finding): a reproducible run
+#                                            (CI); unset, each run draws its own seed (printed in the logs)
 #   scripts/fuzz.sh --classify REPORT...     prints "hdf5" or "ttcgames" for each kept report (tested by ctest)
 #
 # Findings inside the HDF5 library itself (a damaged file that makes libhdf5 loop, crash or leak before ttcgames
@@ -71,8 +73,10 @@ for target in "${targets[@]}"; do
   while ((SECONDS < deadline)); do
     attempt=$((attempt + 1))
     log=$findings/run-$attempt.log
+    seed=()
+    [[ -n ${TTCG_FUZZ_SEED:-} ]] && seed=(-seed=$((TTCG_FUZZ_SEED + attempt)))
     if build-fuzz/tests/fuzz/fuzz_$target "$scratch/$target" "tests/fuzz/$target" -max_total_time=$((deadline - SECONDS)) \
-      -timeout="$timeout" -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$findings/" >"$log" 2>&1; then
+      "${seed[@]}" -timeout="$timeout" -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$findings/" >"$log" 2>&1; then
       finished=1
     else
       finished=0
