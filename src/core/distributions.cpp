@@ -49,6 +49,8 @@ const char* to_string(DistributionKind kind) {
       return "lognormal";
     case DistributionKind::uniform:
       return "uniform";
+    case DistributionKind::log_uniform:
+      return "log_uniform";
     case DistributionKind::empirical:
       return "empirical";
   }
@@ -60,6 +62,29 @@ Distribution Distribution::fixed_value(double v) {
   d.kind = DistributionKind::fixed;
   d.value = v;
   return d;
+}
+
+Distribution Distribution::range(double low, double high, bool log) {
+  Distribution d;
+  d.kind = log ? DistributionKind::log_uniform : DistributionKind::uniform;
+  d.low = low;
+  d.high = high;
+  return d;
+}
+
+bool Distribution::constant() const {
+  switch (kind) {
+    case DistributionKind::fixed:
+      return true;
+    case DistributionKind::lognormal:
+      return sigma == 0.0;
+    case DistributionKind::uniform:
+    case DistributionKind::log_uniform:
+      return low == high;
+    case DistributionKind::empirical:
+      return values.size() == 1;
+  }
+  return false;
 }
 
 namespace {
@@ -88,6 +113,8 @@ double Distribution::mean() const {
       return std::exp(mu + 0.5 * sigma * sigma);
     case DistributionKind::uniform:
       return 0.5 * (low + high);
+    case DistributionKind::log_uniform:  // (hi − lo) / (log hi − log lo)
+      return low == high ? low : (high - low) / std::log(high / low);
     case DistributionKind::empirical: {
       double m = 0.0;
       for (const auto& [x, w] : weighted_values(*this)) m += w * x;
@@ -105,6 +132,11 @@ double Distribution::variance() const {
       return std::expm1(sigma * sigma) * std::exp(2.0 * mu + sigma * sigma);
     case DistributionKind::uniform:
       return (high - low) * (high - low) / 12.0;
+    case DistributionKind::log_uniform: {  // E[X²] − E[X]², E[X²] = (hi² − lo²) / (2 (log hi − log lo))
+      if (low == high) return 0.0;
+      const double m = mean();
+      return (high * high - low * low) / (2.0 * std::log(high / low)) - m * m;
+    }
     case DistributionKind::empirical: {
       const double m = mean();
       double v = 0.0;
@@ -124,6 +156,8 @@ double Distribution::quantile(double p) const {
       return std::exp(mu + sigma * standard_normal_quantile(p));
     case DistributionKind::uniform:
       return low + (high - low) * p;
+    case DistributionKind::log_uniform:
+      return p == 0.0 ? low : p == 1.0 ? high : std::exp(std::log(low) + (std::log(high) - std::log(low)) * p);
     case DistributionKind::empirical: {
       const auto v = weighted_values(*this);
       double cumulative = 0.0;
@@ -167,6 +201,9 @@ std::string Distribution::describe() const {
     case DistributionKind::uniform:
       s << "uniform [" << low << ", " << high << ")";
       break;
+    case DistributionKind::log_uniform:
+      s << "log-uniform [" << low << ", " << high << ")";
+      break;
     case DistributionKind::empirical:
       s << "empirical (" << values.size() << " values" << (weights.empty() ? "" : ", weighted") << ")";
       break;
@@ -191,6 +228,7 @@ DistributionView PreparedDistribution::view() const {
       v.b = spec.sigma;
       break;
     case DistributionKind::uniform:
+    case DistributionKind::log_uniform:
       v.a = spec.low;
       v.b = spec.high;
       break;

@@ -32,27 +32,31 @@ std::string describe(double v) {
   return s.str();
 }
 
-void check_range(const ParameterRange& r, const std::string& key, double minimum, bool minimum_inclusive,
-                 const std::string& valid) {
-  if (!std::isfinite(r.low) || !std::isfinite(r.high)) fail(key, "must be finite");
-  if (r.high < r.low) fail(key, "has high < low (" + describe(r.high) + " < " + describe(r.low) + ")");
-  if (minimum_inclusive ? r.low < minimum : r.low <= minimum) fail(key, "must be " + valid);
-  if (r.spacing == Spacing::log && !r.fixed() && !(r.low > 0.0))
+//! Checks a per-market parameter: fixed, uniform or log-uniform, finite, low <= high, low above `minimum`.
+void check_parameter(const dist::Distribution& d, const std::string& key, double minimum, bool minimum_inclusive,
+                     const std::string& valid) {
+  using dist::DistributionKind;
+  if (d.kind != DistributionKind::fixed && d.kind != DistributionKind::uniform &&
+      d.kind != DistributionKind::log_uniform)
+    fail(key, std::string("is ") + dist::to_string(d.kind) + "; valid: a number, or a uniform or log-uniform range");
+  const double low = d.lower_bound(0.0), high = d.upper_bound(0.0);
+  if (!std::isfinite(low) || !std::isfinite(high)) fail(key, "must be finite");
+  if (high < low) fail(key, "has high < low (" + describe(high) + " < " + describe(low) + ")");
+  if (minimum_inclusive ? low < minimum : low <= minimum) fail(key, "must be " + valid);
+  if (d.kind == DistributionKind::log_uniform && !d.constant() && !(low > 0.0))
     fail(key, "needs low > 0 for spacing = \"log\" (or spacing = \"uniform\")");
 }
 
+//! The view of a per-market parameter (checked: never empirical, so it points to no host memory).
+dist::DistributionView parameter_view(const dist::Distribution& d) {
+  return dist::PreparedDistribution(d).view();
+}
+
 //! The largest price factor the jitter can draw (a standard normal from one Philox draw stays within ±9).
-double max_jitter_factor(const PriceJitter& j) {
+double max_jitter_factor(const dist::Distribution& j) {
   constexpr double NORMAL_DRAW_BOUND = 9.0;
-  switch (j.kind) {
-    case JitterKind::uniform:
-      return j.high;
-    case JitterKind::lognormal:
-      return std::exp(j.sigma * NORMAL_DRAW_BOUND);
-    case JitterKind::none:
-      break;
-  }
-  return 1.0;
+  if (j.kind == dist::DistributionKind::lognormal) return std::exp(j.mu + j.sigma * NORMAL_DRAW_BOUND);
+  return j.upper_bound(0.0);
 }
 
 //! NumericalError naming the ensemble, market and quantity unless the market's numbers are finite (PoA may be +inf
@@ -133,18 +137,23 @@ EnsembleProblem::EnsembleProblem(const ProviderSet& providers, const MarketParam
     fail("providers", "allows at most " + std::to_string(ENSEMBLE_MAX_PROVIDERS) + " providers per market, got " +
                           std::to_string(s.max_providers));
 
-  const PriceJitter& j = s.price_jitter;
-  if (j.kind == JitterKind::uniform && !(j.low > 0.0 && j.low <= j.high && std::isfinite(j.high)))
+  const dist::Distribution& j = s.price_jitter;
+  using dist::DistributionKind;
+  if (j.kind == DistributionKind::fixed && j.value != 1.0)
+    fail("price_jitter", "is fixed at " + describe(j.value) + "; without jitter the factor is 1");
+  if (j.kind == DistributionKind::uniform && !(j.low > 0.0 && j.low <= j.high && std::isfinite(j.high)))
     fail("price_jitter", "needs finite 0 < low <= high for kind = \"uniform\"");
-  if (j.kind == JitterKind::lognormal && !(j.sigma >= 0.0 && j.sigma <= 10.0))
-    fail("price_jitter", "needs 0 <= sigma <= 10 for kind = \"lognormal\"");
-  check_range(s.beta, "beta", 0.0, true, ">= 0 (an inverse temperature, 1/USD)");
-  if (!s.markup) s.markup = ParameterRange{market.markup, market.markup, Spacing::uniform};
-  if (!s.alpha) s.alpha = ParameterRange{market.alpha, market.alpha, Spacing::uniform};
-  if (!s.v0) s.v0 = ParameterRange{market.v0, market.v0, Spacing::uniform};
-  check_range(*s.markup, "markup", -1.0, false, "> -1 (cost = price / (1 + markup))");
-  check_range(*s.alpha, "alpha", 0.0, true, ">= 0 (USD per query)");
-  check_range(*s.v0, "v0", -std::numeric_limits<double>::infinity(), false, "finite");
+  if (j.kind == DistributionKind::lognormal && !(j.mu == 0.0 && j.sigma >= 0.0 && j.sigma <= 10.0))
+    fail("price_jitter", "needs 0 <= sigma <= 10 for kind = \"lognormal\" (median 1)");
+  if (j.kind == DistributionKind::log_uniform || j.kind == DistributionKind::empirical)
+    fail("price_jitter", std::string("is ") + dist::to_string(j.kind) + "; valid: none, uniform or lognormal");
+  check_parameter(s.beta, "beta", 0.0, true, ">= 0 (an inverse temperature, 1/USD)");
+  if (!s.markup) s.markup = dist::Distribution::fixed_value(market.markup);
+  if (!s.alpha) s.alpha = dist::Distribution::fixed_value(market.alpha);
+  if (!s.v0) s.v0 = dist::Distribution::fixed_value(market.v0);
+  check_parameter(*s.markup, "markup", -1.0, false, "> -1 (cost = price / (1 + markup))");
+  check_parameter(*s.alpha, "alpha", 0.0, true, ">= 0 (USD per query)");
+  check_parameter(*s.v0, "v0", -std::numeric_limits<double>::infinity(), false, "finite");
   if (s.order != ProviderOrder::random && s.order != ProviderOrder::fixed)
     fail("order", "must be \"random\" or \"fixed\" (the reference order replays CPython's generator, host only)");
   if (s.enumeration_max_profiles < 1 || s.enumeration_max_profiles > ENSEMBLE_MAX_ENUMERATION_PROFILES)
@@ -176,12 +185,13 @@ EnsembleProblem::EnsembleProblem(const ProviderSet& providers, const MarketParam
   double max_user_value = 0.0;
   for (std::size_t i = 0; i < pool_price_.size(); ++i)
     for (int k = 0; k < K; ++k)
-      max_user_value = std::max(max_user_value, s.alpha->high + usd_per_token(pool_price_[i] * max_jitter_factor(j)) *
+      max_user_value = std::max(max_user_value, s.alpha->upper_bound(0.0) + usd_per_token(pool_price_[i] * max_jitter_factor(j)) *
                                                                     pool_tokens_[i * K + k]);
-  const double max_x =
-      std::max(s.beta.high * max_user_value, s.beta.high * std::max(std::fabs(s.v0->low), std::fabs(s.v0->high)));
+  const double beta_high = s.beta.upper_bound(0.0);
+  const double max_x = std::max(beta_high * max_user_value, beta_high * std::max(std::fabs(s.v0->lower_bound(0.0)),
+                                                                                 std::fabs(s.v0->upper_bound(0.0))));
   if (!(max_x <= LOG_ATTRACTION_LIMIT))
-    fail("beta", "reaches " + describe(s.beta.high) + ", where a market's log attraction beta*V or beta*v0 can reach " +
+    fail("beta", "reaches " + describe(beta_high) + ", where a market's log attraction beta*V or beta*v0 can reach " +
                      describe(max_x) + ", beyond +-" + describe(LOG_ATTRACTION_LIMIT) +
                      " (the range computed exactly in double precision); lower the beta, alpha, v0 or price ranges");
 
@@ -193,11 +203,11 @@ EnsembleProblem::EnsembleProblem(const ProviderSet& providers, const MarketParam
   p.pool_price = pool_price_.data();
   p.min_providers = s.min_providers;
   p.max_providers = s.max_providers;
-  p.jitter = s.price_jitter;
-  p.beta = s.beta;
-  p.markup = *s.markup;
-  p.alpha = *s.alpha;
-  p.v0 = *s.v0;
+  p.jitter = parameter_view(s.price_jitter);
+  p.beta = parameter_view(s.beta);
+  p.markup = parameter_view(*s.markup);
+  p.alpha = parameter_view(*s.alpha);
+  p.v0 = parameter_view(*s.v0);
   p.baseline = market.baseline;
   p.dynamics = dynamics_settings(dynamics);
   p.random_order = s.order == ProviderOrder::random;

@@ -18,42 +18,36 @@ hsize_t hs(std::int64_t v) {
   return static_cast<hsize_t>(v);
 }
 
-const char* to_string(Spacing s) {
-  return s == Spacing::log ? "log" : "uniform";
+//! A per-market parameter's spacing as the file names it: "log" for a log-uniform range, else "uniform".
+const char* spacing_name(const dist::Distribution& d) {
+  return d.kind == dist::DistributionKind::log_uniform ? "log" : "uniform";
 }
 
-const char* to_string(JitterKind k) {
-  switch (k) {
-    case JitterKind::none:
-      return "none";
-    case JitterKind::uniform:
-      return "uniform";
-    case JitterKind::lognormal:
-      return "lognormal";
-  }
-  return "?";
+//! The price jitter's kind as the file names it: "none" (fixed factor 1), "uniform" or "lognormal".
+const char* jitter_name(const dist::Distribution& j) {
+  return j.kind == dist::DistributionKind::fixed ? "none" : dist::to_string(j.kind);
 }
 
-std::string describe_range(const ParameterRange& r) {
+std::string describe_range(const dist::Distribution& d) {
   std::ostringstream s;
-  if (r.fixed())
-    s << r.low;
+  if (d.constant())
+    s << d.lower_bound(0.0);
   else
-    s << r.low << ".." << r.high << " (" << to_string(r.spacing) << ")";
+    s << d.lower_bound(0.0) << ".." << d.upper_bound(0.0) << " (" << spacing_name(d) << ")";
   return s.str();
 }
 
-std::string describe_jitter(const PriceJitter& j) {
+std::string describe_jitter(const dist::Distribution& j) {
   std::ostringstream s;
   switch (j.kind) {
-    case JitterKind::none:
-      s << "none";
-      break;
-    case JitterKind::uniform:
+    case dist::DistributionKind::uniform:
       s << "uniform factor in [" << j.low << ", " << j.high << "]";
       break;
-    case JitterKind::lognormal:
+    case dist::DistributionKind::lognormal:
       s << "lognormal factor exp(" << j.sigma << " z)";
+      break;
+    default:
+      s << "none";
       break;
   }
   return s.str();
@@ -177,10 +171,10 @@ void write_records(h5::Group& g, const EnsembleRecords& r, bool enumerated) {
   f64("price_of_stability", r.price_of_stability, {}, "1", "SW* / max over pure NE (NaN: none/not)");
 }
 
-void write_range_attributes(h5::Group& g, const std::string& name, const ParameterRange& r) {
-  g.write_attribute_f64(name + "_low", r.low);
-  g.write_attribute_f64(name + "_high", r.high);
-  g.write_attribute_string(name + "_spacing", to_string(r.spacing));
+void write_range_attributes(h5::Group& g, const std::string& name, const dist::Distribution& d) {
+  g.write_attribute_f64(name + "_low", d.lower_bound(0.0));
+  g.write_attribute_f64(name + "_high", d.upper_bound(0.0));
+  g.write_attribute_string(name + "_spacing", spacing_name(d));
 }
 
 }  // namespace
@@ -202,10 +196,12 @@ void write_ensemble_group(h5::Group& root, const EnsembleResult& result) {
   g.write_attribute_i64("blocks", p.blocks());
   g.write_attribute_i64("min_providers", e.min_providers);
   g.write_attribute_i64("max_providers", e.max_providers);
-  g.write_attribute_string("price_jitter", to_string(e.price_jitter.kind));
-  g.write_attribute_f64("price_jitter_low", e.price_jitter.low);
-  g.write_attribute_f64("price_jitter_high", e.price_jitter.high);
-  g.write_attribute_f64("price_jitter_sigma", e.price_jitter.sigma);
+  const dist::Distribution& jitter = e.price_jitter;
+  const bool uniform_jitter = jitter.kind == dist::DistributionKind::uniform;
+  g.write_attribute_string("price_jitter", jitter_name(jitter));
+  g.write_attribute_f64("price_jitter_low", uniform_jitter ? jitter.low : 1.0);
+  g.write_attribute_f64("price_jitter_high", uniform_jitter ? jitter.high : 1.0);
+  g.write_attribute_f64("price_jitter_sigma", jitter.kind == dist::DistributionKind::lognormal ? jitter.sigma : 0.0);
   write_range_attributes(g, "beta", e.beta);
   write_range_attributes(g, "markup", *e.markup);
   write_range_attributes(g, "alpha", *e.alpha);

@@ -32,35 +32,33 @@ const std::vector<std::string> ENSEMBLE_KEYS{"name",
                                              "thresholds",
                                              "quantiles"};
 
-//! A number (fixed) or a table {low, high, spacing = "uniform" | "log"}.
-std::optional<ParameterRange> read_range(TableReader& t, const std::string& key) {
+//! A number (fixed) or a table {low, high, spacing = "uniform" | "log"}: a fixed, uniform or log-uniform
+//! distribution.
+std::optional<dist::Distribution> read_range(TableReader& t, const std::string& key) {
   const toml::node* n = t.get(key);
   if (!n) return std::nullopt;
-  ParameterRange r;
   if (n->is_integer() || n->is_floating_point()) {
     const double v = *n->value<double>();
     if (!std::isfinite(v)) t.fail(*n, key, "must be a finite number");
-    r.low = r.high = v;
-    return r;
+    return dist::Distribution::fixed_value(v);
   }
   if (!n->is_table())
     t.fail(*n, key, "must be a number or a table { low = ..., high = ..., spacing = \"uniform\" | \"log\" }");
   TableReader range(*n->as_table(), t.key_path(key), t.file());
   range.reject_unknown({"low", "high", "spacing"});
-  r.low = range.required_number("low", "the lower end of the range");
-  r.high = range.required_number("high", "the upper end of the range");
-  r.spacing = range.choice("spacing", {"uniform", "log"}, "uniform") == "log" ? Spacing::log : Spacing::uniform;
-  if (r.high < r.low) range.fail(*range.get("high"), "high", "must be >= low");
-  if (r.spacing == Spacing::log && !(r.low > 0.0))
-    range.fail(*range.get("low"), "low", "must be > 0 with spacing = \"log\"");
-  return r;
+  const double low = range.required_number("low", "the lower end of the range");
+  const double high = range.required_number("high", "the upper end of the range");
+  const bool log = range.choice("spacing", {"uniform", "log"}, "uniform") == "log";
+  if (high < low) range.fail(*range.get("high"), "high", "must be >= low");
+  if (log && !(low > 0.0)) range.fail(*range.get("low"), "low", "must be > 0 with spacing = \"log\"");
+  return dist::Distribution::range(low, high, log);  // low = high: constant, no draw (draw_parameter)
 }
 
-toml::table range_toml(const ParameterRange& r) {
+toml::table range_toml(const dist::Distribution& d) {
   toml::table t;
-  t.insert("low", r.low);
-  t.insert("high", r.high);
-  t.insert("spacing", r.spacing == Spacing::log ? "log" : "uniform");
+  t.insert("low", d.lower_bound(0.0));
+  t.insert("high", d.upper_bound(0.0));
+  t.insert("spacing", d.kind == dist::DistributionKind::log_uniform ? "log" : "uniform");
   return t;
 }
 
@@ -112,17 +110,18 @@ EnsembleSpec read_ensemble_section(TableReader t) {
       t.fail(*n, "price_jitter", "must be \"none\" or a table { kind = \"uniform\" | \"lognormal\", ... }");
     }
     if (kind == "none") {
-      e.price_jitter.kind = JitterKind::none;
+      e.price_jitter = dist::Distribution::fixed_value(1.0);
       if (j) j->reject_unknown({"kind"});
     } else if (kind == "uniform" && j) {
-      e.price_jitter.kind = JitterKind::uniform;
+      e.price_jitter.kind = dist::DistributionKind::uniform;
       e.price_jitter.low = j->required_number("low", "the smallest price factor (> 0)");
       e.price_jitter.high = j->required_number("high", "the largest price factor (>= low)");
       if (!(e.price_jitter.low > 0.0)) j->fail(*j->get("low"), "low", "must be > 0 (a price factor)");
       if (e.price_jitter.high < e.price_jitter.low) j->fail(*j->get("high"), "high", "must be >= low");
       j->reject_unknown({"kind", "low", "high"});
     } else if (kind == "lognormal" && j) {
-      e.price_jitter.kind = JitterKind::lognormal;
+      e.price_jitter.kind = dist::DistributionKind::lognormal;
+      e.price_jitter.mu = 0.0;
       e.price_jitter.sigma = j->required_number("sigma", "the standard deviation of the log price factor");
       if (e.price_jitter.sigma < 0.0 || e.price_jitter.sigma > 10.0)
         j->fail(*j->get("sigma"), "sigma", "must lie in [0, 10]");
@@ -135,12 +134,12 @@ EnsembleSpec read_ensemble_section(TableReader t) {
   }
   const auto beta = read_range(t, "beta");
   if (!beta) t.fail_missing("beta", "the users' rationality per market, a number or { low, high, spacing }");
-  if (beta->low < 0.0) t.fail(*t.get("beta"), "beta", "must be >= 0 (an inverse temperature)");
+  if (beta->lower_bound(0.0) < 0.0) t.fail(*t.get("beta"), "beta", "must be >= 0 (an inverse temperature)");
   e.beta = *beta;
   e.markup = read_range(t, "markup");
-  if (e.markup && e.markup->low <= -1.0) t.fail(*t.get("markup"), "markup", "must be > -1");
+  if (e.markup && e.markup->lower_bound(0.0) <= -1.0) t.fail(*t.get("markup"), "markup", "must be > -1");
   e.alpha = read_range(t, "alpha");
-  if (e.alpha && e.alpha->low < 0.0) t.fail(*t.get("alpha"), "alpha", "must be >= 0 (USD per query)");
+  if (e.alpha && e.alpha->lower_bound(0.0) < 0.0) t.fail(*t.get("alpha"), "alpha", "must be >= 0 (USD per query)");
   e.v0 = read_range(t, "v0");
   e.order = t.choice("order", {"random", "fixed"}, "random") == "random" ? ProviderOrder::random : ProviderOrder::fixed;
   e.enumerate = t.boolean("enumerate").value_or(true);
@@ -192,17 +191,17 @@ toml::table ensemble_toml(const EnsembleSpec& e) {
   }
   toml::table j;
   switch (e.price_jitter.kind) {
-    case JitterKind::none:
-      j.insert("kind", "none");
-      break;
-    case JitterKind::uniform:
+    case dist::DistributionKind::uniform:
       j.insert("kind", "uniform");
       j.insert("low", e.price_jitter.low);
       j.insert("high", e.price_jitter.high);
       break;
-    case JitterKind::lognormal:
+    case dist::DistributionKind::lognormal:
       j.insert("kind", "lognormal");
       j.insert("sigma", e.price_jitter.sigma);
+      break;
+    default:
+      j.insert("kind", "none");
       break;
   }
   t.insert("price_jitter", std::move(j));

@@ -34,7 +34,7 @@ void check_value(TableReader& t, const toml::node& node, const std::string& key,
   if (d.nonnegative && v < 0.0) t.fail(node, key, std::string("must be >= 0: ") + d.what + " cannot be negative");
 }
 
-//! A number (fixed) or a table {kind = "fixed" | "lognormal" | "uniform" | "empirical", ...}.
+//! A number (fixed) or a table {kind = "fixed" | "lognormal" | "uniform" | "log_uniform" | "empirical", ...}.
 dist::Distribution read_distribution(TableReader& t, const std::string& key, const dist::Distribution& fallback,
                                      const Domain& domain) {
   const toml::node* node = t.get(key);
@@ -49,9 +49,10 @@ dist::Distribution read_distribution(TableReader& t, const std::string& key, con
     t.fail(*node, key,
            "must be a number or a distribution table, e.g. { kind = \"lognormal\", median = 1000.0, sigma = 0.5 }");
   TableReader d(*node->as_table(), t.key_path(key), t.file());
-  const std::string kind = d.choice("kind", {"fixed", "lognormal", "uniform", "empirical"}, "");
+  const std::string kind = d.choice("kind", {"fixed", "lognormal", "uniform", "log_uniform", "empirical"}, "");
   dist::Distribution out;
-  if (kind.empty()) d.fail_missing("kind", "the distribution: \"fixed\", \"lognormal\", \"uniform\" or \"empirical\"");
+  if (kind.empty()) d.fail_missing("kind",
+                   "the distribution: \"fixed\", \"lognormal\", \"uniform\", \"log_uniform\" or \"empirical\"");
   if (kind == "fixed") {
     d.reject_unknown({"kind", "value"});
     out.kind = dist::DistributionKind::fixed;
@@ -73,12 +74,13 @@ dist::Distribution read_distribution(TableReader& t, const std::string& key, con
     }
     out.sigma = d.required_number("sigma", "the log-scale standard deviation sigma (>= 0)");
     if (out.sigma < 0.0) d.fail(*d.get("sigma"), "sigma", "must be >= 0");
-  } else if (kind == "uniform") {
+  } else if (kind == "uniform" || kind == "log_uniform") {
     d.reject_unknown({"kind", "low", "high"});
-    out.kind = dist::DistributionKind::uniform;
+    out.kind = kind == "uniform" ? dist::DistributionKind::uniform : dist::DistributionKind::log_uniform;
     out.low = d.required_number("low", "the lower end of [low, high)");
     out.high = d.required_number("high", "the upper end of [low, high)");
     check_value(d, *d.get("low"), "low", out.low, domain);
+    if (kind == "log_uniform" && !(out.low > 0.0)) d.fail(*d.get("low"), "low", "must be > 0 for a log-uniform");
     if (!(out.high > out.low)) d.fail(*d.get("high"), "high", "must be > low");
   } else {
     d.reject_unknown({"kind", "values", "weights"});
@@ -115,6 +117,7 @@ toml::table distribution_toml(const dist::Distribution& d) {
       t.insert("sigma", d.sigma);
       break;
     case dist::DistributionKind::uniform:
+    case dist::DistributionKind::log_uniform:
       t.insert("low", d.low);
       t.insert("high", d.high);
       break;

@@ -29,7 +29,7 @@ std::unique_ptr<EnsembleProblem> problem(std::int64_t markets,
   s.enumeration.algorithm = algorithm;
   s.ensemble->markets = markets;
   s.ensemble->min_providers = 2;
-  s.ensemble->v0 = ParameterRange{-0.001, 0.002, Spacing::uniform};
+  s.ensemble->v0 = dist::Distribution::range(-0.001, 0.002);
   s.ensemble->enumeration_max_profiles = 1296;
   return make_ensemble_problem(s);
 }

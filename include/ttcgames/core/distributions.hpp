@@ -5,11 +5,13 @@
 // elementary functions (portable_math.hpp) and IEEE-754 arithmetic, so the same words give the same bits on the
 // host and on the device. Samplers:
 //   uniform [lo, hi)                    lo + (hi − lo)·u, u with 53 random bits
+//   log-uniform [lo, hi), 0 < lo        exp(log lo + (log hi − log lo)·u): uniform in the logarithm
 //   standard normal                     inverse CDF (Wichura's AS 241, relative error ~1e-16) of u in (0, 1)
 //   lognormal (mu, sigma)               exp(mu + sigma·z): median e^mu, E = e^{mu + sigma²/2}
 //   categorical (weights)               Walker's alias method: one bounded integer and one coin per draw
-// Distributions (what a scenario names): fixed, lognormal, uniform, empirical (a list of values, optionally
-// weighted). Units are those of the quantity the distribution describes.
+// Distributions (what a scenario names): fixed, lognormal, uniform, log-uniform, empirical (a list of values,
+// optionally weighted). It is the one type of every random parameter: a population's per-user quantities, an
+// ensemble's per-market β, markup, α, v0 and price jitter. Units are those of the quantity it describes.
 #pragma once
 
 #include <cmath>
@@ -84,6 +86,12 @@ TTCG_HD inline double uniform(std::uint32_t hi_word, std::uint32_t lo_word, doub
   return lo + (hi - lo) * rng::to_unit_double(hi_word, lo_word);
 }
 
+//! Log-uniform on [lo, hi) (0 < lo) from 53 random bits: uniform in log space.
+TTCG_HD inline double log_uniform(std::uint32_t hi_word, std::uint32_t lo_word, double lo, double hi) {
+  const double a = portable::log(lo);
+  return portable::exp(a + (portable::log(hi) - a) * rng::to_unit_double(hi_word, lo_word));
+}
+
 //! A standard normal deviate by inversion of one open-interval uniform.
 TTCG_HD inline double standard_normal(std::uint32_t hi_word, std::uint32_t lo_word) {
   return standard_normal_quantile(rng::to_open_unit_double(hi_word, lo_word));
@@ -119,7 +127,7 @@ struct AliasTable {
 //! std::invalid_argument for an empty list, a negative or non-finite weight, or weights summing to 0.
 AliasTable build_alias_table(const std::vector<double>& weights);
 
-enum class DistributionKind { fixed, lognormal, uniform, empirical };
+enum class DistributionKind { fixed, lognormal, uniform, log_uniform, empirical };
 const char* to_string(DistributionKind kind);
 
 //! A distribution of a per-user quantity, as a scenario describes it.
@@ -127,11 +135,15 @@ struct Distribution {
   DistributionKind kind = DistributionKind::fixed;
   double value = 0.0;            //!< fixed
   double mu = 0.0, sigma = 0.0;  //!< lognormal: log-scale location and scale (median e^mu)
-  double low = 0.0, high = 0.0;  //!< uniform [low, high)
+  double low = 0.0, high = 0.0;  //!< uniform and log-uniform [low, high)
   std::vector<double> values;    //!< empirical
   std::vector<double> weights;   //!< empirical; empty means equal weights
 
   static Distribution fixed_value(double v);
+  //! Uniform (or, with `log`, log-uniform) on [low, high).
+  static Distribution range(double low, double high, bool log = false);
+  //! Whether every draw gives the same value (fixed, a zero-width range, lognormal with sigma 0).
+  bool constant() const;
   double mean() const;
   double variance() const;
   //! The p-quantile (0 ≤ p ≤ 1) of the distribution (empirical: the smallest value whose cumulative weight
@@ -147,8 +159,8 @@ struct Distribution {
 //! values and their alias table (host pointers; the CUDA launcher copies them).
 struct DistributionView {
   DistributionKind kind = DistributionKind::fixed;
-  double a = 0.0;  //!< fixed: value; lognormal: mu; uniform: low
-  double b = 0.0;  //!< lognormal: sigma; uniform: high
+  double a = 0.0;  //!< fixed: value; lognormal: mu; uniform, log-uniform: low
+  double b = 0.0;  //!< lognormal: sigma; uniform, log-uniform: high
   const double* values = nullptr;
   AliasView alias;
 };
@@ -162,6 +174,8 @@ TTCG_HD inline double sample(const DistributionView& d, const rng::Philox4x32Ctr
       return lognormal(w.v[0], w.v[1], d.a, d.b);
     case DistributionKind::uniform:
       return uniform(w.v[0], w.v[1], d.a, d.b);
+    case DistributionKind::log_uniform:
+      return log_uniform(w.v[0], w.v[1], d.a, d.b);
     case DistributionKind::empirical:
       return d.values[sample_alias(d.alias, w)];
   }

@@ -63,10 +63,12 @@ struct EnsembleSpec {
   std::vector<std::string> pool;  //!< provider names drawn from; empty: every provider of the scenario
   int min_providers = 0;          //!< 0: the pool size
   int max_providers = 0;
-  PriceJitter price_jitter;
-  ParameterRange beta;
-  std::optional<ParameterRange> markup, alpha, v0;  //!< unset: the scenario's [market] value
-  ProviderOrder order = ProviderOrder::random;      //!< random or fixed
+  //! Each provider's price factor: fixed 1 (no jitter), uniform [low, high] or lognormal (mu = 0, sigma).
+  dist::Distribution price_jitter = dist::Distribution::fixed_value(1.0);
+  //! β per market: fixed, uniform or log-uniform (likewise markup, alpha and v0).
+  dist::Distribution beta;
+  std::optional<dist::Distribution> markup, alpha, v0;  //!< unset: the scenario's [market] value
+  ProviderOrder order = ProviderOrder::random;          //!< random or fixed
   bool enumerate = true;
   std::int64_t enumeration_max_profiles = ENSEMBLE_DEFAULT_ENUMERATION_PROFILES;
   std::int64_t block_size = ENSEMBLE_DEFAULT_BLOCK_SIZE;

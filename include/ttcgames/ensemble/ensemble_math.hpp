@@ -5,8 +5,12 @@
 // Market m draws, from Philox streams keyed by (seed, "ensemble.<what>") with counter (m, 0, entity, 0):
 //   size       n uniform in [min_providers, max_providers]                          ("ensemble.size")
 //   providers  n distinct pool indices (partial Fisher–Yates), sorted ascending      ("ensemble.providers", entity =
-//   slot) price      a factor per pool provider multiplying its price per token           ("ensemble.price", entity =
-//   pool index) beta, markup, alpha, v0  each from its range (uniform or log-uniform)           ("ensemble.<name>")
+//   slot)
+//   price      a factor per pool provider multiplying its price per token           ("ensemble.price", entity =
+//   pool index)
+//   beta, markup, alpha, v0  each from its distribution (fixed, uniform or log-uniform)   ("ensemble.<name>")
+// Every random parameter is a dist::DistributionView (distributions.hpp), the type of the population's per-user
+// quantities too; a constant one (fixed, or a range with low = high) uses no draw.
 // and visits providers in the Philox order of ("ensemble.order", replicate m) or in a fixed order. The draws use
 // only the samplers of distributions.hpp and portable_math.hpp, so they are bitwise identical on every backend;
 // market m is the same market whatever the thread count, block split, rank count or backend.
@@ -43,51 +47,6 @@ constexpr int ENSEMBLE_MAX_LEVELS = 16;
 //! Most providers in the pool the markets are drawn from.
 constexpr int ENSEMBLE_MAX_POOL = 64;
 
-enum class Spacing {
-  uniform,  //!< low + (high − low)·u
-  log,      //!< exp(log low + (log high − log low)·u); needs 0 < low
-};
-
-//! A parameter drawn per market from [low, high] (low == high: fixed at low, no draw used).
-struct ParameterRange {
-  double low = 0.0;
-  double high = 0.0;
-  Spacing spacing = Spacing::uniform;
-  TTCG_HD bool fixed() const { return low == high; }
-  //! The value at u ∈ [0, 1).
-  TTCG_HD double at(double u) const {
-    if (fixed()) return low;
-    if (spacing == Spacing::uniform) return low + (high - low) * u;
-    const double a = portable::log(low);
-    return portable::exp(a + (portable::log(high) - a) * u);
-  }
-};
-
-enum class JitterKind {
-  none,       //!< factor 1
-  uniform,    //!< factor uniform in [low, high]
-  lognormal,  //!< factor exp(σ z), z standard normal: median 1, mean exp(σ²/2)
-};
-
-//! The multiplicative jitter of each provider's price per token.
-struct PriceJitter {
-  JitterKind kind = JitterKind::none;
-  double low = 1.0, high = 1.0;  //!< uniform
-  double sigma = 0.0;            //!< lognormal
-  //! The factor from the four words of one Philox draw.
-  TTCG_HD double factor(const rng::Philox4x32Ctr& w) const {
-    switch (kind) {
-      case JitterKind::none:
-        return 1.0;
-      case JitterKind::uniform:
-        return dist::uniform(w.v[0], w.v[1], low, high);
-      case JitterKind::lognormal:
-        return dist::lognormal(w.v[0], w.v[1], 0.0, sigma);
-    }
-    return 1.0;
-  }
-};
-
 //! Where the dynamics of each market start.
 enum class StartLevel { lowest, highest };
 
@@ -117,8 +76,8 @@ struct EnsembleParams {
   const double* pool_tokens = nullptr;  //!< billed output tokens per query
   const double* pool_price = nullptr;   //!< USD per million tokens, before jitter
   int min_providers = 1, max_providers = 1;
-  PriceJitter jitter;
-  ParameterRange beta, markup, alpha, v0;
+  dist::DistributionView jitter;  //!< the price factor: fixed 1 (no jitter), uniform or lognormal (mu = 0)
+  dist::DistributionView beta, markup, alpha, v0;  //!< fixed, uniform or log-uniform
   double baseline = 0.1;
   DynamicsSettings dynamics;
   bool random_order = true;  //!< Philox order per market, else providers 0..n−1
@@ -139,10 +98,17 @@ struct MarketDraw {
   double beta = 0.0, markup = 0.0, alpha = 0.0, v0 = 0.0;
 };
 
-TTCG_HD inline double range_draw(const ParameterRange& r, const rng::Philox4x32Key& key, std::uint32_t market) {
-  if (r.fixed()) return r.low;
-  const rng::Philox4x32Ctr w = rng::draw(key, market, 0, 0, 0);
-  return r.at(rng::to_unit_double(w.v[0], w.v[1]));
+//! Whether every draw of `d` would give d.a (fixed, or a uniform or log-uniform range of zero width).
+TTCG_HD inline bool is_constant(const dist::DistributionView& d) {
+  return d.kind == dist::DistributionKind::fixed ||
+         ((d.kind == dist::DistributionKind::uniform || d.kind == dist::DistributionKind::log_uniform) && d.a == d.b);
+}
+
+//! Market m's value of a per-market parameter (a constant one uses no draw).
+TTCG_HD inline double draw_parameter(const dist::DistributionView& d, const rng::Philox4x32Key& key,
+                                     std::uint32_t market) {
+  if (is_constant(d)) return d.a;
+  return dist::sample(d, rng::draw(key, market, 0, 0, 0));
 }
 
 //! The draws of market m.
@@ -172,15 +138,14 @@ TTCG_HD inline MarketDraw draw_market(const EnsembleParams& p, std::uint32_t mar
     d.providers[j] = v;
   }
   for (int s = 0; s < d.n; ++s) {
-    d.price_factor[s] = 1.0;
-    if (p.jitter.kind == JitterKind::none) continue;
-    const rng::Philox4x32Ctr w = rng::draw(p.keys.price, market, 0, static_cast<std::uint32_t>(d.providers[s]), 0);
-    d.price_factor[s] = p.jitter.factor(w);
+    const std::uint32_t pool_index = static_cast<std::uint32_t>(d.providers[s]);
+    d.price_factor[s] =
+        is_constant(p.jitter) ? p.jitter.a : dist::sample(p.jitter, rng::draw(p.keys.price, market, 0, pool_index, 0));
   }
-  d.beta = range_draw(p.beta, p.keys.beta, market);
-  d.markup = range_draw(p.markup, p.keys.markup, market);
-  d.alpha = range_draw(p.alpha, p.keys.alpha, market);
-  d.v0 = range_draw(p.v0, p.keys.v0, market);
+  d.beta = draw_parameter(p.beta, p.keys.beta, market);
+  d.markup = draw_parameter(p.markup, p.keys.markup, market);
+  d.alpha = draw_parameter(p.alpha, p.keys.alpha, market);
+  d.v0 = draw_parameter(p.v0, p.keys.v0, market);
   return d;
 }
 

@@ -97,6 +97,57 @@ TEST(Distributions, UniformMoments) {
   EXPECT_NEAR(m.var, 64.0 / 12.0, K_SIGMA * 64.0 / 12.0 * std::sqrt(0.8 / DRAWS)) << "seed " << SEED;
 }
 
+// Log-uniform on [a, b): log X uniform on [log a, log b), so E[X] = (b − a)/log(b/a),
+// E[X²] = (b² − a²)/(2 log(b/a)); the host-side description gives the same moments and quantiles.
+TEST(Distributions, LogUniformMomentsAndQuantiles) {
+  constexpr double LOW = 50.0, HIGH = 2e5;
+  const dist::Distribution d = dist::Distribution::range(LOW, HIGH, true);
+  const dist::PreparedDistribution prepared(d);
+  const Moments m = moments([&](std::uint32_t j) { return dist::sample(prepared.view(), words(8, j)); });
+  const double log_ratio = std::log(HIGH / LOW);
+  const double mean = (HIGH - LOW) / log_ratio;
+  const double var = (HIGH * HIGH - LOW * LOW) / (2.0 * log_ratio) - mean * mean;
+  EXPECT_NEAR(d.mean(), mean, 1e-12 * mean);
+  EXPECT_NEAR(d.variance(), var, 1e-12 * var);
+  EXPECT_NEAR(m.mean, mean, K_SIGMA * std::sqrt(var / DRAWS)) << "seed " << SEED;
+  // The median is the geometric mean; the draws below it are half of all.
+  EXPECT_NEAR(d.quantile(0.5), std::sqrt(LOW * HIGH), 1e-9 * std::sqrt(LOW * HIGH));
+  int below = 0;
+  for (int j = 0; j < DRAWS; ++j) {
+    const double x = dist::sample(prepared.view(), words(8, static_cast<std::uint32_t>(j)));
+    ASSERT_GE(x, LOW);
+    ASSERT_LT(x, HIGH * (1.0 + 1e-15));
+    below += x < std::sqrt(LOW * HIGH);
+  }
+  EXPECT_NEAR(static_cast<double>(below) / DRAWS, 0.5, K_SIGMA * 0.5 / std::sqrt(DRAWS)) << "seed " << SEED;
+  EXPECT_EQ(d.lower_bound(0.0), LOW);
+  EXPECT_EQ(d.upper_bound(0.0), HIGH);
+  EXPECT_EQ(d.describe(), "log-uniform [50, 200000)");
+}
+
+// The sampler is exp(log a + (log b − log a)·u) with the portable functions and u = to_unit_double of the first two
+// words: the formula the ensemble's per-market ranges have always drawn with, so their markets are unchanged.
+TEST(Distributions, LogUniformIsTheFormulaOfOneUniform) {
+  for (std::uint32_t j = 0; j < 1000; ++j) {
+    const auto w = words(9, j);
+    const double u = rng::to_unit_double(w.v[0], w.v[1]);
+    const double a = portable::log(0.3);
+    const double expected = portable::exp(a + (portable::log(7.0) - a) * u);
+    EXPECT_EQ(dist::log_uniform(w.v[0], w.v[1], 0.3, 7.0), expected);
+  }
+}
+
+TEST(Distributions, ConstantDistributions) {
+  EXPECT_TRUE(dist::Distribution::fixed_value(2.0).constant());
+  EXPECT_TRUE(dist::Distribution::range(2.0, 2.0, true).constant());
+  EXPECT_FALSE(dist::Distribution::range(2.0, 3.0).constant());
+  dist::Distribution ln;
+  ln.kind = dist::DistributionKind::lognormal;
+  EXPECT_TRUE(ln.constant()) << "sigma 0";
+  ln.sigma = 0.1;
+  EXPECT_FALSE(ln.constant());
+}
+
 TEST(Distributions, AliasTableHoldsTheExactProbabilities) {
   const std::vector<double> weights{0.1, 0.0, 3.0, 1.9, 5.0};
   const dist::AliasTable t = dist::build_alias_table(weights);

@@ -36,12 +36,12 @@ EnsembleSpec varied_spec(std::int64_t markets) {
   e.seed = 42;
   e.min_providers = 2;
   e.max_providers = 6;
-  e.price_jitter.kind = JitterKind::lognormal;
+  e.price_jitter.kind = dist::DistributionKind::lognormal;
   e.price_jitter.sigma = 0.3;
-  e.beta = ParameterRange{50.0, 2e5, Spacing::log};
-  e.markup = ParameterRange{0.05, 0.6, Spacing::uniform};
-  e.alpha = ParameterRange{0.004, 0.012, Spacing::uniform};
-  e.v0 = ParameterRange{-0.001, 0.003, Spacing::uniform};
+  e.beta = dist::Distribution::range(50.0, 2e5, true);
+  e.markup = dist::Distribution::range(0.05, 0.6);
+  e.alpha = dist::Distribution::range(0.004, 0.012);
+  e.v0 = dist::Distribution::range(-0.001, 0.003);
   e.enumeration_max_profiles = 6 * 6 * 6 * 6;
   e.block_size = 64;
   return e;
@@ -293,7 +293,7 @@ TEST(EnsembleDraws, LognormalJitterHasMedianOneAndTheGivenSigma) {
 
 TEST(EnsembleDraws, RangesAreUniformOrLogUniform) {
   EnsembleSpec e = varied_spec(20000);
-  e.price_jitter = PriceJitter{JitterKind::uniform, 0.8, 1.4, 0.0};
+  e.price_jitter = dist::Distribution::range(0.8, 1.4);
   const auto problem = problem_of(paper("gsm8k-majority"), e);
   Tally log_beta, markup, factor;
   for (std::uint32_t m = 0; m < e.markets; ++m) {
@@ -338,7 +338,7 @@ TEST(Ensemble, DegenerateEnsembleReproducesThePapersPriceOfAnarchy) {
     EnsembleSpec e;
     e.markets = 20;
     e.block_size = 8;
-    e.beta = ParameterRange{std::stod(beta_text), std::stod(beta_text), Spacing::uniform};
+    e.beta = dist::Distribution::range(std::stod(beta_text), std::stod(beta_text));
     e.enumerate = false;
     const auto problem = problem_of(paper("gsm8k-majority"), e);  // all nine models, no jitter, markup 0.25
     const EnsembleSummary r = all_blocks(*problem);
@@ -377,7 +377,7 @@ TEST(EnsembleErrors, ProblemValidatesItsSpec) {
   e.order = ProviderOrder::reference;
   EXPECT_NE(error_of(e).find("ensemble.order"), std::string::npos);
   e = varied_spec(10);
-  e.markup = ParameterRange{-1.0, 0.5, Spacing::uniform};
+  e.markup = dist::Distribution::range(-1.0, 0.5);
   EXPECT_NE(error_of(e).find("ensemble.markup"), std::string::npos);
   Scenario explicit_start = paper("gsm8k-majority");
   explicit_start.start = StartKind::explicit_profile;

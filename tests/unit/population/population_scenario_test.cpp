@@ -118,6 +118,28 @@ realize = false
   EXPECT_EQ(again.resolved_toml(), s.resolved_toml());
 }
 
+// The ensemble's per-market ranges and the population's per-user quantities are one type (dist::Distribution): a
+// log-uniform quantity reads, describes itself and round-trips like the others.
+TEST(PopulationScenario, LogUniformQuantity) {
+  const Scenario s = parse_scenario(BASE + R"(users = 1000
+beta = { kind = "log_uniform", low = 100.0, high = 1e5 }
+)",
+                                    "pop.toml");
+  const PopulationSpec& p = *s.population;
+  EXPECT_EQ(p.beta.kind, dist::DistributionKind::log_uniform);
+  EXPECT_EQ(p.beta.low, 100.0);
+  EXPECT_EQ(p.beta.high, 1e5);
+  EXPECT_NEAR(p.beta.quantile(0.5), std::sqrt(100.0 * 1e5), 1e-9);
+  const Scenario again = parse_scenario(s.resolved_toml(), "again.toml");
+  EXPECT_EQ(again.population->beta.kind, dist::DistributionKind::log_uniform);
+  EXPECT_EQ(again.resolved_toml(), s.resolved_toml());
+}
+
+TEST(PopulationScenarioErrors, LogUniformNeedsPositiveLow) {
+  expect_error("beta = { kind = \"log_uniform\", low = 0.0, high = 5.0 }\n",
+               {"'population.beta.low' must be > 0 for a log-uniform"});
+}
+
 TEST(PopulationScenarioErrors, UnknownKeySuggestsTheClosest) {
   expect_error("beta = 1.0\nuser = 10\n",
                {"pop.toml:", "unknown key 'population.user'", "did you mean 'population.users'"});

@@ -84,8 +84,8 @@ TEST(ScenarioEnsemble, DefaultsAndNoMarketWithoutBeta) {
   EXPECT_EQ(e.markets, 100);
   EXPECT_EQ(e.seed, 0u);
   EXPECT_EQ(e.min_providers, 0);  // 0: the whole pool, resolved by the problem
-  EXPECT_TRUE(e.beta.fixed());
-  EXPECT_EQ(e.beta.low, 500.0);
+  EXPECT_EQ(e.beta.kind, ttcg::dist::DistributionKind::fixed);
+  EXPECT_EQ(e.beta.value, 500.0);
   EXPECT_FALSE(e.markup);
   EXPECT_EQ(e.order, ttcg::ProviderOrder::random);
   EXPECT_TRUE(e.enumerate);
@@ -93,7 +93,7 @@ TEST(ScenarioEnsemble, DefaultsAndNoMarketWithoutBeta) {
   const auto problem = ttcg::make_ensemble_problem(s);
   EXPECT_EQ(problem->spec().name, "pool");
   EXPECT_EQ(problem->spec().min_providers, 3);
-  EXPECT_EQ(problem->spec().markup->low, 0.25) << "the [market] markup";
+  EXPECT_EQ(problem->spec().markup->value, 0.25) << "the [market] markup";
 }
 
 const std::string EVERY_KEY = R"(name = "custom"
@@ -124,12 +124,12 @@ TEST(ScenarioEnsemble, EveryKeyAndTheResolvedRoundTrip) {
   EXPECT_EQ(e.pool, (std::vector<std::string>{"C", "A"}));
   EXPECT_EQ(e.min_providers, 1);
   EXPECT_EQ(e.max_providers, 2);
-  EXPECT_EQ(e.price_jitter.kind, ttcg::JitterKind::uniform);
+  EXPECT_EQ(e.price_jitter.kind, ttcg::dist::DistributionKind::uniform);
   EXPECT_EQ(e.price_jitter.high, 1.2);
-  EXPECT_EQ(e.beta.spacing, ttcg::Spacing::log);
-  EXPECT_EQ(e.markup->spacing, ttcg::Spacing::uniform);
+  EXPECT_EQ(e.beta.kind, ttcg::dist::DistributionKind::log_uniform);
+  EXPECT_EQ(e.markup->kind, ttcg::dist::DistributionKind::uniform);
   EXPECT_EQ(e.alpha->high, 0.02);
-  EXPECT_TRUE(e.v0->fixed());
+  EXPECT_EQ(e.v0->kind, ttcg::dist::DistributionKind::fixed);
   EXPECT_EQ(e.order, ttcg::ProviderOrder::fixed);
   EXPECT_FALSE(e.enumerate);
   EXPECT_EQ(e.enumeration_max_profiles, 77);
@@ -154,7 +154,7 @@ TEST(ScenarioEnsemble, LognormalJitterAndMarketAlongside) {
                                    "[ensemble]", "[beta]\nvalues = [100.0]\n\n[ensemble]");
   const Scenario s = ttcg::parse_scenario(text, "pool.toml");
   EXPECT_TRUE(s.has_market());
-  EXPECT_EQ(s.ensemble->price_jitter.kind, ttcg::JitterKind::lognormal);
+  EXPECT_EQ(s.ensemble->price_jitter.kind, ttcg::dist::DistributionKind::lognormal);
   EXPECT_EQ(s.ensemble->price_jitter.sigma, 0.25);
 }
 
