@@ -94,4 +94,13 @@ void add_checkpointing(CLI::App& app, Checkpointing& checkpointing);
 JobSettings job_settings(const Common& common, const Checkpointing& checkpointing, const std::string& output,
                          Backend backend, const Invocation& invocation);
 
+// ---- what the computing commands print and where they write
+
+//! Prints the tables of every market, ensemble and population of a result file, read back from the file as
+//! `ttcgames summary` reads it (summary_command.cpp).
+void print_file_summaries(const std::string& path);
+//! The output of a single scenario: its [output] path, else results/<name>.h5; UsageError for several scenarios
+//! (run_command.cpp).
+std::string default_output(const std::vector<Scenario>& scenarios);
+
 }  // namespace ttcg::cli

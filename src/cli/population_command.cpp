@@ -3,7 +3,6 @@
 #include <optional>
 
 #include "cli.hpp"
-#include "summaries.hpp"
 #include "ttcgames/core/error.hpp"
 #include "ttcgames/run/scenario.hpp"
 

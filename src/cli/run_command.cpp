@@ -4,7 +4,6 @@
 #include <optional>
 
 #include "cli.hpp"
-#include "summaries.hpp"
 #include "ttcgames/core/error.hpp"
 #include "ttcgames/run/scenario.hpp"
 

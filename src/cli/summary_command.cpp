@@ -5,7 +5,6 @@
 #include <memory>
 
 #include "cli.hpp"
-#include "summaries.hpp"
 #include "ttcgames/run/file_summary.hpp"
 
 namespace ttcg::cli {

@@ -185,8 +185,9 @@ EnsembleProblem::EnsembleProblem(const ProviderSet& providers, const MarketParam
   double max_user_value = 0.0;
   for (std::size_t i = 0; i < pool_price_.size(); ++i)
     for (int k = 0; k < K; ++k)
-      max_user_value = std::max(max_user_value, s.alpha->upper_bound(0.0) + usd_per_token(pool_price_[i] * max_jitter_factor(j)) *
-                                                                    pool_tokens_[i * K + k]);
+      max_user_value =
+          std::max(max_user_value, s.alpha->upper_bound(0.0) +
+                                       usd_per_token(pool_price_[i] * max_jitter_factor(j)) * pool_tokens_[i * K + k]);
   const double beta_high = s.beta.upper_bound(0.0);
   const double max_x = std::max(beta_high * max_user_value, beta_high * std::max(std::fabs(s.v0->lower_bound(0.0)),
                                                                                  std::fabs(s.v0->upper_bound(0.0))));

@@ -14,10 +14,6 @@ namespace {
 
 using h5::Dims;
 
-hsize_t hs(std::int64_t v) {
-  return static_cast<hsize_t>(v);
-}
-
 //! A per-market parameter's spacing as the file names it: "log" for a log-uniform range, else "uniform".
 const char* spacing_name(const dist::Distribution& d) {
   return d.kind == dist::DistributionKind::log_uniform ? "log" : "uniform";
@@ -128,7 +124,7 @@ bool has_exact_values(const Quantity& q) {
 }
 
 void write_records(h5::Group& g, const EnsembleRecords& r, bool enumerated) {
-  const hsize_t M = hs(r.size()), W = hs(r.width);
+  const hsize_t M = h5::extent(r.size()), W = h5::extent(r.width);
   const Dims MW{M, W};
   // Per-market arrays: dimension market (M), and slot (W, the most providers of a market) for the per-provider ones.
   auto names = [](const Dims& d) { return d.empty() ? h5::DimNames{"market"} : h5::DimNames{"market", "slot"}; };

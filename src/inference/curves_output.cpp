@@ -12,10 +12,6 @@ namespace ttcg {
 
 namespace {
 
-hsize_t hs(std::size_t v) {
-  return static_cast<hsize_t>(v);
-}
-
 //! A model name as an HDF5 link name ('/' separates groups).
 std::string link_name(const std::string& model) {
   std::string s = model;
@@ -26,7 +22,7 @@ std::string link_name(const std::string& model) {
 
 void write_group(h5::Group& g, const MethodCurves& mc) {
   const std::size_t M = mc.models.size(), K = mc.theta.size();
-  const h5::Dims MK{hs(M), hs(K)};
+  const h5::Dims MK{h5::extent(M), h5::extent(K)};
   const bool effort = mc.method == CurveMethod::relative_effort;
   g.write_attribute_string("method", to_string(mc.method));
   g.write_attribute_string("estimator", effort ? "relative-effort" : to_string(mc.estimator));

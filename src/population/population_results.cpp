@@ -13,10 +13,6 @@ namespace {
 
 using h5::Dims;
 
-hsize_t hs(std::size_t v) {
-  return static_cast<hsize_t>(v);
-}
-
 void write_regime(h5::Group& parent, const std::string& name, const RegimeTallies& r, const QueryTables& t,
                   const std::string& description) {
   h5::Group g = parent.create_group(name);
@@ -107,7 +103,7 @@ void write_population_group(h5::Group& root, const PopulationResult& r, const st
   h5::Group g = root.create_group("population/" + r.name);
   const QueryTables& t = r.tables;
   const PopulationSpec& s = r.spec;
-  const hsize_t n = hs(t.n), K = hs(t.K), R = hs(r.replicates.size());
+  const hsize_t n = h5::extent(t.n), K = h5::extent(t.K), R = h5::extent(r.replicates.size());
 
   g.write_attribute_string("description", description);
   g.write_attribute_string("scenario", scenario_toml);

@@ -51,8 +51,8 @@ dist::Distribution read_distribution(TableReader& t, const std::string& key, con
   TableReader d(*node->as_table(), t.key_path(key), t.file());
   const std::string kind = d.choice("kind", {"fixed", "lognormal", "uniform", "log_uniform", "empirical"}, "");
   dist::Distribution out;
-  if (kind.empty()) d.fail_missing("kind",
-                   "the distribution: \"fixed\", \"lognormal\", \"uniform\", \"log_uniform\" or \"empirical\"");
+  if (kind.empty())
+    d.fail_missing("kind", "the distribution: \"fixed\", \"lognormal\", \"uniform\", \"log_uniform\" or \"empirical\"");
   if (kind == "fixed") {
     d.reject_unknown({"kind", "value"});
     out.kind = dist::DistributionKind::fixed;

@@ -13,10 +13,6 @@ namespace {
 
 using h5::Dims;
 
-hsize_t hs(std::size_t v) {
-  return static_cast<hsize_t>(v);
-}
-
 //! Column-gathering helpers: one value per β.
 template <class T, class F>
 std::vector<T> per_beta(const ScenarioResult& r, F f) {
@@ -41,7 +37,7 @@ std::vector<int> profile_or_missing(const Profile& p, int n) {
 void write_market(h5::Group& g, const ScenarioResult& r) {
   const MarketTable& t = r.table;
   const Scenario& s = r.scenario;
-  const hsize_t n = hs(t.n), K = hs(t.K), B = hs(r.betas.size());
+  const hsize_t n = h5::extent(t.n), K = h5::extent(t.K), B = h5::extent(r.betas.size());
   const Dims nK{n, K}, Bn{B, n};
   // Dimension names (docs/hdf5-format.md, "Dimensions"); R: the rows, one per beta.
   const h5::DimNames P{"provider"}, R{"beta"}, PL{"provider", "level"}, BP{"beta", "provider"};
@@ -160,8 +156,8 @@ void write_market(h5::Group& g, const ScenarioResult& r) {
       for (const Profile& p : b.equilibria->stored) stored.insert(stored.end(), p.begin(), p.end());
       offsets.push_back(offsets.back() + static_cast<std::int64_t>(b.equilibria->stored.size()));
     }
-    g.write("equilibria", std::span<const std::int32_t>(stored), {hs(static_cast<std::size_t>(offsets.back())), n},
-            {"equilibrium", "provider"}, "1",
+    g.write("equilibria", std::span<const std::int32_t>(stored),
+            {h5::extent(static_cast<std::size_t>(offsets.back())), n}, {"equilibrium", "provider"}, "1",
             "stored equilibria (first max_stored per beta, ascending profile index) [row, provider]");
     g.write("equilibria_offsets", std::span<const std::int64_t>(offsets), {}, {"beta_offset"}, "1",
             "rows equilibria_offsets[j]..equilibria_offsets[j+1] of `equilibria` belong to beta[j]");
@@ -177,7 +173,7 @@ void write_market(h5::Group& g, const ScenarioResult& r) {
       potential.insert(potential.end(), b.dynamics.potential.begin(), b.dynamics.potential.end());
       offsets.push_back(offsets.back() + static_cast<std::int64_t>(b.dynamics.history.size()));
     }
-    const hsize_t H = hs(static_cast<std::size_t>(offsets.back()));
+    const hsize_t H = h5::extent(static_cast<std::size_t>(offsets.back()));
     g.write("history_profile", std::span<const std::int32_t>(profiles), {H, n}, {"history", "provider"}, "1",
             "profile at the start and after every move of the dynamics [row, provider]");
     g.write("history_potential", std::span<const double>(potential), {}, {"history"}, "1",

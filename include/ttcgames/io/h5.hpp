@@ -44,6 +44,12 @@ namespace ttcg::h5 {
 //! Shape of a dataset or attribute; empty means 0-d (scalar).
 using Dims = std::vector<hsize_t>;
 
+//! A count (a size_t or a non-negative int64) as a dataset extent.
+template <class Count>
+constexpr hsize_t extent(Count n) {
+  return static_cast<hsize_t>(n);
+}
+
 //! Names of a dataset's dimensions, one per axis (e.g. {"beta", "provider"}); netCDF-4 dimensions of the group the
 //! dataset is written through.
 using DimNames = std::vector<std::string>;
