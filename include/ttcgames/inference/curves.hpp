@@ -120,6 +120,11 @@ struct MethodCurves {
   Jitter jitter = Jitter::philox;  //!< relative effort only
 };
 
+//! InputError unless `options` are valid: permutations 1 to 2^32 − 1, bootstrap ≥ 0, confidence in (0, 1).
+void check_curve_options(const CurveOptions& options);
+//! InputError unless the log gives thinking tokens (the relative effort's bins need them).
+void check_thinking_tokens(const RunLog& log);
+
 // ---- run logs -------------------------------------------------------------------------------------------------
 
 //! The curves (with per-question tables) of a scenario's run-log provider source: the curves that
