@@ -199,6 +199,10 @@ void report_logs(const std::vector<RunLog>& logs) {
 int run_curves(const CurvesCommand& c, const Invocation& invocation) {
   if (c.output.empty() && c.csv.empty())
     throw UsageError("curves: nothing to write: give -o curves.h5 and/or --csv curves.csv");
+  if (Communicator::world().size() > 1 && std::find(c.logs.begin(), c.logs.end(), "-") != c.logs.end())
+    throw UsageError(
+        "curves: every MPI rank reads the run logs, and standard input ('-') reaches rank 0 only; give "
+        "the log files");
   const std::string dataset = dataset_name(c);
   check_files(c);
   const Common common{c.backend, c.threads, c.quiet};

@@ -73,6 +73,23 @@ TEST_F(CurvesCli, SyntheticLogsToHdf5AndCsv) {
   EXPECT_EQ(set.providers.size(), 3u);
 }
 
+TEST_F(CurvesCli, TablesAreThoseOfSummaryWithOrWithoutAResultFile) {
+  const std::string args = "curves " + INSTRUCT_LOGS + " --method majority --method pass@k --permutations 20 " +
+                           "--bootstrap 10 --backend cpu";
+  const CliResult written = cli(args + " -o t.h5");
+  ASSERT_EQ(written.code, 0) << written.err;
+  const CliResult summary = cli("summary t.h5");
+  ASSERT_EQ(summary.code, 0) << summary.err;
+  EXPECT_EQ(written.out, summary.out);  // read back from the file written
+  EXPECT_NE(written.out.find("== curves synthetic / pass@k"), std::string::npos) << written.out;
+  const CliResult csv_only = cli(args + " --csv only.csv");
+  ASSERT_EQ(csv_only.code, 0) << csv_only.err;
+  EXPECT_EQ(csv_only.out, summary.out);  // the same reader, on an in-memory image of the file
+  EXPECT_NE(csv_only.err.find("wrote only_majority.csv"), std::string::npos) << csv_only.err;
+  EXPECT_NE(csv_only.err.find("wrote only_pass-at-k.csv"), std::string::npos) << csv_only.err;
+  EXPECT_EQ(ttcg::test::result_files(work()).size(), 1u);  // t.h5 only: no journal, no temporary
+}
+
 TEST_F(CurvesCli, ScenarioFromRunLogsEqualsScenarioFromTheCurvesCsv) {
   const CliResult r =
       cli("curves " + INSTRUCT_LOGS + " --method majority --permutations 300 --seed 7 --csv majority.csv -q");
