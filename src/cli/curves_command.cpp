@@ -1,17 +1,22 @@
-#include <omp.h>
+// `ttcgames curves`: run logs to quality and cost curves, as a curves job (run/curves_stage.hpp, one work unit per
+// log) run by the orchestrator: checkpoint and --resume, progress, ranks and the atomic result file; then the CSV.
 #include <toml++/toml.h>
 
 #include <filesystem>
-#include <iomanip>
 #include <iostream>
 #include <sstream>
 
 #include "cli.hpp"
-#include "ttcgames/core/backend.hpp"
+#include "summaries.hpp"
 #include "ttcgames/core/error.hpp"
+#include "ttcgames/core/exit_status.hpp"
 #include "ttcgames/core/names.hpp"
 #include "ttcgames/inference/curves.hpp"
 #include "ttcgames/io/file_plan.hpp"
+#include "ttcgames/run/checkpoint.hpp"
+#include "ttcgames/run/comm.hpp"
+#include "ttcgames/run/curves_stage.hpp"
+#include "ttcgames/run/file_summary.hpp"
 
 namespace ttcg::cli {
 
@@ -36,6 +41,7 @@ struct CurvesCommand {
   int threads = 0;
   std::string output, csv;
   bool quiet = false;
+  Checkpointing checkpointing;
 };
 
 const char* const DESCRIPTION =
@@ -99,24 +105,6 @@ std::string settings_toml(const CurvesCommand& c, const std::vector<MethodCurves
   return s.str();
 }
 
-void print_curves(std::ostream& out, const MethodCurves& mc, const std::string& dataset) {
-  out << "curves " << dataset << " / " << to_string(mc.method) << " ("
-      << (mc.method == CurveMethod::relative_effort
-              ? std::string("relative-effort bins, jitter ") + to_string(mc.jitter)
-              : std::string(to_string(mc.estimator)))
-      << (mc.permutations > 0 ? ", " + std::to_string(mc.permutations) + " permutations" : "") << ", seed " << mc.seed
-      << "; +- is the bootstrap sd over questions)\n";
-  out << std::left << std::setw(28) << "model" << std::right << std::setw(7) << "theta" << std::setw(11) << "accuracy"
-      << std::setw(10) << "+-" << std::setw(14) << "tokens" << std::setw(10) << "+-"
-      << "\n";
-  for (const ModelCurve& c : mc.models)
-    for (std::size_t k = 0; k < mc.theta.size(); ++k)
-      out << std::left << std::setw(28) << c.model << std::right << std::setprecision(6) << std::setw(7) << mc.theta[k]
-          << std::fixed << std::setprecision(5) << std::setw(11) << c.accuracy[k] << std::setw(10) << c.accuracy_sd[k]
-          << std::setprecision(1) << std::setw(14) << c.tokens[k] << std::setw(10) << c.tokens_sd[k]
-          << std::defaultfloat << "\n";
-}
-
 void add_options(CLI::App* cmd, CurvesCommand& c) {
   cmd->add_option("logs", c.logs, "Run-log files (.jsonl or .json, optionally .gz or .zst; - for standard input)")
       ->required();
@@ -157,7 +145,8 @@ void add_options(CLI::App* cmd, CurvesCommand& c) {
   cmd->add_option("--csv", c.csv,
                   "Also write the curves as CSV (model,theta,accuracy,tokens,accuracy_sd,tokens_sd); with several "
                   "methods one file each, named <stem>_<method><ext>");
-  cmd->add_flag("-q,--quiet", c.quiet, "No tables or messages: errors only");
+  cmd->add_flag("-q,--quiet", c.quiet, "No progress bar, tables or messages: errors only");
+  add_checkpointing(*cmd, c.checkpointing);
 }
 
 //! The group name of the curves: --dataset, else the first log's directory name ("runlogs" for standard input).
@@ -175,6 +164,7 @@ void check_files(const CurvesCommand& c) {
   for (const std::string& f : c.logs) plan.add_input(f, "run log");
   plan.add_input(c.mapping, "field mapping");
   plan.add_output(c.output, "result file (-o)");
+  if (!c.output.empty() && !c.checkpointing.disabled) plan.add_output(checkpoint_path(c.output), "checkpoint journal");
   if (!c.csv.empty()) {
     plan.add_output(c.csv, "curves CSV (--csv)");
     for (const CurveMethod m :
@@ -184,22 +174,39 @@ void check_files(const CurvesCommand& c) {
   plan.check();
 }
 
-void run_curves(const CurvesCommand& c, const std::string& command_line) {
-  if (c.output.empty() && c.csv.empty())
-    throw UsageError("curves: nothing to write: give -o curves.h5 and/or --csv curves.csv");
-  const std::string dataset = dataset_name(c);
-  check_files(c);
-  if (c.threads > 0) omp_set_num_threads(c.threads);
-  const Backend backend = resolve_backend(parse_backend_request(c.backend));
+//! The methods of --method ("all" or none: empty, every method that applies).
+std::vector<CurveMethod> requested_methods(const CurvesCommand& c) {
   std::vector<CurveMethod> methods;
   for (const std::string& m : c.methods) {
-    if (m == "all") {
-      methods.clear();
-      break;
-    }
+    if (m == "all") return {};
     const CurveMethod method = parse_curve_method(m);
     if (std::find(methods.begin(), methods.end(), method) == methods.end()) methods.push_back(method);
   }
+  return methods;
+}
+
+//! Says on stderr what each log held (questions, samples, skipped records).
+void report_logs(const std::vector<RunLog>& logs) {
+  for (const RunLog& log : logs) {
+    std::cerr << log.model << ": " << log.questions() << " questions, " << log.min_samples() << "+ samples each";
+    if (log.report.malformed > 0) std::cerr << ", " << log.report.malformed << " malformed records skipped";
+    if (log.report.duplicates > 0) std::cerr << ", " << log.report.duplicates << " duplicate qids skipped";
+    std::cerr << "\n";
+    for (const std::string& m : log.report.messages) std::cerr << "  " << m << "\n";
+  }
+}
+
+int run_curves(const CurvesCommand& c, const Invocation& invocation) {
+  if (c.output.empty() && c.csv.empty())
+    throw UsageError("curves: nothing to write: give -o curves.h5 and/or --csv curves.csv");
+  if (Communicator::world().size() > 1 && std::find(c.logs.begin(), c.logs.end(), "-") != c.logs.end())
+    throw UsageError(
+        "curves: every MPI rank reads the run logs, and standard input ('-') reaches rank 0 only; give "
+        "the log files");
+  const std::string dataset = dataset_name(c);
+  check_files(c);
+  const Common common{c.backend, c.threads, c.quiet};
+  const JobSettings settings = job_settings(common, c.checkpointing, c.output, setup(common), invocation);
   CurveOptions o;
   o.estimator = c.exact ? Estimator::exact : parse_estimator(c.estimator);
   if (c.permutations > 0) o.permutations = c.permutations;
@@ -207,38 +214,40 @@ void run_curves(const CurvesCommand& c, const std::string& command_line) {
   o.theta = c.theta;
   if (c.bootstrap >= 0) o.bootstrap = c.bootstrap;
   o.effort.jitter = c.jitter == "numpy" ? Jitter::numpy : Jitter::philox;
-  o.backend = backend;
+  o.backend = settings.backend;
 
   RunLogOptions read;
   if (!c.mapping.empty()) read.mapping = load_field_mapping(c.mapping);
   read.strictness = c.strict ? Strictness::strict : Strictness::skip_malformed;
-  const std::vector<RunLog> logs = read_model_logs(c.logs, read);
-  if (!c.quiet) {
-    std::cerr << "backend: " << to_string(backend) << " (" << cuda_device_description() << "), "
-              << omp_get_max_threads() << " OpenMP threads\n";
-    for (const RunLog& log : logs) {
-      std::cerr << log.model << ": " << log.questions() << " questions, " << log.min_samples() << "+ samples each";
-      if (log.report.malformed > 0) std::cerr << ", " << log.report.malformed << " malformed records skipped";
-      if (log.report.duplicates > 0) std::cerr << ", " << log.report.duplicates << " duplicate qids skipped";
-      std::cerr << "\n";
-      for (const std::string& m : log.report.messages) std::cerr << "  " << m << "\n";
-    }
-  }
-  const std::vector<MethodCurves> curves = compute_curves(logs, methods, o);
-  if (curves.empty()) throw InputError("curves: no method applies to these logs");
-  if (!c.output.empty()) {
-    RunInfo info{to_string(backend), omp_get_max_threads(), 1, command_line};
-    write_curves_file(c.output, dataset, curves, info, settings_toml(c, curves, dataset));
-  }
+  CurvesJob curves;
+  curves.dataset = dataset;
+  curves.logs = read_model_logs(c.logs, read);
+  if (!c.quiet && Communicator::world().is_root()) report_logs(curves.logs);
+  curves.plan = plan_curves(curves.logs, requested_methods(c), o);
+  curves.options = o;
+  curves.settings_toml = settings_toml(c, curves.plan.methods, dataset);
+  for (const std::string& f : c.logs) curves.input_files.emplace_back(f, "run log");
+  curves.input_files.emplace_back(c.mapping, "field mapping");
+  JobOptions options;
+  options.backend = settings.backend;
+  const RunJob job(std::move(curves), options);
+
+  const JobOutcome outcome = run_job(job, settings, [&](const RunResults& results) {
+    // The tables are read back from the file written, as `summary` prints them, or from an in-memory image of it.
+    if (!settings.output.empty())
+      print_file_summaries(settings.output);
+    else
+      print_result_file_summary(std::cout, summarize_results(job, results));
+  });
+  if (outcome.status != exit_status::SUCCESS || !outcome.results) return outcome.status;  // stopped, or not rank 0
+  const std::vector<MethodCurves>& methods = outcome.results->curves.at(0).methods;
   if (!c.csv.empty())
-    for (const MethodCurves& mc : curves) write_curves_csv(csv_path(c.csv, mc.method, curves.size() > 1), mc);
-  if (!c.quiet) {
-    for (const MethodCurves& mc : curves) print_curves(std::cout, mc, dataset);
-    if (!c.output.empty()) std::cerr << "wrote " << c.output << "\n";
-    if (!c.csv.empty())
-      for (const MethodCurves& mc : curves)
-        std::cerr << "wrote " << csv_path(c.csv, mc.method, curves.size() > 1) << "\n";
-  }
+    for (const MethodCurves& mc : methods) {
+      const std::string path = csv_path(c.csv, mc.method, methods.size() > 1);
+      write_curves_csv(path, mc);
+      if (!c.quiet) std::cerr << "wrote " << path << "\n";
+    }
+  return outcome.status;
 }
 
 }  // namespace
@@ -247,10 +256,7 @@ Command add_curves_command(CLI::App& app) {
   auto c = std::make_shared<CurvesCommand>();
   CLI::App* cmd = app.add_subcommand("curves", DESCRIPTION);
   add_options(cmd, *c);
-  return {cmd, [c](const Invocation& invocation) {
-            run_curves(*c, invocation.command_line());
-            return 0;
-          }};
+  return {cmd, [c](const Invocation& invocation) { return run_curves(*c, invocation); }, true};
 }
 
 }  // namespace ttcg::cli

@@ -20,6 +20,8 @@ constexpr double NaN = std::numeric_limits<double>::quiet_NaN();
 constexpr std::int64_t PRODUCT_FACTORS_MAX = std::int64_t{1} << 20;
 //! Smallest argument for which the Stirling series of log Γ is used (error below 1e-17 there).
 constexpr double STIRLING_MIN = 20.0;
+//! Below this many resampled values a bootstrap runs on one thread (a parallel region costs more).
+constexpr std::int64_t PARALLEL_MIN_WORK = std::int64_t{1} << 16;
 
 //! Stirling correction s(y) of log Γ(y) = (y − ½) log y − y + ½ log 2π + s(y).
 double stirling_correction(double y) {
@@ -301,6 +303,52 @@ ErrorBars percentile_bars(std::span<const double> values, double confidence) {
   const double alpha = 1.0 - confidence;
   return {std::max(0.0, mean - sorted_quantile(sorted, alpha / 2.0)),
           std::max(0.0, sorted_quantile(sorted, 1.0 - alpha / 2.0) - mean)};
+}
+
+BootstrapBars bootstrap_ratio(const std::vector<double>& num, const std::vector<double>& den, std::int64_t units,
+                              int columns, const std::vector<double>& estimate, int B, std::uint64_t seed,
+                              std::uint32_t entity, double confidence) {
+  BootstrapBars bars{std::vector<double>(columns, NaN), std::vector<double>(columns, NaN),
+                     std::vector<double>(columns, NaN)};
+  if (B <= 0 || units <= 0) return bars;
+  const rng::Philox4x32Key key = rng::make_key(seed, BOOTSTRAP_STREAM);
+  const std::size_t C = static_cast<std::size_t>(columns);
+  std::vector<double> stats(static_cast<std::size_t>(B) * C);
+  const std::int64_t work = static_cast<std::int64_t>(B) * units * columns;
+#pragma omp parallel if (work > PARALLEL_MIN_WORK)
+  {
+    std::vector<double> n(C), d(C);
+#pragma omp for schedule(static)
+    for (int b = 0; b < B; ++b) {
+      std::fill(n.begin(), n.end(), 0.0);
+      std::fill(d.begin(), d.end(), 0.0);
+      WordStream words(key, static_cast<std::uint32_t>(b), entity);
+      for (std::int64_t i = 0; i < units; ++i) {
+        const std::size_t u = words.below(static_cast<std::uint32_t>(units));
+        for (std::size_t c = 0; c < C; ++c) {
+          n[c] += num[u * C + c];
+          d[c] += den.empty() ? 1.0 : den[u * C + c];
+        }
+      }
+      for (std::size_t c = 0; c < C; ++c) stats[static_cast<std::size_t>(b) * C + c] = n[c] / d[c];
+    }
+  }
+  const double alpha = 1.0 - confidence;
+  std::vector<double> column(static_cast<std::size_t>(B));
+  for (std::size_t c = 0; c < C; ++c) {
+    for (int b = 0; b < B; ++b) column[static_cast<std::size_t>(b)] = stats[static_cast<std::size_t>(b) * C + c];
+    if (std::any_of(column.begin(), column.end(), [](double x) { return std::isnan(x); })) continue;  // NaN bars
+    std::sort(column.begin(), column.end());
+    bars.lo[c] = estimate[c] - sorted_quantile(column, alpha / 2.0);
+    bars.hi[c] = sorted_quantile(column, 1.0 - alpha / 2.0) - estimate[c];
+    if (B > 1) {
+      const double m = mean_in_order(column);
+      double ss = 0.0;
+      for (const double x : column) ss += (x - m) * (x - m);
+      bars.sd[c] = std::sqrt(ss / static_cast<double>(B - 1));
+    }
+  }
+  return bars;
 }
 
 }  // namespace ttcg

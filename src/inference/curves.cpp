@@ -19,69 +19,8 @@ namespace ttcg {
 namespace {
 
 constexpr double NaN = std::numeric_limits<double>::quiet_NaN();
-//! Below this many resampled values a bootstrap runs on one thread (a parallel region costs more).
-constexpr std::int64_t PARALLEL_MIN_WORK = std::int64_t{1} << 16;
 //! The reference's bin edges of the relative effort: the quintiles.
 constexpr std::array<double, RELATIVE_EFFORT_BINS + 1> EFFORT_QUANTILES{0.0, 0.2, 0.4, 0.6, 0.8, 1.0};
-
-std::string join(const std::vector<std::string>& items) {
-  std::string s;
-  for (const auto& i : items) s += (s.empty() ? "" : ", ") + i;
-  return s;
-}
-
-//! Percentile bootstrap of ratios of sums over resampled units: unit u contributes num[u*C + c] and den[u*C + c]
-//! (den empty: 1) to column c; each of B resamples draws `units` units with replacement (Philox, counter
-//! (b, 0, entity, ·)); lo = estimate − q_lo, hi = q_hi − estimate; sd = standard deviation of the resampled
-//! statistics.
-struct BootstrapBars {
-  std::vector<double> lo, hi, sd;
-};
-BootstrapBars bootstrap_ratio(const std::vector<double>& num, const std::vector<double>& den, std::int64_t units,
-                              int columns, const std::vector<double>& estimate, int B, std::uint64_t seed,
-                              std::uint32_t entity, double confidence) {
-  BootstrapBars bars{std::vector<double>(columns, NaN), std::vector<double>(columns, NaN),
-                     std::vector<double>(columns, NaN)};
-  if (B <= 0 || units <= 0) return bars;
-  const rng::Philox4x32Key key = rng::make_key(seed, BOOTSTRAP_STREAM);
-  const std::size_t C = static_cast<std::size_t>(columns);
-  std::vector<double> stats(static_cast<std::size_t>(B) * C);
-  const std::int64_t work = static_cast<std::int64_t>(B) * units * columns;
-#pragma omp parallel if (work > PARALLEL_MIN_WORK)
-  {
-    std::vector<double> n(C), d(C);
-#pragma omp for schedule(static)
-    for (int b = 0; b < B; ++b) {
-      std::fill(n.begin(), n.end(), 0.0);
-      std::fill(d.begin(), d.end(), 0.0);
-      WordStream words(key, static_cast<std::uint32_t>(b), entity);
-      for (std::int64_t i = 0; i < units; ++i) {
-        const std::size_t u = words.below(static_cast<std::uint32_t>(units));
-        for (std::size_t c = 0; c < C; ++c) {
-          n[c] += num[u * C + c];
-          d[c] += den.empty() ? 1.0 : den[u * C + c];
-        }
-      }
-      for (std::size_t c = 0; c < C; ++c) stats[static_cast<std::size_t>(b) * C + c] = n[c] / d[c];
-    }
-  }
-  const double alpha = 1.0 - confidence;
-  std::vector<double> column(static_cast<std::size_t>(B));
-  for (std::size_t c = 0; c < C; ++c) {
-    for (int b = 0; b < B; ++b) column[static_cast<std::size_t>(b)] = stats[static_cast<std::size_t>(b) * C + c];
-    if (std::any_of(column.begin(), column.end(), [](double x) { return std::isnan(x); })) continue;  // NaN bars
-    std::sort(column.begin(), column.end());
-    bars.lo[c] = estimate[c] - sorted_quantile(column, alpha / 2.0);
-    bars.hi[c] = sorted_quantile(column, 1.0 - alpha / 2.0) - estimate[c];
-    if (B > 1) {
-      const double m = mean_in_order(column);
-      double ss = 0.0;
-      for (const double x : column) ss += (x - m) * (x - m);
-      bars.sd[c] = std::sqrt(ss / static_cast<double>(B - 1));
-    }
-  }
-  return bars;
-}
 
 //! Fills the question-bootstrap fields of `curve` from its table (p_correct and tokens per question).
 void bootstrap_questions(ModelCurve& curve, const CurveOptions& o) {
@@ -105,15 +44,15 @@ void bootstrap_questions(ModelCurve& curve, const CurveOptions& o) {
   curve.tokens_sd.assign(bars.sd.begin() + K, bars.sd.end());
 }
 
-void check_options(const CurveOptions& o) {
+}  // namespace
+
+void check_curve_options(const CurveOptions& o) {
   if (o.permutations < 1 || o.permutations > std::numeric_limits<std::uint32_t>::max())
     throw InputError("permutations = " + std::to_string(o.permutations) + ": valid: 1 to 4294967295");
   if (o.bootstrap < 0) throw InputError("bootstrap = " + std::to_string(o.bootstrap) + ": valid: >= 0 (0: none)");
   if (!(o.confidence > 0.0 && o.confidence < 1.0))
     throw InputError("confidence = " + std::to_string(o.confidence) + ": valid: strictly between 0 and 1");
 }
-
-}  // namespace
 
 // ---- names -------------------------------------------------------------------------------------------------------
 
@@ -252,134 +191,63 @@ ModelCurve exact_curve(CurveMethod method, const SampleMatrix& m, const std::vec
   return c;
 }
 
-//! The estimator a method gets when `asked` is requested (majority has no closed form: permutations).
-Estimator estimator_for(CurveMethod method, Estimator asked) {
-  return asked == Estimator::exact && method == CurveMethod::majority ? Estimator::permutations : asked;
-}
-
-}  // namespace
-
-namespace {
-
-std::vector<MethodCurves> sample_count_impl(const std::vector<const RunLog*>& log_list,
-                                            const std::vector<CurveMethod>& methods, const CurveOptions& o) {
-  check_options(o);
-  if (log_list.empty()) throw InputError("curves: no run logs given");
-  if (methods.empty()) throw std::invalid_argument("sample_count_curves: no methods");
-  for (std::size_t i = 0; i < methods.size(); ++i) {
-    if (methods[i] == CurveMethod::relative_effort)
-      throw std::invalid_argument("sample_count_curves: relative effort is not a sample-count method");
-    for (std::size_t j = 0; j < i; ++j)
-      if (methods[i] == methods[j]) throw std::invalid_argument("sample_count_curves: a method is listed twice");
-  }
-  std::set<std::string> names;
-  std::int64_t smallest = std::numeric_limits<std::int64_t>::max();
-  for (const RunLog* log_ptr : log_list) {
-    const RunLog& log = *log_ptr;
-    if (!names.insert(log.model).second)
-      throw InputError("curves: model '" + log.model + "' appears in two run logs (" + join(log.files) +
-                       "); give each model's samples once, or name the models apart");
-    if (log.questions() == 0) throw InputError("model '" + log.model + "': the run log has no questions");
-    if (log.min_samples() < 1)
-      throw InputError("model '" + log.model + "': some question has no samples (files: " + join(log.files) + ")");
-    smallest = std::min(smallest, log.min_samples());
-  }
-  std::vector<int> grid = o.theta.empty() ? reference_theta_grid(smallest) : o.theta;
-  if (grid.empty())
-    throw InputError("curves: with " + std::to_string(smallest) +
-                     " sample(s) per question the reference level grid (powers of two below N, without 2) is empty; "
-                     "give the levels explicitly (--theta)");
-  for (std::size_t k = 0; k < grid.size(); ++k)
-    if (grid[k] < 1 || (k > 0 && grid[k] <= grid[k - 1]))
-      throw InputError("curves: levels theta must be positive and strictly increasing");
-  for (const RunLog* log : log_list)
-    if (grid.back() > log->min_samples())
-      throw InputError("curves: level theta = " + std::to_string(grid.back()) + " exceeds the " +
-                       std::to_string(log->min_samples()) + " samples per question of model '" + log->model +
-                       "' (its smallest question)");
-  const std::vector<std::int32_t> levels(grid.begin(), grid.end());
-  const std::vector<double> theta(grid.begin(), grid.end());
-
-  std::vector<MethodCurves> out;
+//! One log's curves under the sample-count methods `methods` (indices into plan.methods, all sharing plan.levels):
+//! one permutation pass serves them all.
+std::vector<ModelCurve> sample_count_model(const RunLog& log, const CurvesPlan& plan,
+                                           const std::vector<std::size_t>& methods, const CurveOptions& o) {
+  const std::vector<double>& theta = plan.methods[methods.front()].theta;
   bool any_permutations = false;
-  for (const CurveMethod method : methods) {
-    MethodCurves mc;
-    mc.method = method;
-    mc.estimator = estimator_for(method, o.estimator);
-    mc.theta = theta;
-    mc.seed = o.seed;
-    mc.permutations = mc.estimator == Estimator::permutations ? o.permutations : 0;
-    mc.bootstrap = o.bootstrap;
-    mc.confidence = o.confidence;
-    any_permutations = any_permutations || mc.estimator == Estimator::permutations;
-    out.push_back(std::move(mc));
-  }
+  for (const std::size_t m : methods)
+    any_permutations = any_permutations || plan.methods[m].estimator == Estimator::permutations;
   const bool logged = o.estimator == Estimator::logged_order;
-  for (const RunLog* log : log_list) {
-    const SampleMatrix m = sample_matrix(*log, log->min_samples());
-    PermutationTallies tallies;
-    if (any_permutations || logged) {
-      PermutationView v = m.view(levels, o.seed);
-      v.shuffle = logged ? 0 : 1;
-      tallies = permutation_tallies(v, logged ? 1 : o.permutations, o.backend);
+  const SampleMatrix matrix = sample_matrix(log, log.min_samples());
+  PermutationTallies tallies;
+  if (any_permutations || logged) {
+    PermutationView v = matrix.view(plan.levels, o.seed);
+    v.shuffle = logged ? 0 : 1;
+    tallies = permutation_tallies(v, logged ? 1 : o.permutations, o.backend);
+  }
+  std::vector<ModelCurve> out;
+  for (const std::size_t m : methods) {
+    const MethodCurves& mc = plan.methods[m];
+    ModelCurve c = mc.estimator == Estimator::exact ? exact_curve(mc.method, matrix, plan.levels, theta)
+                                                    : curve_from_tallies(mc.method, tallies, matrix, theta, o);
+    if (logged) {
+      std::fill(c.accuracy_lo.begin(), c.accuracy_lo.end(), NaN);
+      std::fill(c.accuracy_hi.begin(), c.accuracy_hi.end(), NaN);
+      std::fill(c.tokens_lo.begin(), c.tokens_lo.end(), NaN);
+      std::fill(c.tokens_hi.begin(), c.tokens_hi.end(), NaN);
     }
-    for (MethodCurves& mc : out) {
-      ModelCurve c = mc.estimator == Estimator::exact ? exact_curve(mc.method, m, levels, theta)
-                                                      : curve_from_tallies(mc.method, tallies, m, theta, o);
-      if (logged) {
-        std::fill(c.accuracy_lo.begin(), c.accuracy_lo.end(), NaN);
-        std::fill(c.accuracy_hi.begin(), c.accuracy_hi.end(), NaN);
-        std::fill(c.tokens_lo.begin(), c.tokens_lo.end(), NaN);
-        std::fill(c.tokens_hi.begin(), c.tokens_hi.end(), NaN);
-      }
-      bootstrap_questions(c, o);
-      c.table.validate("curves");
-      mc.models.push_back(std::move(c));
-    }
+    bootstrap_questions(c, o);
+    c.table.validate("curves");
+    out.push_back(std::move(c));
   }
   return out;
 }
 
-MethodCurves relative_effort_impl(const std::vector<const RunLog*>& logs, const CurveOptions& o) {
-  if (logs.empty()) throw InputError("curves: no run logs given");
-  MethodCurves mc;
-  mc.method = CurveMethod::relative_effort;
-  mc.estimator = Estimator::permutations;
-  for (int b = 1; b <= RELATIVE_EFFORT_BINS; ++b) mc.theta.push_back(b);
-  mc.seed = o.seed;
-  mc.bootstrap = o.bootstrap;
-  mc.confidence = o.confidence;
-  mc.jitter = o.effort.jitter;
-  std::set<std::string> names;
-  for (const RunLog* log : logs) {
-    if (!names.insert(log->model).second)
-      throw InputError("curves: model '" + log->model + "' appears in two run logs; give each model's samples once");
-    mc.models.push_back(relative_effort_curve(*log, o));
-  }
-  return mc;
-}
-
-std::vector<const RunLog*> pointers(const std::vector<RunLog>& logs) {
-  std::vector<const RunLog*> p;
-  for (const RunLog& l : logs) p.push_back(&l);
-  return p;
-}
-
 }  // namespace
 
-std::vector<MethodCurves> sample_count_curves(const std::vector<RunLog>& logs, const std::vector<CurveMethod>& methods,
-                                              const CurveOptions& o) {
-  return sample_count_impl(pointers(logs), methods, o);
+std::vector<ModelCurve> log_curves(const RunLog& log, std::size_t index, const CurvesPlan& plan,
+                                   const CurveOptions& o) {
+  std::vector<std::size_t> counting;
+  bool effort = false;
+  for (const std::size_t m : plan.methods_of(index)) {
+    if (plan.methods[m].method == CurveMethod::relative_effort)
+      effort = true;
+    else
+      counting.push_back(m);
+  }
+  std::vector<ModelCurve> out;
+  if (!counting.empty()) out = sample_count_model(log, plan, counting, o);
+  if (effort) out.push_back(relative_effort_curve(log, o));  // the relative effort is the plan's last method
+  return out;
 }
 
 // ---- relative effort ---------------------------------------------------------------------------------------------
-
 ModelCurve relative_effort_curve(const RunLog& log, const CurveOptions& o) {
-  check_options(o);
+  check_curve_options(o);
   const std::string who = "model '" + log.model + "'";
-  if (!log.has_think_tokens())
-    throw InputError(who + ": relative effort needs thinking tokens (num_tokens = [think, total]); the log (" +
-                     join(log.files) + ") gives only totals");
+  check_thinking_tokens(log);
   constexpr int B = RELATIVE_EFFORT_BINS;
   const RelativeEffortOptions& e = o.effort;
   NumpyPcg64 numpy_generator(o.seed);
@@ -488,38 +356,6 @@ ModelCurve relative_effort_curve(const RunLog& log, const CurveOptions& o) {
                      " and total < " + std::to_string(e.max_total) + " tokens)");
   table.validate("relative effort");
   return c;
-}
-
-MethodCurves relative_effort_curves(const std::vector<RunLog>& logs, const CurveOptions& o) {
-  return relative_effort_impl(pointers(logs), o);
-}
-
-std::vector<MethodCurves> compute_curves(const std::vector<RunLog>& logs, const std::vector<CurveMethod>& methods,
-                                         const CurveOptions& o) {
-  if (logs.empty()) throw InputError("curves: no run logs given");
-  std::vector<CurveMethod> counting;
-  bool effort = false;
-  for (const CurveMethod m :
-       {CurveMethod::majority, CurveMethod::best_of_n, CurveMethod::pass_at_k, CurveMethod::relative_effort}) {
-    if (!methods.empty() && std::find(methods.begin(), methods.end(), m) == methods.end()) continue;
-    if (m == CurveMethod::relative_effort)
-      effort = true;
-    else
-      counting.push_back(m);
-  }
-  std::vector<const RunLog*> instruct, reasoning;
-  for (const RunLog& log : logs) {
-    if (methods.empty()) {
-      (log.has_think_tokens() ? reasoning : instruct).push_back(&log);
-    } else {
-      if (!counting.empty()) instruct.push_back(&log);
-      if (effort) reasoning.push_back(&log);
-    }
-  }
-  std::vector<MethodCurves> out;
-  if (!counting.empty() && !instruct.empty()) out = sample_count_impl(instruct, counting, o);
-  if (effort && !reasoning.empty()) out.push_back(relative_effort_impl(reasoning, o));
-  return out;
 }
 
 }  // namespace ttcg

@@ -13,13 +13,7 @@
 
 namespace ttcg {
 
-namespace {
-
-constexpr char HEADER_MAGIC[8] = {'T', 'T', 'C', 'G', 'C', 'K', 'P', 'T'};
-constexpr std::uint32_t RECORD_MAGIC = 0x44524345u;  // "ECRD" little-endian
-constexpr std::size_t RECORD_OVERHEAD = 4 + 8 + 8 + 4;
-
-std::uint32_t crc32_of(const std::byte* data, std::size_t n, std::uint32_t crc = 0) {
+std::uint32_t crc32_of(const std::byte* data, std::size_t n, std::uint32_t crc) {
   while (n > 0) {
     const uInt chunk = static_cast<uInt>(std::min<std::size_t>(n, 1u << 30));
     crc = static_cast<std::uint32_t>(::crc32(crc, reinterpret_cast<const Bytef*>(data), chunk));
@@ -28,6 +22,12 @@ std::uint32_t crc32_of(const std::byte* data, std::size_t n, std::uint32_t crc =
   }
   return crc;
 }
+
+namespace {
+
+constexpr char HEADER_MAGIC[8] = {'T', 'T', 'C', 'G', 'C', 'K', 'P', 'T'};
+constexpr std::uint32_t RECORD_MAGIC = 0x44524345u;  // "ECRD" little-endian
+constexpr std::size_t RECORD_OVERHEAD = 4 + 8 + 8 + 4;
 
 std::string errno_text() {
   return std::strerror(errno);
@@ -97,9 +97,10 @@ CheckpointJournal CheckpointJournal::resume(const std::string& path, const std::
     throw InputError(path + ": checkpoint format version " + std::to_string(version) + ", this ttcgames writes " +
                      std::to_string(CHECKPOINT_FORMAT_VERSION) + "; remove the journal and run without --resume");
   if (b.size() < expected.size() || std::memcmp(b.data(), expected.data(), expected.size()) != 0)
-    throw InputError(path +
-                     ": the checkpoint belongs to a different run (the scenarios, the seed or a result-changing "
-                     "option differ); rerun with the same inputs, or remove it and run without --resume");
+    throw InputError(
+        path +
+        ": the checkpoint belongs to a different run (the scenarios or run logs, the seed or a result-changing "
+        "option differ); rerun with the same inputs, or remove it and run without --resume");
 
   records.clear();
   std::size_t pos = expected.size();

@@ -13,6 +13,7 @@
 #include <variant>
 
 #include "ttcgames/core/error.hpp"
+#include "ttcgames/run/job.hpp"
 #include "ttcgames/run/results.hpp"
 
 namespace ttcg {
@@ -254,15 +255,31 @@ const std::vector<std::string>& summary_kinds() {
   return kinds;
 }
 
-ResultFileSummary read_result_file_summary(const std::string& path) {
+namespace {
+
+ResultFileSummary read_groups(const h5::Group& root, int format_major) {
   ResultFileSummary s;
-  const h5::File file = open_results_file(path, &s.format_major);
-  const h5::Group root = file.root();
+  s.format_major = format_major;
   s.markets = read_market_summaries(root);
   s.ensembles = read_ensemble_reports(root, s.format_major);
   s.populations = read_population_summaries(root, s.format_major);
   s.curves = read_curves_summaries(root);
   return s;
+}
+
+}  // namespace
+
+ResultFileSummary read_result_file_summary(const std::string& path) {
+  int major = 0;
+  const h5::File file = open_results_file(path, &major);
+  return read_groups(file.root(), major);
+}
+
+ResultFileSummary summarize_results(const RunJob& job, const RunResults& results) {
+  h5::File file = h5::File::create_in_memory("results in memory");
+  h5::Group root = file.root();
+  job.write_groups(root, results);
+  return read_groups(root, RESULTS_FORMAT_MAJOR);
 }
 
 void print_result_file_summary(std::ostream& out, const ResultFileSummary& s, SummaryFormat format,

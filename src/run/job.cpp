@@ -71,6 +71,17 @@ RunJob::RunJob(std::vector<Scenario> scenarios, const JobOptions& options)
     throw InputError(
         "nothing to run: the scenarios have no [beta] values, [ensemble] or [population] for this "
         "command");
+  make_parts();
+}
+
+RunJob::RunJob(CurvesJob curves, const JobOptions& options) : options_(options) {
+  auto stage = std::make_unique<CurvesStage>(std::move(curves));
+  curves_ = stage.get();
+  stages_.push_back(std::move(stage));
+  make_parts();
+}
+
+void RunJob::make_parts() {
   std::uint64_t next = 0;
   for (const auto& stage : stages_) {
     RunPart part{stage->label(), stage->unit_name(), stage->work(), stage.get()};
@@ -121,8 +132,29 @@ void RunJob::check_unit(std::uint64_t unit, const Bytes& record) const {
   throw std::logic_error("RunJob::check_unit: unit " + std::to_string(unit) + " is in no part");
 }
 
+std::vector<std::pair<std::string, std::string>> RunJob::input_files() const {
+  if (curves_) return curves_->job().input_files;
+  std::vector<std::pair<std::string, std::string>> files;
+  for (const Scenario& scenario : scenarios_)
+    for (auto& file : scenario.input_files()) files.push_back(std::move(file));
+  return files;
+}
+
+std::string RunJob::settings_toml() const {
+  if (curves_) return curves_->job().settings_toml;
+  std::vector<const Scenario*> all;
+  for (const Scenario& s : scenarios_) all.push_back(&s);
+  return combined_scenario_toml(all);
+}
+
 std::string RunJob::fingerprint() const {
   std::ostringstream f;
+  if (curves_) {  // the settings name the logs and every option; the digest holds the logs' numbers
+    f << "ttcgames " << VERSION << " results " << RESULTS_FORMAT_MAJOR << "." << RESULTS_FORMAT_MINOR << "\nbackend "
+      << to_string(options_.backend) << "\ncurves " << curves_->job().dataset << "\nunits " << units() << "\n"
+      << curves_->logs_digest() << settings_toml();
+    return f.str();
+  }
   f << "ttcgames " << VERSION << " results " << RESULTS_FORMAT_MAJOR << "." << RESULTS_FORMAT_MINOR << "\nbackend "
     << to_string(options_.backend) << "\nparts " << options_.markets << options_.ensembles << options_.populations
     << "\nenumerate " << (options_.enumerate ? (*options_.enumerate ? "on" : "off") : "scenario") << "\nbetas ";
@@ -147,6 +179,7 @@ ResourceNeeds RunJob::needs() const {
 }
 
 std::uint64_t RunJob::root_seed() const {
+  if (curves_) return curves_->job().options.seed;
   const Scenario& first = scenarios_.front();
   if ((first.has_market() || options_.betas) && options_.markets) return first.dynamics.seed;
   if (first.ensemble && options_.ensembles) return first.ensemble->seed;
@@ -163,9 +196,7 @@ void write_run_results(const std::string& path, const RunJob& job, const RunResu
   h5::File file = h5::File::create_in_memory(path);
   {
     h5::Group root = file.root();
-    std::vector<const Scenario*> all;
-    for (const Scenario& s : job.scenarios()) all.push_back(&s);
-    write_root_attributes(root, info, job.root_seed(), combined_scenario_toml(all));
+    write_root_attributes(root, info, job.root_seed(), job.settings_toml());
     root.write_attribute_f64("seconds", results.seconds);
     job.write_groups(root, results);
   }

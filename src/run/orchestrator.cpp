@@ -58,11 +58,10 @@ class CheckpointGuard {
   bool keep_ = false;
 };
 
-//! The files of the job: every scenario's inputs must differ from the result file and the journal.
+//! The files of the job: every input (scenarios, run logs) must differ from the result file and the journal.
 void check_files(const RunJob& job, const JobSettings& s) {
   io::FilePlan plan;
-  for (const Scenario& scenario : job.scenarios())
-    for (const auto& [path, role] : scenario.input_files()) plan.add_input(path, role);
+  for (const auto& [path, role] : job.input_files()) plan.add_input(path, role);
   if (!s.output.empty()) {
     plan.add_output(s.output, "result file (-o)");
     if (!s.checkpointing.disabled) plan.add_output(checkpoint_path(s.output), "checkpoint journal");

@@ -73,6 +73,23 @@ TEST_F(CurvesCli, SyntheticLogsToHdf5AndCsv) {
   EXPECT_EQ(set.providers.size(), 3u);
 }
 
+TEST_F(CurvesCli, TablesAreThoseOfSummaryWithOrWithoutAResultFile) {
+  const std::string args = "curves " + INSTRUCT_LOGS + " --method majority --method pass@k --permutations 20 " +
+                           "--bootstrap 10 --backend cpu";
+  const CliResult written = cli(args + " -o t.h5");
+  ASSERT_EQ(written.code, 0) << written.err;
+  const CliResult summary = cli("summary t.h5");
+  ASSERT_EQ(summary.code, 0) << summary.err;
+  EXPECT_EQ(written.out, summary.out);  // read back from the file written
+  EXPECT_NE(written.out.find("== curves synthetic / pass@k"), std::string::npos) << written.out;
+  const CliResult csv_only = cli(args + " --csv only.csv");
+  ASSERT_EQ(csv_only.code, 0) << csv_only.err;
+  EXPECT_EQ(csv_only.out, summary.out);  // the same reader, on an in-memory image of the file
+  EXPECT_NE(csv_only.err.find("wrote only_majority.csv"), std::string::npos) << csv_only.err;
+  EXPECT_NE(csv_only.err.find("wrote only_pass-at-k.csv"), std::string::npos) << csv_only.err;
+  EXPECT_EQ(ttcg::test::result_files(work()).size(), 1u);  // t.h5 only: no journal, no temporary
+}
+
 TEST_F(CurvesCli, ScenarioFromRunLogsEqualsScenarioFromTheCurvesCsv) {
   const CliResult r =
       cli("curves " + INSTRUCT_LOGS + " --method majority --permutations 300 --seed 7 --csv majority.csv -q");
@@ -134,6 +151,62 @@ TEST_F(CurvesCli, BadInputFailsWithTheReasonAndWritesNothing) {
     EXPECT_NE(r.err.find(c.expected), std::string::npos) << c.args << "\n" << r.err;
     EXPECT_EQ(leftovers(), 0) << c.args;
   }
+}
+
+//! Every dataset of /curves/<dataset>/<method> and its per-question tables, as bytes (NaN equal to NaN).
+std::vector<std::string> curves_numbers(const fs::path& path) {
+  using ttcg::h5::ANY;
+  const ttcg::h5::File f = ttcg::h5::File::open_read(path.string());
+  const ttcg::h5::Group all = f.root().open_group("curves");
+  std::vector<std::string> out;
+  const auto bytes = [](const std::vector<double>& v) {
+    return std::string(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(double));
+  };
+  for (const std::string& dataset : all.list())
+    for (const std::string& method : all.open_group(dataset).list()) {
+      const ttcg::h5::Group g = all.open_group(dataset + "/" + method);
+      for (const char* name :
+           {"accuracy", "accuracy_lo", "accuracy_hi", "tokens", "tokens_lo", "tokens_hi", "accuracy_sd", "tokens_sd",
+            "accuracy_bootstrap_lo", "accuracy_bootstrap_hi", "tokens_bootstrap_lo", "tokens_bootstrap_hi"})
+        out.push_back(dataset + "/" + method + "/" + name + ":" + bytes(g.read_f64(name, {ANY, ANY})));
+      for (const std::string& model : g.open_group("questions").list()) {
+        const ttcg::h5::Group t = g.open_group("questions/" + model);
+        out.push_back(model + ":" + bytes(t.read_f64("p_correct", {ANY, ANY})) +
+                      bytes(t.read_f64("tokens", {ANY, ANY})));
+      }
+    }
+  return out;
+}
+
+TEST_F(CurvesCli, StopsIncompleteAndResumesToTheSameCurves) {
+  const std::string args = "curves " + INSTRUCT_LOGS + " " + REASONING_LOG + " --permutations 40 --bootstrap 30 -q ";
+  ASSERT_EQ(cli(args + "-o full.h5").code, 0);
+  const CliResult stopped = cli(args + "-o part.h5 --max-units 1 --csv part.csv");
+  EXPECT_EQ(stopped.code, 75) << stopped.err;
+  EXPECT_TRUE(fs::exists(work() / "part.h5.ckpt"));
+  EXPECT_FALSE(fs::exists(work() / "part.h5"));
+  EXPECT_FALSE(fs::exists(work() / "part_majority.csv"));  // nothing but the journal until the run is complete
+  EXPECT_EQ(cli(args + "-o part.h5 --max-units 2 --resume").code, 75);
+  const CliResult resumed = cli(args + "-o part.h5 --resume --csv part.csv");
+  ASSERT_EQ(resumed.code, 0) << resumed.err;
+  EXPECT_FALSE(fs::exists(work() / "part.h5.ckpt"));
+  EXPECT_TRUE(fs::exists(work() / "part_majority.csv"));
+  const std::vector<std::string> full = curves_numbers(work() / "full.h5");
+  EXPECT_EQ(full.size(), 4u * 12u + 3u * 3u + 1u);
+  EXPECT_TRUE(curves_numbers(work() / "part.h5") == full);
+  // A time limit stops the run too, keeping the journal; a run log that changed in between is refused on --resume.
+  const std::string log = write("Solo--temp-0.7--samples-64--max-512.jsonl",
+                                ttcg::test::read_text(SYNTHETIC + "/SynthA-7B--temp-0.7--samples-64--max-512.jsonl"));
+  const std::string solo = "curves " + log + " " + REASONING_LOG + " --permutations 40 --bootstrap 30 -q -o solo.h5";
+  EXPECT_EQ(cli(solo + " --time-limit 0.001").code, 75);
+  EXPECT_TRUE(fs::exists(work() / "solo.h5.ckpt"));
+  std::string text = ttcg::test::read_text(log);
+  text.replace(text.find("\"q0000\""), 7, "\"x0000\"");  // a question's id
+  write("Solo--temp-0.7--samples-64--max-512.jsonl", text);
+  const CliResult changed = cli(solo + " --resume");
+  EXPECT_EQ(changed.code, 1) << changed.err;
+  EXPECT_NE(changed.err.find("belongs to a different run"), std::string::npos) << changed.err;
+  EXPECT_FALSE(fs::exists(work() / "solo.h5"));
 }
 
 TEST_F(CurvesCli, MalformedLinesAreSkippedOrStrict) {

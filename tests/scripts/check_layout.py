@@ -27,6 +27,7 @@ ALLOWED_UPWARD = set()
 PARTS = {
     "cuda_unavailable": "cuda_*",  # the absence of every stage's CUDA entry points (cuda_*.hpp)
     "curves_output": "curves",
+    "curves_plan": "curves",
     "ensemble_results": "ensemble",
     "h5_dims": "h5",
     "h5_read": "h5",

@@ -1,6 +1,7 @@
 // The estimators behind the curves of curves.hpp (docs/model.md §4): the reference's θ grid, one model's samples
 // as a rectangular matrix, the permutation estimator in blocks (OpenMP or CUDA, bitwise identical), the closed forms
-// of pass@k and best-of-θ over uniformly random θ-subsets, and the reference's percentile error bars.
+// of pass@k and best-of-θ over uniformly random θ-subsets, the reference's percentile error bars and the
+// percentile bootstrap over resampled units (questions, or a bin's samples).
 #pragma once
 
 #include <cstdint>
@@ -73,5 +74,17 @@ struct ErrorBars {
   double lo = 0.0, hi = 0.0;
 };
 ErrorBars percentile_bars(std::span<const double> values, double confidence);
+
+//! Percentile bootstrap of ratios of sums over resampled units: unit u contributes num[u*C + c] and den[u*C + c]
+//! (den empty: 1) to column c of C = `columns`; each of B resamples draws `units` units with replacement (Philox
+//! stream BOOTSTRAP_STREAM of `seed`, counter (b, 0, entity, ·)); lo = estimate − q_lo, hi = q_hi − estimate at
+//! `confidence`; sd = standard deviation of the resampled statistics. NaN bars where a resample is NaN, B ≤ 0 or
+//! units ≤ 0; NaN sd when B < 2.
+struct BootstrapBars {
+  std::vector<double> lo, hi, sd;
+};
+BootstrapBars bootstrap_ratio(const std::vector<double>& num, const std::vector<double>& den, std::int64_t units,
+                              int columns, const std::vector<double>& estimate, int B, std::uint64_t seed,
+                              std::uint32_t entity, double confidence);
 
 }  // namespace ttcg

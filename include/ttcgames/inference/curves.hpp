@@ -120,6 +120,11 @@ struct MethodCurves {
   Jitter jitter = Jitter::philox;  //!< relative effort only
 };
 
+//! InputError unless `options` are valid: permutations 1 to 2^32 − 1, bootstrap ≥ 0, confidence in (0, 1).
+void check_curve_options(const CurveOptions& options);
+//! InputError unless the log gives thinking tokens (the relative effort's bins need them).
+void check_thinking_tokens(const RunLog& log);
+
 // ---- run logs -------------------------------------------------------------------------------------------------
 
 //! The curves (with per-question tables) of a scenario's run-log provider source: the curves that
@@ -139,9 +144,31 @@ ModelCurve relative_effort_curve(const RunLog& log, const CurveOptions& options)
 MethodCurves relative_effort_curves(const std::vector<RunLog>& logs, const CurveOptions& options);
 
 //! `methods` empty means all: majority, best-of-n and pass@k for the logs without thinking tokens, relative effort
-//! for the logs with them. Methods come out in the order majority, best-of-n, pass@k, relative-effort.
+//! for the logs with them. Methods come out in the order majority, best-of-n, pass@k, relative-effort. The same as
+//! plan_curves, then log_curves for every log, then assemble_curves.
 std::vector<MethodCurves> compute_curves(const std::vector<RunLog>& logs, const std::vector<CurveMethod>& methods,
                                          const CurveOptions& options);
+
+//! The work of compute_curves, checked before any of it is done (options, model names, samples per question,
+//! levels, thinking tokens): the methods that apply, in output order, each without its models yet, and the logs
+//! that each covers. Every log is covered by at least one method; one log's curves depend only on the log, the
+//! plan and the options (log_curves), never on the other logs' curves.
+struct CurvesPlan {
+  std::vector<MethodCurves> methods;           //!< method, estimator, θ, seed, permutations, bootstrap, ...; no models
+  std::vector<std::vector<std::size_t>> logs;  //!< [method] the indices of the logs it covers, increasing
+  std::vector<std::int32_t> levels;            //!< the levels of the sample-count methods (empty without them)
+
+  //! The methods that cover log `log`, in output order.
+  std::vector<std::size_t> methods_of(std::size_t log) const;
+};
+CurvesPlan plan_curves(const std::vector<RunLog>& logs, const std::vector<CurveMethod>& methods,
+                       const CurveOptions& options);
+//! The curves of log `index` (which is `log`) under every method of `plan` that covers it, in output order; one
+//! permutation pass serves all its sample-count methods.
+std::vector<ModelCurve> log_curves(const RunLog& log, std::size_t index, const CurvesPlan& plan,
+                                   const CurveOptions& options);
+//! The plan's methods with their models: `per_log[i]` is log_curves of log i.
+std::vector<MethodCurves> assemble_curves(const CurvesPlan& plan, std::vector<std::vector<ModelCurve>> per_log);
 
 //! Reads `files` grouped by model_from_file_name (in order of first appearance): each group is one model's run log
 //! (a model's samples may be split over several files).

@@ -10,6 +10,7 @@
 // after every unit. A fingerprint mismatch (scenario or options changed) is an InputError: nothing is mixed.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -20,6 +21,9 @@
 namespace ttcg {
 
 constexpr std::uint32_t CHECKPOINT_FORMAT_VERSION = 2;  //!< 2: units carry their compute time
+
+//! The CRC-32 (zlib's) of `n` bytes, continuing from `crc` (0 to start): the journal's record checksum.
+std::uint32_t crc32_of(const std::byte* data, std::size_t n, std::uint32_t crc = 0);
 
 class CheckpointJournal {
  public:

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "ttcgames/run/ensemble_summary.hpp"
+#include "ttcgames/run/job.hpp"
 #include "ttcgames/run/market_summary.hpp"
 #include "ttcgames/run/population_summary.hpp"
 
@@ -46,6 +47,9 @@ const std::vector<std::string>& summary_kinds();
 //! Reads every /market, /ensemble, /population and /curves group of a result file (InputError naming the file and
 //! the dataset at the first one that does not match the format).
 ResultFileSummary read_result_file_summary(const std::string& path);
+//! The summary of results not written to a file (`curves --csv` without -o): the job's groups written to an
+//! in-memory HDF5 image and read back by the same reader as a file's.
+ResultFileSummary summarize_results(const RunJob& job, const RunResults& results);
 //! Prints the summary in `format`; `kind` ("" for all) restricts it to one kind of group.
 void print_result_file_summary(std::ostream& out, const ResultFileSummary& summary,
                                SummaryFormat format = SummaryFormat::table, const std::string& kind = "");

@@ -1,6 +1,6 @@
 // The one path from a RunJob to its result file, for `ttcgames run`, every subcommand that computes (market,
-// ensemble, population) and the tests, which call it in-process. It owns the run's resources: OpenMP threads, the
-// GPU of each MPI rank and the backend (choose_backend), the files it reads and writes (checked against each
+// ensemble, population, curves) and the tests, which call it in-process. It owns the run's resources: OpenMP threads,
+// the GPU of each MPI rank and the backend (choose_backend), the files it reads and writes (checked against each
 // other), the memory and disk estimate, the work units over the ranks with a checkpoint journal (resume, time
 // limit, unit budget), the progress bars and the atomic result file written by rank 0. The files left behind follow
 // one contract (docs/cli.md): the temporary never outlives the process; the journal "<output>.ckpt" is kept only

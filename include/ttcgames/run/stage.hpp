@@ -1,9 +1,10 @@
 // One kind of work of a run (docs/cluster.md): a market sweep (every β of the scenarios' markets), an ensemble (its
-// blocks of random markets) or a population (its replicates). Every stage declares its work units, computes one unit
-// into a bit-exact byte archive (on any rank, any thread, or read back from a checkpoint journal), checks an archive
-// against the unit it must belong to, merges its units' archives in unit order into the run's results, and writes
-// its HDF5 groups. The orchestrator (orchestrator.hpp) runs the stages of a RunJob (job.hpp) one after the other; a
-// stage's results depend only on its units, never on the ranks, threads or resume history that produced them.
+// blocks of random markets), a population (its replicates) or the curves of run logs (one unit per log). Every stage
+// declares its work units, computes one unit into a bit-exact byte archive (on any rank, any thread, or read back from
+// a checkpoint journal), checks an archive against the unit it must belong to, merges its units' archives in unit order
+// into the run's results, and writes its HDF5 groups. The orchestrator (orchestrator.hpp) runs the stages of a RunJob
+// (job.hpp) one after the other; a stage's results depend only on its units, never on the ranks, threads or resume
+// history that produced them.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +15,7 @@
 #include "ttcgames/core/archive.hpp"
 #include "ttcgames/core/resources.hpp"
 #include "ttcgames/ensemble/ensemble.hpp"
+#include "ttcgames/inference/curves.hpp"
 #include "ttcgames/io/h5.hpp"
 #include "ttcgames/population/population.hpp"
 #include "ttcgames/run/run.hpp"
@@ -21,12 +23,19 @@
 
 namespace ttcg {
 
+//! The curves of one dataset of run logs (`ttcgames curves`): its methods in output order.
+struct CurvesResult {
+  std::string dataset;
+  std::vector<MethodCurves> methods;
+};
+
 //! Everything a run computes, assembled on rank 0. The ensemble results point to the RunJob's problems: keep
 //! the job alive while they are used.
 struct RunResults {
   std::vector<ScenarioResult> markets;
   std::vector<EnsembleResult> ensembles;
   std::vector<PopulationResult> populations;
+  std::vector<CurvesResult> curves;
   double seconds = 0.0;  //!< the whole run's wall time (each part's own compute time is in its result)
 };
 
@@ -43,7 +52,7 @@ class Stage {
   virtual ~Stage() = default;
   //! For progress bars: the scenario (or ensemble) name and the part, e.g. "gsm8k market".
   virtual std::string label() const = 0;
-  //! What one unit is, plural ("betas", "market blocks", "replicates").
+  //! What one unit is, plural ("betas", "market blocks", "replicates", "run logs").
   virtual std::string unit_name() const = 0;
   //! The number of work units and how they run (UnitWork::count, compute, parallelism; first_unit is the job's).
   virtual UnitWork work() const = 0;
