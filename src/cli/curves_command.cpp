@@ -7,7 +7,6 @@
 #include <sstream>
 
 #include "cli.hpp"
-#include "summaries.hpp"
 #include "ttcgames/core/error.hpp"
 #include "ttcgames/core/exit_status.hpp"
 #include "ttcgames/core/names.hpp"
