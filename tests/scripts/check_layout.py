@@ -29,6 +29,7 @@ PARTS = {
     "curves_output": "curves",
     "curves_plan": "curves",
     "ensemble_results": "ensemble",
+    "ensemble_tallies": "ensemble",
     "h5_dims": "h5",
     "h5_read": "h5",
     "h5_write": "h5",
