@@ -241,12 +241,13 @@ void write_ensemble_group(h5::Group& root, const EnsembleResult& result) {
   g.write("inefficiency_thresholds", std::span<const double>(e.thresholds), {}, {"threshold"}, "1",
           "inefficiency thresholds, percent");
   g.write("markets_above_threshold", std::span<const std::int64_t>(t.above_threshold), {}, {"threshold"}, "1",
-          "markets with inefficiency 100 (PoA - 1) above each threshold (+inf included)");
+          "converged markets with inefficiency 100 (PoA - 1) above each threshold (+inf included)");
   std::vector<double> fraction;
+  const std::int64_t converged = t.markets - t.not_converged;
   for (const std::int64_t a : t.above_threshold)
-    fraction.push_back(t.markets > 0 ? static_cast<double>(a) / static_cast<double>(t.markets) : 0.0);
+    fraction.push_back(converged > 0 ? static_cast<double>(a) / static_cast<double>(converged) : 0.0);
   g.write("fraction_above_threshold", std::span<const double>(fraction), {}, {"threshold"}, "1",
-          "fraction of markets above each inefficiency threshold");
+          "fraction of the converged markets above each inefficiency threshold");
 
   std::vector<std::int64_t> worst_index;
   std::vector<double> worst_poa;

@@ -112,27 +112,13 @@ void keep_worst(std::vector<WorstMarket>& list) {
 
 void EnsembleTallies::add(std::int64_t market, const MarketOutcome& o, const EnsembleSpec& spec) {
   ++markets;
-  if (!o.dynamics.converged) ++not_converged;
   rounds.add(o.dynamics.rounds);
   add_finite(max_relative_regret, o.certificate.max_relative_regret);
-  const double poa = o.price_of_anarchy;
-  const double ineff = percent_above_one(poa);
-  if (std::isfinite(poa)) {
-    price_of_anarchy.add(poa);
-    inefficiency.add(ineff);
-  } else {
-    ++infinite_poa;
-  }
-  inefficiency_histogram.add(ineff);
-  for (std::size_t t = 0; t < spec.thresholds.size(); ++t)
-    if (ineff > spec.thresholds[t]) ++above_threshold[t];
+  // Independent of the dynamics: the auction against the optimum and the enumerated equilibria.
   if (!o.auction.trade) ++auction_no_trade;
   const double to_optimum = welfare_ratio(o.auction.welfare, o.optimum.welfare);
-  const double to_equilibrium = welfare_ratio(o.auction.welfare, o.welfare);
   add_finite(auction_to_optimum, to_optimum);
-  add_finite(auction_to_equilibrium, to_equilibrium);
   auction_to_optimum_histogram.add(to_optimum);
-  auction_to_equilibrium_histogram.add(to_equilibrium);
   if (o.enumerated) {
     ++enumerated;
     num_equilibria.add(static_cast<double>(o.equilibria.count));
@@ -145,6 +131,26 @@ void EnsembleTallies::add(std::int64_t market, const MarketOutcome& o, const Ens
       worst_inefficiency_histogram.add(worst_ineff);
     }
   }
+  // Of the profile the dynamics reached: only where it is an equilibrium. A market stopped by max_rounds is counted
+  // and left out, as a population's non-converged replicate is.
+  if (!o.dynamics.converged) {
+    ++not_converged;
+    return;
+  }
+  const double poa = o.price_of_anarchy;
+  const double ineff = percent_above_one(poa);
+  if (std::isfinite(poa)) {
+    price_of_anarchy.add(poa);
+    inefficiency.add(ineff);
+  } else {
+    ++infinite_poa;
+  }
+  inefficiency_histogram.add(ineff);
+  for (std::size_t t = 0; t < spec.thresholds.size(); ++t)
+    if (ineff > spec.thresholds[t]) ++above_threshold[t];
+  const double to_equilibrium = welfare_ratio(o.auction.welfare, o.welfare);
+  add_finite(auction_to_equilibrium, to_equilibrium);
+  auction_to_equilibrium_histogram.add(to_equilibrium);
   if (!std::isnan(poa)) {
     const WorstMarket w{market, poa};
     if (worst.size() < static_cast<std::size_t>(ENSEMBLE_WORST_MARKETS) || worse(w, worst.back())) {

@@ -40,6 +40,7 @@ std::vector<EnsembleReport> read_ensemble_reports(const h5::Group& root, int maj
     if (r.markets < 0 || r.converged < 0 || r.non_converged < 0 || r.converged + r.non_converged != r.markets)
       throw InputError(g.where("non_converged") + ": converged " + std::to_string(r.converged) + " + non_converged " +
                        std::to_string(r.non_converged) + " is not the " + std::to_string(r.markets) + " markets");
+    r.above_base = major >= 2 ? r.converged : r.markets;
     r.infinite_poa = g.read_scalar_i64("infinite_price_of_anarchy");
     r.enumerated = g.read_scalar_i64("enumerated_markets");
     r.no_equilibrium = g.read_scalar_i64("markets_without_equilibrium");
@@ -107,8 +108,8 @@ void print_ensemble_report(std::ostream& out, const EnsembleReport& r) {
   }
   out << std::defaultfloat << std::setprecision(4) << "   markets above an inefficiency of";
   for (std::size_t t = 0; t < r.thresholds.size(); ++t)
-    out << (t ? "," : "") << " " << r.thresholds[t]
-        << "%: " << (r.markets > 0 ? 100.0 * static_cast<double>(r.above[t]) / static_cast<double>(r.markets) : 0.0)
+    out << (t ? "," : "") << " " << r.thresholds[t] << "%: "
+        << (r.above_base > 0 ? 100.0 * static_cast<double>(r.above[t]) / static_cast<double>(r.above_base) : 0.0)
         << "%";
   out << "\n";
   out << "   worst markets (index: inefficiency):";

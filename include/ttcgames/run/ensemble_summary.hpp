@@ -21,6 +21,7 @@ struct EnsembleReport {
                auction_no_trade = 0;
   std::vector<double> quantile_probabilities, thresholds;
   std::vector<std::int64_t> above;         //!< markets above each threshold
+  std::int64_t above_base = 0;             //!< the markets `above` counts among: converged (format 2), all (1)
   std::vector<NamedStatistic> statistics;  //!< group "markets", one per tallied quantity
   std::vector<WorstMarket> worst;
   int threads = 1;

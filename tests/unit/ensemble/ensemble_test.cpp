@@ -385,3 +385,35 @@ TEST(EnsembleErrors, ProblemValidatesItsSpec) {
 }
 
 }  // namespace
+
+// A market whose dynamics stop at max_rounds has no equilibrium at its reached profile: it is counted and left out
+// of every statistic of that profile (PoA, inefficiency, thresholds, worst markets, auction against equilibrium),
+// and stays in what does not depend on the dynamics (auction against the optimum).
+TEST(Ensemble, NonConvergedMarketsAreCountedAndLeftOutOfTheReachedProfileStatistics) {
+  Scenario s = paper("gsm8k-majority");
+  s.dynamics.max_rounds = 3;
+  const EnsembleSpec e = varied_spec(400);
+  const auto problem = problem_of(s, e);
+  const EnsembleSummary r = all_blocks(*problem);
+  const EnsembleRecords& m = r.records;
+  const EnsembleTallies& t = r.tallies;
+  std::int64_t converged = 0;
+  std::vector<std::int64_t> above(e.thresholds.size(), 0);
+  for (std::size_t j = 0; j < m.converged.size(); ++j) {
+    if (!m.converged[j]) continue;
+    ++converged;
+    const double ineff = 100.0 * (m.price_of_anarchy[j] - 1.0);
+    for (std::size_t k = 0; k < e.thresholds.size(); ++k) above[k] += ineff > e.thresholds[k];
+  }
+  ASSERT_GT(converged, 0) << "some markets converge within three rounds";
+  ASSERT_LT(converged, e.markets) << "and some do not";
+  EXPECT_EQ(t.markets, e.markets);
+  EXPECT_EQ(t.not_converged, e.markets - converged);
+  EXPECT_EQ(t.price_of_anarchy.count + t.infinite_poa, converged);
+  EXPECT_EQ(t.inefficiency_histogram.total(), converged);
+  EXPECT_EQ(t.auction_to_equilibrium_histogram.total(), converged);
+  EXPECT_EQ(t.auction_to_optimum_histogram.total(), e.markets) << "independent of the dynamics";
+  EXPECT_EQ(t.rounds.count, e.markets);
+  EXPECT_EQ(t.above_threshold, above);
+  for (const WorstMarket& w : t.worst) EXPECT_TRUE(m.converged[static_cast<std::size_t>(w.market)]) << w.market;
+}
