@@ -12,6 +12,7 @@ packages=(
   libopenmpi-dev openmpi-bin
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy python3-h5py python3-matplotlib python3-pandas python3-xarray python3-h5netcdf python3-pytest bc help2man
+  netcdf-bin  # ncdump: the netCDF-C library reads every result file (tests/python/test_xarray_groups.py)
   clang-14 libclang-rt-14-dev libomp-14-dev  # scripts/fuzz.sh: libFuzzer and the sanitizers' runtimes, OpenMP for clang
 )
 

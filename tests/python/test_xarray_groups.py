@@ -13,7 +13,10 @@ Writes into the scratch directory a market/auction file (the paper's GSM8K major
     hold no data;
   - ds.sel(beta=1000.0) of a market group gives the row of beta = 1000, and the coordinates beta, provider,
     replicate, quantile and provider label their axes with the file's values;
-  - per-market arrays of an ensemble are chunked with shuffle + deflate, small arrays are contiguous.
+  - per-market arrays of an ensemble are chunked with shuffle + deflate, small arrays are contiguous;
+  - the netCDF-C library reads every file too: `ncdump -h` on each, and `ncdump` of all the data of the market,
+    population and curves files, exit 0 with the groups' dimensions in the header (when ncdump is installed:
+    scripts/setup.sh installs netcdf-bin; without it that part is reported as not run).
 Exit status: 0 on success, 77 (skipped) without numpy/h5py/xarray/h5netcdf, 1 on failure.
 """
 
@@ -178,6 +181,28 @@ def check_curves(path, failures):
     failures.check(q["p_correct"].dims == ("question", "level"), f"questions p_correct dims {q['p_correct'].dims}")
 
 
+def check_ncdump(files, failures):
+    """netCDF-C (ncdump) reads the header of every file and all the data of the small ones; returns files read."""
+    import shutil
+    if shutil.which("ncdump") is None:
+        print("NOTE: ncdump not installed (apt-get install netcdf-bin): the netCDF-C check did not run")
+        return 0
+    expected = {"market": ["group: market", "beta = 103", "provider = 9", "level = 6"],
+                "ensemble": ["group: ensemble", f"market = {ENSEMBLE_MARKETS}", "threshold = 5"],
+                "population": ["group: population", "replicate = 2"],
+                "curves": ["group: curves", "level ="]}
+    for kind, path in files.items():
+        header = subprocess.run(["ncdump", "-h", path], capture_output=True, text=True)
+        failures.check(header.returncode == 0, f"ncdump -h {path} exited {header.returncode}: {header.stderr[-500:]}")
+        for text in expected[kind]:
+            failures.check(text in header.stdout, f"ncdump -h {path}: no '{text}' in the header")
+        if kind != "ensemble":
+            data = subprocess.run(["ncdump", path], capture_output=True, text=True)
+            failures.check(data.returncode == 0, f"ncdump {path} exited {data.returncode}: {data.stderr[-500:]}")
+            failures.check("data:" in data.stdout, f"ncdump {path}: no data section")
+    return len(files)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--cli", required=True)
@@ -211,11 +236,14 @@ def main():
     check_ensemble(ensemble, failures)
     check_population(population, failures)
     check_curves(curves, failures)
+    read_by_netcdf = check_ncdump({"market": market, "ensemble": ensemble, "population": population,
+                                   "curves": curves}, failures)
     for message in failures:
         print("FAIL:", message)
     if failures:
         return 1
-    print(f"OK: {opened} groups opened with xarray/h5netcdf, named dimensions, sel() by coordinate")
+    print(f"OK: {opened} groups opened with xarray/h5netcdf, named dimensions, sel() by coordinate; "
+          f"{read_by_netcdf} files read by ncdump")
     return 0
 
 
