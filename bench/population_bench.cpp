@@ -24,6 +24,7 @@
 #include "ttcgames/core/backend.hpp"
 #include "ttcgames/inference/question_table.hpp"
 #include "ttcgames/io/h5.hpp"
+#include "ttcgames/io/result_file.hpp"
 #include "ttcgames/population/population.hpp"
 #include "ttcgames/population/population_math.hpp"
 
@@ -62,6 +63,7 @@ std::string question_file(const Scenario& curves) {
             .string();
     h5::File f = h5::File::create(p);
     h5::Group root = f.root();
+    write_root_attributes(root, RunInfo{}, 0, "");  // a curves file starts with them
     for (const ProviderCurves& c : curves.providers.providers) {
       QuestionTable t;
       t.model = c.name;

@@ -1,8 +1,10 @@
 // The CPU block kernels of the population engine (population.hpp): vectorized loops over tiles of users in a
-// structure-of-arrays layout, one pass per call over the users of one fixed block. The per-element steps are the
-// TTCG_HD functions of population_math.hpp and portable_math.hpp in the documented order, so every per-user value
-// equals the per-user functions' (and the CUDA kernels') bit for bit; sums over users go to fixed lanes
-// (simd.hpp), so the block's result does not depend on the instruction set either.
+// structure-of-arrays layout, one pass per call over the users of one fixed block. The loops run one provider at a
+// time over the users of a tile (`omp simd`); their arithmetic is the TTCG_HD step functions of population_math.hpp
+// (add_attraction, add_weight, start_welfare, add_demand_terms, shifted_log_sum, log_profit, …) that the per-user
+// functions and so the CUDA kernels are made of, called on the tile's lane arrays by reference. Every per-user
+// value therefore equals the per-user functions' (and the CUDA kernels') bit for bit; sums over users go to fixed
+// lanes (simd.hpp), so the block's result does not depend on the instruction set either.
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -126,23 +128,26 @@ struct GatheredTables {
   }
 };
 
+//! x0[u] = β v0, the outside option's log attraction, which starts the running maximum m[u].
+TTCG_ALWAYS_INLINE void start_attractions(const TileUsers& tu, double* x0, double* m) {
+#pragma omp simd
+  for (int u = 0; u < TILE; ++u) {
+    x0[u] = population::outside_attraction(tu.beta[u], tu.v0[u]);
+    m[u] = x0[u];
+  }
+}
+
 //! The tile's log attractions at a profile: x0[u] = β v0 and x[i][u], with their maximum m[u].
 template <bool SINGLE_QUESTION>
 TTCG_ALWAYS_INLINE void profile_attractions(const ProfileView& t, const GatheredTables& gt, const TileUsers& tu,
                                             double* x0, double* x, double* m) {
-#pragma omp simd
-  for (int u = 0; u < TILE; ++u) {
-    x0[u] = tu.beta[u] * tu.v0[u];
-    m[u] = x0[u];
-  }
+  start_attractions(tu, x0, m);
   for (int i = 0; i < t.n; ++i) {
     double* __restrict xi = x + i * TILE;
     const ProviderColumns<SINGLE_QUESTION> c = gt.provider<SINGLE_QUESTION>(t, i);
 #pragma omp simd
-    for (int u = 0; u < TILE; ++u) {
-      xi[u] = population::log_attraction(tu.beta[u], tu.alpha[u], c.value_fraction(u), c.price_of(u));
-      m[u] = m[u] > xi[u] ? m[u] : xi[u];
-    }
+    for (int u = 0; u < TILE; ++u)
+      population::add_attraction(tu.beta[u], tu.alpha[u], c.value_fraction(u), c.price_of(u), xi[u], m[u]);
   }
 }
 
@@ -168,22 +173,17 @@ TTCG_ALWAYS_INLINE void demand_tiles(const ProfileView& t, const UsersView& user
     profile_attractions<SINGLE_QUESTION>(t, w.tables, tu, w.x0, w.x.data(), w.m);
 #pragma omp simd
     for (int u = 0; u < TILE; ++u) {
-      w.e0[u] = portable::exp_nonpositive(w.x0[u] - w.m[u]);
+      w.e0[u] = population::shifted_weight(w.x0[u], w.m[u]);
       w.total[u] = w.e0[u];
     }
     for (int i = 0; i < n; ++i) {
       double* __restrict xi = w.x.data() + i * TILE;
 #pragma omp simd
-      for (int u = 0; u < TILE; ++u) {
-        xi[u] = portable::exp_nonpositive(xi[u] - w.m[u]);
-        w.total[u] += xi[u];
-      }
+      for (int u = 0; u < TILE; ++u) xi[u] = population::add_weight(xi[u], w.m[u], w.total[u]);
     }
 #pragma omp simd
     for (int u = 0; u < TILE; ++u) {
-      w.inv[u] = 1.0 / w.total[u];
-      w.s[u] = w.e0[u] * w.inv[u];
-      w.acc_w[u] = w.s[u] * tu.v0[u];
+      w.acc_w[u] = population::start_welfare(w.e0[u], w.total[u], tu.v0[u], w.inv[u], w.s[u]);
       w.acc_v[u] = 0.0;
       w.acc_p[u] = 0.0;
     }
@@ -193,14 +193,9 @@ TTCG_ALWAYS_INLINE void demand_tiles(const ProfileView& t, const UsersView& user
       const double* __restrict ei = w.x.data() + i * TILE;
       const ProviderColumns<SINGLE_QUESTION> c = w.tables.provider<SINGLE_QUESTION>(t, i);
 #pragma omp simd
-      for (int u = 0; u < TILE; ++u) {
-        const double vf = c.value_fraction(u), price = c.price_of(u), cost = c.cost_of(u);
-        w.s[u] = ei[u] * w.inv[u];
-        w.acc_w[u] += w.s[u] * population::surplus(tu.alpha[u], vf, cost);
-        w.acc_v[u] += w.s[u] * (tu.alpha[u] * vf - price);
-        w.acc_p[u] += w.s[u] * price;
-        w.tmp[u] = w.s[u] * (price - cost);
-      }
+      for (int u = 0; u < TILE; ++u)
+        population::add_demand_terms(ei[u], w.inv[u], tu.alpha[u], c.value_fraction(u), c.price_of(u), c.cost_of(u),
+                                     w.acc_w[u], w.acc_v[u], w.acc_p[u], w.s[u], w.tmp[u]);
       clear_padding(w.s, tu.count);
       clear_padding(w.tmp, tu.count);
       simd::add_to_lanes(share_lanes.data() + i * LANES, w.s);
@@ -243,38 +238,34 @@ TTCG_ALWAYS_INLINE void utility_tiles(const QueryView& g, const ProfileView& t, 
   std::vector<LogSumLanes> lanes(K);
   for (std::int64_t first = range.begin; first < range.end; first += TILE) {
     tu.load(users, first, static_cast<int>(std::min<std::int64_t>(TILE, range.end - first)));
-    // log A_{−i}: the others' log attractions, their maximum with x0, the sum in provider order.
-#pragma omp simd
-    for (int u = 0; u < TILE; ++u) {
-      x0[u] = tu.beta[u] * tu.v0[u];
-      m[u] = x0[u];
-    }
+    // log A_{−i} (log_aggregate_without): the others' log attractions, their maximum with x0, the sum in provider
+    // order.
+    start_attractions(tu, x0, m);
     for (int j = 0; j < n; ++j) {
       if (j == i) continue;
       double* xj = x.data() + j * TILE;
 #pragma omp simd
       for (int u = 0; u < TILE; ++u) {
         const std::int64_t a = t.at(SINGLE_QUESTION ? 0 : tu.q[u], j);
-        xj[u] = population::log_attraction(tu.beta[u], tu.alpha[u], t.value_fraction[a], t.price[a]);
-        m[u] = m[u] > xj[u] ? m[u] : xj[u];
+        population::add_attraction(tu.beta[u], tu.alpha[u], t.value_fraction[a], t.price[a], xj[u], m[u]);
       }
     }
 #pragma omp simd
-    for (int u = 0; u < TILE; ++u) total[u] = portable::exp_nonpositive(x0[u] - m[u]);
+    for (int u = 0; u < TILE; ++u) total[u] = population::shifted_weight(x0[u], m[u]);
     for (int j = 0; j < n; ++j) {
       if (j == i) continue;
       const double* xj = x.data() + j * TILE;
 #pragma omp simd
-      for (int u = 0; u < TILE; ++u) total[u] += portable::exp_nonpositive(xj[u] - m[u]);
+      for (int u = 0; u < TILE; ++u) population::add_weight(xj[u], m[u], total[u]);
     }
 #pragma omp simd
-    for (int u = 0; u < TILE; ++u) la[u] = m[u] + portable::log(total[u]);
+    for (int u = 0; u < TILE; ++u) la[u] = population::shifted_log_sum(m[u], total[u]);
     for (int k = 0; k < K; ++k) {
 #pragma omp simd
       for (int u = 0; u < TILE; ++u) {
         const std::int64_t a = g.at(SINGLE_QUESTION ? 0 : tu.q[u], i, k);
         const double xk = population::log_attraction(tu.beta[u], tu.alpha[u], g.value_fraction[a], g.price[a]);
-        term[u] = g.log_margin[a] + portable::log_sigmoid(xk - la[u]);
+        term[u] = population::log_profit(g.log_margin[a], xk, la[u]);
       }
       for (int u = tu.count; u < TILE; ++u) term[u] = -INFINITY;
       lanes[k].add(term);
@@ -304,7 +295,7 @@ TTCG_SIMD_CLONES void deviation_tiles(const QueryView& g, const int* profile, co
   for (std::int64_t first = range.begin; first < range.end; first += TILE) {
     tu.load(users, first, static_cast<int>(std::min<std::int64_t>(TILE, range.end - first)));
 #pragma omp simd
-    for (int u = 0; u < TILE; ++u) x0[u] = tu.beta[u] * tu.v0[u];
+    for (int u = 0; u < TILE; ++u) x0[u] = population::outside_attraction(tu.beta[u], tu.v0[u]);
     for (int j = 0; j < n; ++j) {
       double* xj = x.data() + j * TILE;
 #pragma omp simd
@@ -318,26 +309,26 @@ TTCG_SIMD_CLONES void deviation_tiles(const QueryView& g, const int* profile, co
 #pragma omp simd
         for (int u = 0; u < TILE; ++u) {
           const std::int64_t a = g.at(tu.q[u], i, k);
-          xk[u] = population::log_attraction(tu.beta[u], tu.alpha[u], g.value_fraction[a], g.price[a]);
-          m[u] = x0[u] > xk[u] ? x0[u] : xk[u];
+          m[u] = x0[u];
+          population::add_attraction(tu.beta[u], tu.alpha[u], g.value_fraction[a], g.price[a], xk[u], m[u]);
         }
         for (int j = 0; j < n; ++j) {
           if (j == i) continue;
           const double* xj = x.data() + j * TILE;
 #pragma omp simd
-          for (int u = 0; u < TILE; ++u) m[u] = m[u] > xj[u] ? m[u] : xj[u];
+          for (int u = 0; u < TILE; ++u) population::raise_max(m[u], xj[u]);
         }
 #pragma omp simd
-        for (int u = 0; u < TILE; ++u) total[u] = portable::exp_nonpositive(x0[u] - m[u]);
+        for (int u = 0; u < TILE; ++u) total[u] = population::shifted_weight(x0[u], m[u]);
         for (int j = 0; j < n; ++j) {
           const double* xj = j == i ? xk : x.data() + j * TILE;
 #pragma omp simd
-          for (int u = 0; u < TILE; ++u) total[u] += portable::exp_nonpositive(xj[u] - m[u]);
+          for (int u = 0; u < TILE; ++u) population::add_weight(xj[u], m[u], total[u]);
         }
 #pragma omp simd
         for (int u = 0; u < TILE; ++u) {
           const std::int64_t a = g.at(tu.q[u], i, k);
-          term[u] = g.log_margin[a] + xk[u] - (m[u] + portable::log(total[u]));
+          term[u] = population::log_profit_in(g.log_margin[a], xk[u], population::shifted_log_sum(m[u], total[u]));
         }
         for (int u = tu.count; u < TILE; ++u) term[u] = -INFINITY;
         lanes[static_cast<std::size_t>(i) * K + k].add(term);
@@ -360,24 +351,19 @@ TTCG_SIMD_CLONES void welfare_deviation_tiles(const QueryView& g, const ProfileV
   std::vector<double> lanes(static_cast<std::size_t>(K) * LANES, 0.0);
   for (std::int64_t first = range.begin; first < range.end; first += TILE) {
     tu.load(users, first, static_cast<int>(std::min<std::int64_t>(TILE, range.end - first)));
-#pragma omp simd
-    for (int u = 0; u < TILE; ++u) {
-      x0[u] = tu.beta[u] * tu.v0[u];
-      m[u] = x0[u];
-    }
+    start_attractions(tu, x0, m);
     for (int j = 0; j < n; ++j) {
       if (j == i) continue;
       double* xj = x.data() + j * TILE;
 #pragma omp simd
       for (int u = 0; u < TILE; ++u) {
         const std::int64_t a = t.at(tu.q[u], j);
-        xj[u] = population::log_attraction(tu.beta[u], tu.alpha[u], t.value_fraction[a], t.price[a]);
-        m[u] = m[u] > xj[u] ? m[u] : xj[u];
+        population::add_attraction(tu.beta[u], tu.alpha[u], t.value_fraction[a], t.price[a], xj[u], m[u]);
       }
     }
 #pragma omp simd
     for (int u = 0; u < TILE; ++u) {
-      total[u] = portable::exp_nonpositive(x0[u] - m[u]);
+      total[u] = population::shifted_weight(x0[u], m[u]);
       num[u] = total[u] * tu.v0[u];
     }
     for (int j = 0; j < n; ++j) {
@@ -386,9 +372,7 @@ TTCG_SIMD_CLONES void welfare_deviation_tiles(const QueryView& g, const ProfileV
 #pragma omp simd
       for (int u = 0; u < TILE; ++u) {
         const std::int64_t a = t.at(tu.q[u], j);
-        const double e = portable::exp_nonpositive(xj[u] - m[u]);
-        total[u] += e;
-        num[u] += e * population::surplus(tu.alpha[u], t.value_fraction[a], t.cost[a]);
+        population::add_weighted_surplus(xj[u], m[u], tu.alpha[u], t.value_fraction[a], t.cost[a], total[u], num[u]);
       }
     }
     for (int k = 0; k < K; ++k) {

@@ -13,8 +13,9 @@
 //
 // The logit choice of one user at a profile (demand): m = max(x_0, x_1..x_n); e_j = exp(x_j − m) for the outside
 // option first, then providers 0..n−1; S = e_0 + e_1 + … + e_n summed in that order; shares e_j/S. Every path
-// (the vectorized CPU tiles, the per-user function below, the kernels) uses exactly this sequence with the portable
-// exponential (portable_math.hpp), so per-user values are bitwise identical on every backend and instruction set;
+// (the vectorized CPU tiles, the per-user functions below, the kernels) runs this sequence with the same step
+// functions (add_attraction, add_weight, add_demand_terms, …, below) and the portable exponential
+// (portable_math.hpp), so per-user values are bitwise identical on every backend and instruction set;
 // only the reductions over users differ between the CPU (fixed 8-lane order within a block, blocks in order) and
 // the GPU (a fixed tree per block). Exponentials below 2^−1022 relative to the largest term are flushed to 0.
 //
@@ -128,6 +129,92 @@ TTCG_HD inline double surplus(double alpha, double value_fraction, double cost) 
   return alpha * value_fraction - cost;
 }
 
+// The steps of one user and one provider. The per-user functions below (and so the CUDA kernels) and the CPU tiles
+// of src/population/population_cpu.cpp, which run them for a tile of users one provider at a time, are all built of
+// these steps: the arithmetic of a user's numbers is written once, in one order of operations. The tiles pass their
+// lane arrays' elements by reference (e.g. acc[u]); inlined, the steps vectorize over u.
+
+//! x_0 = β·v0, the log attraction of the outside option.
+TTCG_HD inline double outside_attraction(double beta, double v0) {
+  return beta * v0;
+}
+
+//! m = max(m, x), the update of a running maximum of log attractions (m > x ? m : x).
+TTCG_HD inline void raise_max(double& m, double x) {
+  m = m > x ? m : x;
+}
+
+//! A provider's log attraction into x (log_attraction), raising the running maximum m to it.
+TTCG_HD inline void add_attraction(double beta, double alpha, double value_fraction, double price, double& x,
+                                   double& m) {
+  x = log_attraction(beta, alpha, value_fraction, price);
+  raise_max(m, x);
+}
+
+//! e = exp(x − m), the weight of a log attraction x shifted by the maximum m (x ≤ m).
+TTCG_HD inline double shifted_weight(double x, double m) {
+  return portable::exp_nonpositive(x - m);
+}
+
+//! Adds the weight exp(x − m) to total; returns it.
+TTCG_HD inline double add_weight(double x, double m, double& total) {
+  const double e = shifted_weight(x, m);
+  total += e;
+  return e;
+}
+
+//! log S from the shifted sum: m + log(Σ exp(x − m)).
+TTCG_HD inline double shifted_log_sum(double m, double total) {
+  return m + portable::log(total);
+}
+
+//! The first demand step of a user: 1/S into inv, the outside share s_0 = e_0·(1/S) into outside; returns the
+//! welfare's first term s_0·v0.
+TTCG_HD inline double start_welfare(double outside_weight, double total, double v0, double& inv, double& outside) {
+  inv = 1.0 / total;
+  outside = outside_weight * inv;
+  return outside * v0;
+}
+
+//! Adds provider i's welfare term s_i·W_i to welfare, s_i = e_i·(1/S); returns s_i.
+TTCG_HD inline double add_welfare_term(double e, double inv, double alpha, double value_fraction, double cost,
+                                       double& welfare) {
+  const double s = e * inv;
+  welfare += s * surplus(alpha, value_fraction, cost);
+  return s;
+}
+
+//! Adds provider i's demand terms: the welfare s_i·W_i, the value s_i·(α·φ_i − p_i) and the price s_i·p_i (USD);
+//! the share s_i = e_i·(1/S) into share and the margin s_i·(p_i − c_i) into profit.
+TTCG_HD inline void add_demand_terms(double e, double inv, double alpha, double value_fraction, double price,
+                                     double cost, double& welfare, double& value, double& paid, double& share,
+                                     double& profit) {
+  const double s = add_welfare_term(e, inv, alpha, value_fraction, cost, welfare);
+  value += s * (alpha * value_fraction - price);
+  paid += s * price;
+  share = s;
+  profit = s * (price - cost);
+}
+
+//! Adds a weight e = exp(x − m) to total and its welfare e·W to num (the others' side of join_level_welfare).
+TTCG_HD inline void add_weighted_surplus(double x, double m, double alpha, double value_fraction, double cost,
+                                         double& total, double& num) {
+  const double e = add_weight(x, m, total);
+  num += e * surplus(alpha, value_fraction, cost);
+}
+
+//! log(p − c) + log σ(x − log A_{−i}): the log of a provider's expected profit from one user at log attraction x
+//! against the others' log aggregate.
+TTCG_HD inline double log_profit(double log_margin, double x, double log_a_minus_i) {
+  return log_margin + portable::log_sigmoid(x - log_a_minus_i);
+}
+
+//! log(p − c) + x − log A: the same from the share e^x/A with A summed over every option including x itself (the
+//! certificate's form).
+TTCG_HD inline double log_profit_in(double log_margin, double x, double log_a) {
+  return log_margin + x - log_a;
+}
+
 //! One user's logit choice at a profile: e[0..n) the providers' weights e_i = exp(x_i − m), returns e_0 (the outside
 //! option's weight) and S = e_0 + e_1 + … + e_n. x[0..n) is scratch holding the log attractions.
 struct Choice {
@@ -145,20 +232,16 @@ struct FixedCount {
 template <class Count>
 TTCG_HD inline Choice user_choice(const ProfileView& t, double alpha, double beta, double v0, std::int32_t q, double* e,
                                   Count n) {
-  const double x0 = beta * v0;
+  const double x0 = outside_attraction(beta, v0);
   double m = x0;
   for (int i = 0; i < n; ++i) {
     const std::int64_t a = t.at(q, i);
-    e[i] = log_attraction(beta, alpha, t.value_fraction[a], t.price[a]);
-    m = m > e[i] ? m : e[i];
+    add_attraction(beta, alpha, t.value_fraction[a], t.price[a], e[i], m);
   }
   Choice c;
-  c.outside_weight = portable::exp_nonpositive(x0 - m);
+  c.outside_weight = shifted_weight(x0, m);
   c.total = c.outside_weight;
-  for (int i = 0; i < n; ++i) {
-    e[i] = portable::exp_nonpositive(e[i] - m);
-    c.total += e[i];
-  }
+  for (int i = 0; i < n; ++i) e[i] = add_weight(e[i], m, c.total);
   return c;
 }
 
@@ -170,8 +253,8 @@ TTCG_HD inline Choice user_choice(const ProfileView& t, double alpha, double bet
 //! One user's terms of the demand sums at a profile (DemandSums of population.hpp): the outside share, the
 //! welfare s_0·v0 + Σ_i s_i·W_i, the value Σ_i s_i·(α·vf_i − p_i) and the price Σ_i s_i·p_i (USD); per provider the
 //! share s_i into share[0..n) and the margin s_i·(p_i − c_i) into profit[0..n). The body of the CUDA demand kernel;
-//! the CPU tiles (src/population/population_cpu.cpp) compute the same terms in the same order, which the unit tests
-//! check bit for bit per user.
+//! the CPU tiles (src/population/population_cpu.cpp) run the same steps (start_welfare, add_demand_terms), which the
+//! unit tests check bit for bit per user.
 struct UserDemand {
   double outside, welfare, value, price;
 };
@@ -179,21 +262,15 @@ template <class Count>
 TTCG_HD inline UserDemand user_demand(const ProfileView& t, double alpha, double beta, double v0, std::int32_t q,
                                       double* e, Count n, double* share, double* profit) {
   const Choice c = user_choice(t, alpha, beta, v0, q, e, n);
-  const double inv = 1.0 / c.total;
+  double inv;
   UserDemand d;
-  d.outside = c.outside_weight * inv;
-  d.welfare = d.outside * v0;
+  d.welfare = start_welfare(c.outside_weight, c.total, v0, inv, d.outside);
   d.value = 0.0;
   d.price = 0.0;
   for (int i = 0; i < n; ++i) {
     const std::int64_t a = t.at(q, i);
-    const double vf = t.value_fraction[a], p = t.price[a], cost = t.cost[a];
-    const double s = e[i] * inv;
-    d.welfare += s * surplus(alpha, vf, cost);
-    d.value += s * (alpha * vf - p);
-    d.price += s * p;
-    share[i] = s;
-    profit[i] = s * (p - cost);
+    add_demand_terms(e[i], inv, alpha, t.value_fraction[a], t.price[a], t.cost[a], d.welfare, d.value, d.price,
+                     share[i], profit[i]);
   }
   return d;
 }
@@ -203,11 +280,11 @@ TTCG_HD inline UserDemand user_demand(const ProfileView& t, double alpha, double
 TTCG_HD inline double user_welfare(const ProfileView& t, double alpha, double beta, double v0, std::int32_t q,
                                    double* e, double& inv) {
   const Choice c = user_choice(t, alpha, beta, v0, q, e);
-  inv = 1.0 / c.total;
-  double w = c.outside_weight * inv * v0;
+  double outside;
+  double w = start_welfare(c.outside_weight, c.total, v0, inv, outside);
   for (int i = 0; i < t.n; ++i) {
     const std::int64_t a = t.at(q, i);
-    w += e[i] * inv * surplus(alpha, t.value_fraction[a], t.cost[a]);
+    add_welfare_term(e[i], inv, alpha, t.value_fraction[a], t.cost[a], w);
   }
   return w;
 }
@@ -246,21 +323,21 @@ struct OnlineLogSum {
 //! (the maximum over the others).
 TTCG_HD inline double log_aggregate_without(const ProfileView& t, double alpha, double beta, double v0, std::int32_t q,
                                             int skip) {
-  const double x0 = beta * v0;
+  const double x0 = outside_attraction(beta, v0);
   double m = x0;
   for (int j = 0; j < t.n; ++j) {
     if (j == skip) continue;
     const std::int64_t a = t.at(q, j);
-    const double x = log_attraction(beta, alpha, t.value_fraction[a], t.price[a]);
-    m = m > x ? m : x;
+    double x;
+    add_attraction(beta, alpha, t.value_fraction[a], t.price[a], x, m);
   }
-  double s = portable::exp_nonpositive(x0 - m);
+  double s = shifted_weight(x0, m);
   for (int j = 0; j < t.n; ++j) {
     if (j == skip) continue;
     const std::int64_t a = t.at(q, j);
-    s += portable::exp_nonpositive(log_attraction(beta, alpha, t.value_fraction[a], t.price[a]) - m);
+    add_weight(log_attraction(beta, alpha, t.value_fraction[a], t.price[a]), m, s);
   }
-  return m + portable::log(s);
+  return shifted_log_sum(m, s);
 }
 
 //! One user's welfare when provider i plays a level of log attraction x and surplus w against the others, given as
@@ -280,8 +357,7 @@ TTCG_HD inline double join_level_welfare(double num, double total, double m, dou
 TTCG_HD inline double log_profit_term(const QueryView& g, double alpha, double beta, std::int32_t q, int i, int k,
                                       double log_a_minus_i) {
   const std::int64_t a = g.at(q, i, k);
-  return g.log_margin[a] +
-         portable::log_sigmoid(log_attraction(beta, alpha, g.value_fraction[a], g.price[a]) - log_a_minus_i);
+  return log_profit(g.log_margin[a], log_attraction(beta, alpha, g.value_fraction[a], g.price[a]), log_a_minus_i);
 }
 
 //! The first best of one user: max(v0, max over providers and levels of W) (USD).
