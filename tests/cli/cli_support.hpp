@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "scratch_dir.hpp"
+
 namespace ttcg::test {
 
 namespace fs = std::filesystem;
@@ -74,31 +76,21 @@ inline std::vector<std::string> result_files(const fs::path& dir, bool with_csv 
 
 //! A fresh scratch directory per test (removed afterwards): the runs' working directory, where outputs go;
 //! stdout and stderr are captured beside it.
-class CliTest : public ::testing::Test {
+class CliTest : public ScratchDirTest {
  protected:
   void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    root_ = fs::temp_directory_path() /
-            ("ttcg_cli_" + std::to_string(::getpid()) + "_" + info->test_suite_name() + "_" + info->name());
-    fs::remove_all(root_);
+    ScratchDirTest::SetUp();
     fs::create_directories(work());
   }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(root_, ec);
-  }
   //! The working directory of the runs.
-  fs::path work() const { return root_ / "work"; }
+  fs::path work() const { return dir_ / "work"; }
   std::string in_work(const std::string& name) const { return (work() / name).string(); }
-  CliResult cli(const std::string& args) const { return run_cli(args, work(), root_ / "capture"); }
+  CliResult cli(const std::string& args) const { return run_cli(args, work(), dir_ / "capture"); }
   //! Writes a file into the working directory; returns its path.
   std::string write(const std::string& name, const std::string& text) const {
     write_text(work() / name, text);
     return in_work(name);
   }
-
- private:
-  fs::path root_;
 };
 
 }  // namespace ttcg::test

@@ -7,6 +7,7 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 
+#include "scratch_dir.hpp"
 #include "ttcgames/core/error.hpp"
 #include "ttcgames/inference/collect.hpp"
 #include "ttcgames/inference/questions.hpp"
@@ -25,19 +26,8 @@ std::string message_of(const std::function<void()>& f) {
   return "(no error)";
 }
 
-class CollectInputs : public ::testing::Test {
+class CollectInputs : public ttcg::test::ScratchDirTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("ttcg_collect_inputs_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string write(const std::string& name, const std::string& text) const {
-    std::ofstream(dir_ / name, std::ios::binary) << text;
-    return (dir_ / name).string();
-  }
   //! Settings that pass every check.
   ttcg::CollectSettings valid() const {
     ttcg::CollectSettings s;
@@ -49,7 +39,6 @@ class CollectInputs : public ::testing::Test {
     s.output = (dir_ / "out.jsonl").string();
     return s;
   }
-  fs::path dir_;
 };
 
 TEST_F(CollectInputs, ReadsGsm8kQuestionsWithTheDefaultPrompt) {

@@ -15,6 +15,7 @@
 #include <random>
 
 #include "curves_fixtures.hpp"
+#include "scratch_dir.hpp"
 #include "ttcgames/core/error.hpp"
 #include "ttcgames/inference/curves.hpp"
 #include "ttcgames/inference/synthetic_runlog.hpp"
@@ -518,16 +519,7 @@ TEST(Curves, AllMethodsSplitInstructAndReasoningLogs) {
   EXPECT_EQ(all[0].theta, (std::vector<double>{1, 4, 8}));
 }
 
-class CurvesOutput : public ::testing::Test {
- protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() / ("ttcg_curves_" + std::to_string(::getpid()) + "_" + info->name());
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path dir_;
-};
+class CurvesOutput : public ttcg::test::ScratchDirTest {};
 
 TEST_F(CurvesOutput, HdfGroupsAndCsvRoundTrip) {
   SyntheticRunLogSpec spec;

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "scratch_dir.hpp"
 #include "ttcgames/core/error.hpp"
 #include "ttcgames/inference/runlog_reader.hpp"
 #include "ttcgames/inference/runlog_writer.hpp"
@@ -181,17 +182,8 @@ TEST(Backoff, GrowsExponentiallyWithJitterUpToTheCapAndHonoursRetryAfter) {
   EXPECT_DOUBLE_EQ(ttcg::backoff_delay(b, 10, 0.5, 0.0), 3.0);
 }
 
-class OutputFile : public ::testing::Test {
+class OutputFile : public ttcg::test::ScratchDirTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("ttcg_writer_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-
   static ttcg::CollectedRecord record(const std::string& qid, int samples) {
     ttcg::CollectedRecord r{qid, "What is 2+2?", "4", "model-a", R"({"temperature":0.7})", {}};
     for (int j = 0; j < samples; ++j) {
@@ -206,8 +198,6 @@ class OutputFile : public ::testing::Test {
     }
     return r;
   }
-
-  fs::path dir_;
 };
 
 TEST_F(OutputFile, RecordsAreReadByTheReferenceReader) {

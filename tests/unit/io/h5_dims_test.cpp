@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "scratch_dir.hpp"
 #include "ttcgames/core/error.hpp"
 #include "ttcgames/io/h5.hpp"
 
@@ -18,22 +19,7 @@ namespace h5 = ttcg::h5;
 
 namespace {
 
-class H5Dims : public ::testing::Test {
- protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() / ("ttcg_h5dims_" + std::to_string(::getpid()) + "_" + info->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-
-  fs::path dir_;
-};
+class H5Dims : public ttcg::test::ScratchDirTest {};
 
 using Names = std::vector<std::string>;
 

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "scratch_dir.hpp"
 #include "ttcgames/core/error.hpp"
 
 namespace fs = std::filesystem;
@@ -21,22 +22,7 @@ using ttcg::InputError;
 
 namespace {
 
-class H5 : public ::testing::Test {
- protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() / ("ttcg_h5_" + std::to_string(::getpid()) + "_" + info->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-
-  fs::path dir_;
-};
+class H5 : public ttcg::test::ScratchDirTest {};
 
 //! Runs `body` and returns the InputError message it throws (fails the test when it throws nothing).
 template <class Body>

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "scratch_dir.hpp"
 #include "ttcgames/core/error.hpp"
 #include "ttcgames/inference/curves_io.hpp"
 
@@ -91,24 +92,8 @@ std::string parse_error(const std::string& text) {
 }
 
 //! A scratch directory per test, removed afterwards.
-class ScenarioFiles : public ::testing::Test {
+class ScenarioFiles : public ttcg::test::ScratchDirTest {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() / ("ttcg_scenario_" + std::to_string(::getpid()) + "_" + info->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  std::string write(const std::string& name, const std::string& text) const {
-    std::ofstream(path(name), std::ios::binary) << text;
-    return path(name);
-  }
-
   static constexpr const char* PRICES = "model,usd_per_million_tokens\nA,0.1\nB,0.2\n";
   static constexpr const char* CURVES =
       "model,theta,accuracy,tokens\n"
@@ -128,8 +113,6 @@ class ScenarioFiles : public ::testing::Test {
   std::string load_error(const std::string& scenario_path) const {
     return input_error_message([&] { ttcg::load_scenario(scenario_path); });
   }
-
-  fs::path dir_;
 };
 
 // ---- shipped scenarios
