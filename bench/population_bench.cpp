@@ -55,9 +55,18 @@ Scenario bench_scenario(const std::string& benchmarks) {
       "");
 }
 
+//! A file removed when the program ends.
+struct TemporaryFile {
+  std::string path;
+  ~TemporaryFile() {
+    std::error_code ec;
+    std::filesystem::remove(path, ec);
+  }
+};
+
 //! Per-question tables around the GSM8K curves (accuracy ± a per-question offset), written once to a temporary file.
 std::string question_file(const Scenario& curves) {
-  static const std::string path = [&] {
+  static const TemporaryFile file{[&] {
     const std::string p =
         (std::filesystem::temp_directory_path() / ("ttcg_population_bench_" + std::to_string(::getpid()) + ".h5"))
             .string();
@@ -81,8 +90,8 @@ std::string question_file(const Scenario& curves) {
       write_question_table(g, t);
     }
     return p;
-  }();
-  return path;
+  }()};
+  return file.path;
 }
 
 struct Fixture {

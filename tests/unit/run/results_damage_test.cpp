@@ -54,7 +54,10 @@ class ResultsDamage : public ::testing::Test {
     write_curves_file(curves_file(), "synthetic", compute_curves({log}, {CurveMethod::majority}, o), RunInfo{},
                       "seed = 0\n");
   }
-  static void TearDownTestSuite() { fs::remove_all(dir_); }
+  static void TearDownTestSuite() {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
 
   static std::string results_file() { return (dir_ / "results.h5").string(); }
   static std::string curves_file() { return (dir_ / "curves.h5").string(); }

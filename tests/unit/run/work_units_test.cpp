@@ -12,6 +12,7 @@
 #include <limits>
 
 #include "in_process.hpp"
+#include "scratch_dir.hpp"
 #include "ttcgames/core/archive.hpp"
 #include "ttcgames/population/population_archive.hpp"
 #include "ttcgames/run/checkpoint.hpp"
@@ -37,12 +38,13 @@ std::string input_error_message(Body body) {
   return {};
 }
 
-fs::path scratch(const std::string& name) {
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  const fs::path dir = fs::temp_directory_path() / ("ttcg_wu_" + std::to_string(::getpid()) + "_" + info->name());
-  fs::create_directories(dir);
-  return dir / name;
-}
+//! Suites whose tests write checkpoint journals into a scratch directory of their own.
+class JournalFiles : public ttcg::test::ScratchDirTest {
+ protected:
+  fs::path scratch(const std::string& name) const { return dir_ / name; }
+};
+class CheckpointJournalFiles : public JournalFiles {};
+class WorkUnits : public JournalFiles {};
 
 Bytes bytes_of(const std::string& s) {
   Bytes b(s.size());
@@ -149,7 +151,7 @@ TEST(BetaResultEncoding, EveryFieldSurvivesBitForBit) {
   }
 }
 
-TEST(CheckpointJournal, RecordsSurviveAndATornTailIsCut) {
+TEST_F(CheckpointJournalFiles, RecordsSurviveAndATornTailIsCut) {
   const std::string path = scratch("run.h5.ckpt").string();
   {
     CheckpointJournal j = CheckpointJournal::create(path, "fingerprint A");
@@ -179,7 +181,7 @@ TEST(CheckpointJournal, RecordsSurviveAndATornTailIsCut) {
   EXPECT_FALSE(fs::exists(path));
 }
 
-TEST(CheckpointJournal, CorruptRecordEndsTheValidPrefix) {
+TEST_F(CheckpointJournalFiles, CorruptRecordEndsTheValidPrefix) {
   const std::string path = scratch("corrupt.ckpt").string();
   {
     CheckpointJournal j = CheckpointJournal::create(path, "fp");
@@ -197,7 +199,7 @@ TEST(CheckpointJournal, CorruptRecordEndsTheValidPrefix) {
   EXPECT_TRUE(records.count(1));
 }
 
-TEST(CheckpointJournal, ForeignOrMissingJournalsAreRefused) {
+TEST_F(CheckpointJournalFiles, ForeignOrMissingJournalsAreRefused) {
   const std::string path = scratch("x.ckpt").string();
   std::map<std::uint64_t, Bytes> records;
   EXPECT_THROW(CheckpointJournal::resume(path, "fp", records), InputError);
@@ -212,7 +214,7 @@ TEST(CheckpointJournal, ForeignOrMissingJournalsAreRefused) {
   EXPECT_THROW(CheckpointJournal::resume(path, "fingerprint A", records), InputError);
 }
 
-TEST(WorkUnits, StaticRoundRobinAssignmentCoversEveryUnitOnce) {
+TEST_F(WorkUnits, StaticRoundRobinAssignmentCoversEveryUnitOnce) {
   const std::vector<std::uint64_t> pending{0, 2, 3, 5, 8, 9, 11};
   for (int ranks = 1; ranks <= 5; ++ranks) {
     std::vector<std::uint64_t> all;
@@ -227,7 +229,7 @@ TEST(WorkUnits, StaticRoundRobinAssignmentCoversEveryUnitOnce) {
   EXPECT_EQ(assigned_units(pending, 1, 3), (std::vector<std::uint64_t>{2, 8}));
 }
 
-TEST(WorkUnits, StopAndResumeGiveTheUninterruptedResults) {
+TEST_F(WorkUnits, StopAndResumeGiveTheUninterruptedResults) {
   UnitWork work;
   work.count = 23;
   work.wave = 4;
@@ -273,7 +275,7 @@ TEST(WorkUnits, StopAndResumeGiveTheUninterruptedResults) {
   }
 }
 
-TEST(WorkUnits, WavesOfTinyUnitsGrowAndStayWithinTheBudget) {
+TEST_F(WorkUnits, WavesOfTinyUnitsGrowAndStayWithinTheBudget) {
   UnitWork work;
   work.count = 5000;
   work.compute = [](std::uint64_t u) { return bytes_of(std::to_string(u)); };
