@@ -204,12 +204,9 @@ void write_ensemble_group(h5::Group& root, const EnsembleResult& result) {
   write_range_attributes(g, "v0", *e.v0);
   g.write_attribute_f64("baseline", p.market().baseline);
   g.write_attribute_string("value_curve", p.market().value_curve.describe());
-  g.write_attribute_string("dynamics_rule", to_string(p.dynamics().rule));
+  write_dynamics_attributes(g, p.dynamics());
   g.write_attribute_string("provider_order", to_string(e.order));
   g.write_attribute_string("start", p.params().start == StartLevel::lowest ? "lowest" : "highest");
-  g.write_attribute_f64("tolerance", p.dynamics().relative_tolerance);
-  g.write_attribute_f64("absolute_tolerance", p.dynamics().absolute_tolerance);
-  g.write_attribute_i64("max_rounds", p.dynamics().max_rounds);
   g.write_attribute_string("reserve", to_string(p.params().reserve));
   g.write_attribute_i64("enumeration_max_profiles",
                         p.params().enumerate_all ? -1 : p.params().enumeration_max_profiles);

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "ttcgames/core/error.hpp"
+#include "ttcgames/io/h5.hpp"
 
 namespace ttcg {
 
@@ -55,6 +56,13 @@ Certificate certify(const Game& game, std::span<const int> profile) {
 
 bool is_equilibrium(const Certificate& cert, double relative_tolerance) {
   return cert.max_relative_regret <= relative_tolerance;
+}
+
+void write_dynamics_attributes(h5::Group& g, const DynamicsOptions& options) {
+  g.write_attribute_string("dynamics_rule", to_string(options.rule));
+  g.write_attribute_f64("tolerance", options.relative_tolerance);
+  g.write_attribute_f64("absolute_tolerance", options.absolute_tolerance);
+  g.write_attribute_i64("max_rounds", options.max_rounds);
 }
 
 }  // namespace ttcg

@@ -122,12 +122,9 @@ void write_population_group(h5::Group& root, const PopulationResult& r, const st
   g.write_attribute_f64("baseline", t.market.baseline);
   g.write_attribute_f64("markup", t.market.markup);
   g.write_attribute_string("value_curve", t.market.value_curve.describe());
-  g.write_attribute_string("dynamics_rule", to_string(r.dynamics.rule));
+  write_dynamics_attributes(g, r.dynamics);
   g.write_attribute_string("provider_order", to_string(r.dynamics.order));
   g.write_attribute_i64("dynamics_seed", static_cast<std::int64_t>(r.dynamics.seed));
-  g.write_attribute_f64("tolerance", r.dynamics.relative_tolerance);
-  g.write_attribute_f64("absolute_tolerance", r.dynamics.absolute_tolerance);
-  g.write_attribute_i64("max_rounds", r.dynamics.max_rounds);
   g.write_attribute_string("reserve", to_string(r.reserve));
   g.write_attribute_string("optimum", to_string(s.optimum));
   g.write_attribute_f64("max_enumeration", s.max_enumeration);

@@ -50,12 +50,9 @@ void write_market(h5::Group& g, const ScenarioResult& r) {
   g.write_attribute_f64("markup", s.market.markup);
   g.write_attribute_f64("v0", s.market.v0);
   g.write_attribute_string("value_curve", s.market.value_curve.describe());
-  g.write_attribute_string("dynamics_rule", to_string(s.dynamics.rule));
+  write_dynamics_attributes(g, s.dynamics);
   g.write_attribute_string("provider_order", to_string(s.dynamics.order));
   g.write_attribute_i64("seed", static_cast<std::int64_t>(s.dynamics.seed));
-  g.write_attribute_f64("tolerance", s.dynamics.relative_tolerance);
-  g.write_attribute_f64("absolute_tolerance", s.dynamics.absolute_tolerance);
-  g.write_attribute_i64("max_rounds", s.dynamics.max_rounds);
   g.write_attribute_string("backend", to_string(r.backend));
   g.write_attribute_f64("seconds", r.seconds);
 

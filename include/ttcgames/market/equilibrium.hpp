@@ -16,6 +16,10 @@
 
 namespace ttcg {
 
+namespace h5 {
+class Group;  // io/h5.hpp
+}  // namespace h5
+
 const char* to_string(DynamicsRule rule);
 const char* to_string(ProviderOrder order);
 
@@ -49,6 +53,10 @@ struct DynamicsResult {
 
 //! The settings of DynamicsOptions that the shared loop (equilibrium_math.hpp) takes.
 DynamicsSettings dynamics_settings(const DynamicsOptions& options);
+
+//! Writes the settings every result group records of its dynamics as attributes of `g`: dynamics_rule, tolerance,
+//! absolute_tolerance (USD) and max_rounds (docs/hdf5-format.md); the order and its seed are the caller's.
+void write_dynamics_attributes(h5::Group& g, const DynamicsOptions& options);
 
 //! Validates the options against an n×K game (start profile, tolerances, round limit); InputError otherwise.
 void check_dynamics_options(const DynamicsOptions& options, int n, int K);
